@@ -1,0 +1,50 @@
+/**
+ * kref-exact (tracked, precise): each ctx's kref equals the number of live VMAs, in all
+ * address spaces, that point to it; a ctx exists iff its count is > 0 and its range is
+ * reserved; every VMA's ctx exists.
+ *
+ * Kept by: vma_pfnmap_track_ctx_dup (kref_get in every vm_area_dup), vm_area_free's
+ * kref_put, the release at 0 (reference §3.4).
+ * Broken by: a dup without kref_get (mutant `dup-without-get`), a zap that drops the kref
+ * (mutant `zap-puts-kref`).
+ */
+import { ctxKref, ctxLive, ctxPages, ctxPfn, isAlive, tEnd, tOwner, tStart, treeCount, vmasOf, type Bytes } from '../src/state/access.ts';
+import type { View } from '../src/state/describe.ts';
+import { addrOf, hex, pidOf } from '../src/state/geometry.ts';
+import type { Invariant } from './invariant.ts';
+
+const check = (w: View, s: Bytes): string | null => {
+  const { L } = w;
+  const count = new Int32Array(L.C + 1);
+  const users: string[][] = Array.from({ length: L.C + 1 }, () => []);
+  for (let p = 0; p < L.P; p++) {
+    if (!isAlive(L, s, p)) continue;
+    for (const m of vmasOf(L, s, p)) {
+      if (!m.owner) continue;
+      if (m.owner > L.C || !ctxLive(L, s, m.owner)) return `the VMA pid ${pidOf(p)} ${hex(addrOf(w.u, m.start))} points to ctx ${m.owner}, which does not exist`;
+      count[m.owner]++;
+      users[m.owner].push(`pid ${pidOf(p)} ${hex(addrOf(w.u, m.start))}`);
+    }
+  }
+  const n = treeCount(L, s);
+  for (let c = 1; c <= L.C; c++) {
+    if (!ctxLive(L, s, c)) continue;
+    const k = ctxKref(L, s, c);
+    if (k !== count[c])
+      return `ctx ${c} has kref ${k} but ${count[c]} VMA${count[c] === 1 ? '' : 's'} point to it${count[c] ? ' (' + users[c].join(', ') + ')' : ''}`;
+    let reserved = false;
+    for (let i = 0; i < n && !reserved; i++)
+      reserved = tOwner(L, s, i) === c && tStart(L, s, i) === ctxPfn(L, s, c) && tEnd(L, s, i) === ctxPfn(L, s, c) + ctxPages(L, s, c);
+    if (!reserved) return `ctx ${c} (kref ${k}) tracks a range that is not reserved in the memtype tree`;
+  }
+  return null;
+};
+
+export const krefExact: Invariant = {
+  name: 'kref-exact',
+  kind: 'safety',
+  statement:
+    "each ctx's kref equals the number of live VMAs that point to it, in all address spaces; a ctx exists iff its count is > 0 and its range is reserved",
+  designs: ['tracked', 'precise'],
+  check,
+};

@@ -1,0 +1,127 @@
+/**
+ * The checker's actions: every command the universe allows, in a fixed, deterministic order
+ * (per address space slot, then kernel-side operations). The list does not depend on the
+ * state; a command whose address space is not alive is skipped at run time.
+ */
+import type { Advice, Command } from '../events/commands.ts';
+import type { CacheModeName } from '../state/cacheMode.ts';
+import type { Design } from '../state/design.ts';
+import { addrOf, pfnOf, pidOf } from '../state/geometry.ts';
+import { PAGE_SIZE, type Universe } from '../state/universe.ts';
+
+export interface Action {
+  readonly index: number;
+  readonly cmd: Command;
+  /** address space slot the command runs in, -1 for kernel-side operations */
+  readonly slot: number;
+}
+
+export const SELFTEST_DISALLOWED_ADVICES: readonly Advice[] = [
+  'MADV_DONTNEED',
+  'MADV_DONTNEED_LOCKED',
+  'MADV_FREE',
+  'MADV_WIPEONFORK',
+  'MADV_COLD',
+  'MADV_PAGEOUT',
+  'MADV_POPULATE_READ',
+  'MADV_POPULATE_WRITE',
+];
+
+export const enumerateActions = (u: Universe, design: Design): Action[] => {
+  const out: Command[] = [];
+  const slots: number[] = [];
+  const c = u.commands;
+  const F = u.faults;
+  const V = u.vpages;
+  const N = u.pfns;
+  const add = (cmd: Command, slot: number) => {
+    out.push(cmd);
+    slots.push(slot);
+  };
+  const ranges: [number, number][] = [];
+  for (let a = 0; a < V; a++) for (let n = 1; a + n <= V; n++) ranges.push([a, n]);
+  const frames: [number, number][] = [];
+  for (let i = 0; i < N; i++) for (let n = 1; n <= u.maxMapPages && i + n <= N; n++) frames.push([i, n]);
+
+  for (let p = 0; p < u.procs; p++) {
+    const pid = pidOf(p);
+    const A = (v: number) => addrOf(u, v);
+    if (c.mmapDevmem) {
+      for (const [i, n] of frames)
+        for (const cacheMode of u.devmemModes)
+          for (const shared of c.mmapPrivate ? [true, false] : [true]) {
+            const base = { kind: 'mmap' as const, pid, len: n * PAGE_SIZE, pfn: pfnOf(u, i), cacheMode, shared };
+            add(base, p);
+            if (c.mapFixed) for (let v = 0; v + n <= V; v++) add({ ...base, fixedAddr: A(v) }, p);
+            if (shared && cacheMode === u.devmemModes[0]) {
+              if (F.remapFill) {
+                add({ ...base, fault: 'remap_fill_first' }, p);
+                if (n >= 2) add({ ...base, fault: 'remap_fill_later' }, p);
+              }
+              if (F.ctxAlloc && design.kind !== 'legacy') add({ ...base, fault: 'ctx_alloc' }, p);
+            }
+          }
+    }
+    const driverModes = u.driverModes as readonly CacheModeName[];
+    if (c.mmapDriver || c.remapTwice)
+      for (const [i, n] of frames)
+        for (const cacheMode of driverModes) {
+          const base = { kind: 'mmap' as const, pid, len: n * PAGE_SIZE, pfn: pfnOf(u, i), cacheMode, shared: true };
+          if (c.mmapDriver) add({ ...base, driver: 'whole' }, p);
+          if (c.remapTwice) add({ ...base, driver: 'twice' }, p);
+        }
+    if (c.mmapDriverPartial)
+      for (const [i, n] of frames)
+        for (let k = 1; k < n; k++)
+          for (const cacheMode of driverModes)
+            add({ kind: 'mmap', pid, len: n * PAGE_SIZE, pfn: pfnOf(u, i), cacheMode, shared: true, driver: 'partial', remapLen: k * PAGE_SIZE }, p);
+    if (c.munmap)
+      for (const [a, n] of ranges) {
+        add({ kind: 'munmap', pid, addr: A(a), len: n * PAGE_SIZE }, p);
+        if (F.split && a > 0 && a + n < V) add({ kind: 'munmap', pid, addr: A(a), len: n * PAGE_SIZE, fault: 'split' }, p);
+      }
+    if (c.mprotect)
+      for (const [a, n] of ranges)
+        for (const prot of c.mmapPrivate ? (['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'] as const) : (['PROT_NONE', 'PROT_READ'] as const)) {
+          add({ kind: 'mprotect', pid, addr: A(a), len: n * PAGE_SIZE, prot }, p);
+        }
+    if (c.madvise) for (const [a, n] of ranges) add({ kind: 'madvise', pid, addr: A(a), len: n * PAGE_SIZE, advice: 'MADV_DONTFORK' }, p);
+    if (c.madviseInvalid) {
+      for (const advice of [...SELFTEST_DISALLOWED_ADVICES, 'MADV_DOFORK' as const, 'MADV_DODUMP' as const])
+        add({ kind: 'madvise', pid, addr: A(0), len: V * PAGE_SIZE, advice }, p);
+    }
+    if (c.mremapShrink)
+      for (const [a, n] of ranges) for (let m = 1; m < n; m++) add({ kind: 'mremap', pid, oldAddr: A(a), oldLen: n * PAGE_SIZE, newLen: m * PAGE_SIZE, flags: [] }, p);
+    if (c.mremapMove)
+      for (const [a, n] of ranges)
+        for (let m = 1; m <= n; m++)
+          for (let t = 0; t + m <= V; t++)
+            if (t + m <= a || a + n <= t)
+              add({ kind: 'mremap', pid, oldAddr: A(a), oldLen: n * PAGE_SIZE, newLen: m * PAGE_SIZE, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: A(t) }, p);
+    if (c.mremapInvalid)
+      for (let a = 0; a < V; a++) {
+        add({ kind: 'mremap', pid, oldAddr: A(a), oldLen: PAGE_SIZE, newLen: 2 * PAGE_SIZE, flags: ['MREMAP_MAYMOVE'] }, p);
+        add({ kind: 'mremap', pid, oldAddr: A(a), oldLen: PAGE_SIZE, newLen: PAGE_SIZE, flags: ['MREMAP_MAYMOVE', 'MREMAP_DONTUNMAP'], newAddr: A((a + 1) % V) }, p);
+      }
+    if (c.fork && u.procs > 1) {
+      add({ kind: 'fork', pid }, p);
+      for (let i = 0; i < V; i++) {
+        if (F.forkCopy) add({ kind: 'fork', pid, fault: 'copy_page_range', faultVma: i }, p);
+        if (F.trackPfnCopy && design.kind === 'legacy') add({ kind: 'fork', pid, fault: 'track_pfn_copy', faultVma: i }, p);
+      }
+    }
+    if (c.exit) add({ kind: 'exit', pid }, p);
+    if (c.writeFault) for (let v = 0; v < V; v++) add({ kind: 'write_fault', pid, addr: A(v) }, p);
+    if (c.vmfInsertPfn) for (let v = 0; v < V; v++) add({ kind: 'vmf_insert_pfn', pid, addr: A(v) }, p);
+  }
+  if (c.zap) for (const [i, n] of frames) add({ kind: 'unmap_mapping_range', pfn: pfnOf(u, i), nrPages: n }, -1);
+  if (c.memremap) {
+    for (const [i, n] of frames) add({ kind: 'memremap_pages', pfn: pfnOf(u, i), nrPages: n }, -1);
+    for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'memunmap_pages', handle: k }, -1);
+  }
+  if (c.ioremap) {
+    for (const [i, n] of frames) for (const cacheMode of u.driverModes) add({ kind: 'ioremap', pfn: pfnOf(u, i), nrPages: n, cacheMode }, -1);
+    for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'iounmap', handle: k }, -1);
+  }
+  return out.map((cmd, index) => ({ index, cmd, slot: slots[index] }));
+};

@@ -1,0 +1,373 @@
+/**
+ * The exhaustive bounded model checker: breadth-first search over commands from the initial
+ * state (one empty address space), so the first violation found is a shortest one.
+ *
+ * Inner loop, per state and action: copy the state into a scratch buffer, run the kernel
+ * executor on it with a log-free fact sink (no event objects, machines stepped by table),
+ * canonicalize (symmetry reduction), fingerprint, insert into the visited set, and check the
+ * invariants on new states only. The search is a generator that yields every few thousand
+ * states, so a caller can report progress, honour Ctrl-C and time limits, and stay
+ * responsive; `checkSync` drains it in one go.
+ */
+import { CommandError, Kernel } from '../../models/kernel.ts';
+import { compileTables, type Tables } from '../../models/tables.ts';
+import { invariantsFor, type Invariant } from '../../invariants/index.ts';
+import type { Command } from '../events/commands.ts';
+import type { Event } from '../events/codecs.ts';
+import { Facts } from '../reducer/facts.ts';
+import { Canonicalizer } from '../state/canonical.ts';
+import type { Design } from '../state/design.ts';
+import { stateText, type View } from '../state/describe.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
+import type { Universe } from '../state/universe.ts';
+import { enumerateActions, type Action } from './actions.ts';
+import { collisionProbability, Fingerprinter } from './fingerprint.ts';
+import { reachabilityFor, type Reachability } from './reachability.ts';
+import { StateStore } from './store.ts';
+
+export type Verdict = 'PROVED' | 'NO_VIOLATION_UP_TO_DEPTH' | 'VIOLATION' | 'STOPPED';
+
+export interface CheckOptions {
+  readonly universe: Universe;
+  readonly design: Design;
+  /** bound on the number of commands (BFS depth) */
+  readonly depth?: number;
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  readonly maxMemoryBytes?: number;
+  /** invariant names to check (default: every invariant of the design) */
+  readonly invariants?: readonly string[];
+  /** invariants whose violation is recorded but does not stop the search (default: quality ones) */
+  readonly continueOn?: readonly string[];
+  readonly symmetry?: boolean;
+  /** keep every state's bytes and compare them (default), or trust 64-bit fingerprints */
+  readonly exact?: boolean;
+  /** yield to the caller every this many expanded states */
+  readonly yieldEvery?: number;
+  /** the executor to use (tests pass mutants here) */
+  readonly kernel?: (u: Universe, d: Design, t: Tables) => Kernel;
+}
+
+export interface Progress {
+  readonly distinct: number;
+  readonly generated: number;
+  readonly queue: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly heapBytes: number;
+}
+
+export interface Counterexample {
+  readonly invariant: string;
+  readonly message: string;
+  /** the commands, one a step, with concrete pids and handles */
+  readonly commands: readonly Command[];
+  /** the facts they caused, as an event log (replay reproduces the violation) */
+  readonly events: readonly Event[];
+  /** the state at the end, in kernel vocabulary */
+  readonly finalState: readonly string[];
+  readonly depth: number;
+}
+
+export interface CheckResult {
+  readonly verdict: Verdict;
+  readonly design: string;
+  readonly config: string;
+  readonly invariants: readonly string[];
+  /** the checked invariants whose violation stops the search (the safety ones by default) */
+  readonly stopOn: readonly string[];
+  readonly symmetry: boolean;
+  readonly storage: 'exact' | 'fingerprint';
+  /** birthday-bound probability of a fingerprint collision (0 in exact mode) */
+  readonly collisionProbability: number;
+  readonly distinct: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly storeBytes: number;
+  readonly peakHeapBytes: number;
+  readonly bounds: { readonly depth?: number; readonly treeMax: number; readonly treeBoundHits: number };
+  readonly stoppedBy?: 'states' | 'seconds' | 'memory' | 'interrupt';
+  /** the first violation that stops the search */
+  readonly violation?: Counterexample;
+  /** violations of non-stopping invariants (quality), shortest each */
+  readonly brokenQuality: readonly Counterexample[];
+  readonly coverage: {
+    readonly commands: Readonly<Record<string, number>>;
+    readonly commandsNeverFired: readonly string[];
+    readonly machines: readonly { readonly machine: string; readonly edgesFired: number; readonly edgesWithFacts: number; readonly neverFired: readonly string[] }[];
+  };
+  readonly reachability: readonly { readonly name: string; readonly description: string; readonly reached: boolean; readonly depth?: number }[];
+}
+
+interface Found {
+  readonly id: number;
+  readonly invariant: Invariant;
+  readonly message: string;
+}
+
+const commandKey = (c: Command): string => c.kind + ('fault' in c && c.fault ? `(${c.fault})` : '');
+
+export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
+  const u = opts.universe;
+  const design = opts.design;
+  const L: Layout = layoutOf(u);
+  const w: View = { u, L, design };
+  const tables = compileTables(u, design);
+  const kernel = opts.kernel ? opts.kernel(u, design, tables) : new Kernel(u, design, tables);
+  const all = invariantsFor(design);
+  const invs = opts.invariants ? all.filter((i) => opts.invariants!.includes(i.name)) : all;
+  const continueOn = new Set(opts.continueOn ?? invs.filter((i) => i.kind === 'quality').map((i) => i.name));
+  const actions: Action[] = enumerateActions(u, design);
+  const symmetry = opts.symmetry ?? true;
+  const exact = opts.exact ?? true;
+  const canon = new Canonicalizer(L, symmetry);
+  const fp = new Fingerprinter(canon.out);
+  const store = new StateStore(L.size, exact);
+  const scratch = new Uint8Array(L.size);
+  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
+  const reach: Reachability[] = reachabilityFor(design);
+  const reachedAt: (number | undefined)[] = reach.map(() => undefined);
+  const cmdCount = new Map<string, number>();
+  for (const a of actions) cmdCount.set(commandKey(a.cmd), 0);
+  for (const m of [tables.kref, tables.memtype, tables.vma, tables.patInfo, tables.syscall]) m.hits.fill(0);
+
+  const t0 = performance.now();
+  let generated = 0;
+  let treeBoundHits = 0;
+  let depth = 0;
+  let levelEnd = 1;
+  let peakHeap = 0;
+  let stoppedBy: CheckResult['stoppedBy'];
+  let depthCut = false;
+  let stop: Found | null = null;
+  const quality = new Map<string, Found>();
+  const yieldEvery = opts.yieldEvery ?? 2000;
+
+  const checkState = (id: number, s: Uint8Array): void => {
+    for (const inv of invs) {
+      if (continueOn.has(inv.name) && quality.has(inv.name)) continue;
+      const msg = inv.check(w, s);
+      if (msg === null) continue;
+      if (continueOn.has(inv.name)) quality.set(inv.name, { id, invariant: inv, message: msg });
+      else if (!stop) stop = { id, invariant: inv, message: msg };
+    }
+    for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].state?.(L, s)) reachedAt[r] = depthOf(id);
+  };
+  const depthOf = (id: number): number => {
+    let d = 0;
+    for (let x = id; store.parent[x] >= 0; x = store.parent[x]) d++;
+    return d;
+  };
+
+  // the initial state: one empty address space
+  scratch.fill(0);
+  scratch[procOff(L, 0)] = 1;
+  canon.canon(scratch);
+  fp.run();
+  store.add(canon.out, fp.h1, fp.h2, -1, -1);
+  checkState(0, store.state(0));
+
+  let head = 0;
+  let sinceYield = 0;
+  while (head < store.count && !stop) {
+    if (head === levelEnd) {
+      depth++;
+      levelEnd = store.count;
+    }
+    if (opts.depth !== undefined && depth >= opts.depth) {
+      depthCut = true;
+      break;
+    }
+    const id = head++;
+    const s = store.state(id);
+    for (let ai = 0; ai < actions.length && !stop; ai++) {
+      const a = actions[ai];
+      if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
+      scratch.set(s);
+      kernel.notes.fill(0);
+      try {
+        kernel.exec(facts, a.cmd);
+      } catch (e) {
+        if (e instanceof CommandError) continue;
+        throw e;
+      }
+      generated++;
+      const key = commandKey(a.cmd);
+      cmdCount.set(key, cmdCount.get(key)! + 1);
+      for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && kernel.notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
+      if (scratch[HDR_BOUND] & BOUND_TREE) {
+        treeBoundHits++;
+        continue;
+      }
+      canon.canon(scratch);
+      fp.run();
+      const nid = store.add(canon.out, fp.h1, fp.h2, id, ai);
+      if (nid >= 0) checkState(nid, canon.out);
+    }
+    store.release(head);
+    if (opts.maxStates !== undefined && store.count >= opts.maxStates && head < store.count) {
+      stoppedBy = 'states';
+      break;
+    }
+    if (++sinceYield >= yieldEvery) {
+      sinceYield = 0;
+      const seconds = (performance.now() - t0) / 1000;
+      const heap = process.memoryUsage().heapUsed + store.bytesUsed();
+      peakHeap = Math.max(peakHeap, heap);
+      if (opts.maxSeconds !== undefined && seconds > opts.maxSeconds) {
+        stoppedBy = 'seconds';
+        break;
+      }
+      if (opts.maxMemoryBytes !== undefined && heap > opts.maxMemoryBytes) {
+        stoppedBy = 'memory';
+        break;
+      }
+      const interrupted = yield {
+        distinct: store.count,
+        generated,
+        queue: store.count - head,
+        depth,
+        seconds,
+        statesPerSecond: store.count / Math.max(seconds, 1e-9),
+        heapBytes: heap,
+      };
+      if (interrupted) {
+        stoppedBy = 'interrupt';
+        break;
+      }
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
+
+  const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, tables, store, actions, canon, f.id, f.invariant, f.message);
+  const found = stop as Found | null;
+  const verdict: Verdict = found ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : 'PROVED';
+  const cmdRecord = Object.fromEntries(cmdCount);
+  const machineCoverage = [tables.syscall, tables.vma, tables.kref, tables.memtype, tables.patInfo].map((m) => {
+    let fired = 0;
+    let withFacts = 0;
+    const never: string[] = [];
+    m.edges.forEach((e, i) => {
+      if (m.hits[i]) fired++;
+      if (e.emitted.length) {
+        withFacts++;
+        if (!m.hits[i]) {
+          const st = m.snapshots[Math.floor(i / m.alphabet.length)].value;
+          never.push(`${JSON.stringify(st)} --${JSON.stringify(m.alphabet[i % m.alphabet.length])}--> ${e.emitted.map((x) => x.type).join(',')}`);
+        }
+      }
+    });
+    return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
+  });
+  return {
+    verdict,
+    design: design.name,
+    config: u.name,
+    invariants: invs.map((i) => i.name),
+    stopOn: invs.filter((i) => !continueOn.has(i.name)).map((i) => i.name),
+    symmetry,
+    storage: exact ? 'exact' : 'fingerprint',
+    collisionProbability: exact ? 0 : collisionProbability(store.count),
+    distinct: store.count,
+    generated,
+    depth: found ? depthOf(found.id) : depth,
+    seconds,
+    statesPerSecond: store.count / Math.max(seconds, 1e-9),
+    storeBytes: store.bytesUsed(),
+    peakHeapBytes: peakHeap,
+    bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
+    stoppedBy,
+    violation: found ? rebuild(found) : undefined,
+    brokenQuality: [...quality.values()].map(rebuild),
+    coverage: {
+      commands: cmdRecord,
+      commandsNeverFired: Object.entries(cmdRecord)
+        .filter(([, n]) => n === 0)
+        .map(([k]) => k),
+      machines: machineCoverage,
+    },
+    reachability: reach.map((r, i) => ({ name: r.name, description: r.description, reached: reachedAt[i] !== undefined, depth: reachedAt[i] })),
+  };
+}
+
+/**
+ * Rebuild the shortest trace to state `id`: follow parent links, then run the commands again
+ * from the initial state with a logging fact sink, carrying each command from the canonical
+ * state it was chosen in to the concrete state (pids, handles).
+ */
+export const rebuildTrace = (
+  u: Universe,
+  design: Design,
+  tables: Tables,
+  store: StateStore,
+  actions: readonly Action[],
+  _canon: Canonicalizer,
+  id: number,
+  invariant: Invariant,
+  message: string,
+): Counterexample => {
+  const L = layoutOf(u);
+  const path: number[] = [];
+  for (let x = id; store.parent[x] >= 0; x = store.parent[x]) path.push(store.action[x]);
+  path.reverse();
+  const kernel = new Kernel(u, design, tables);
+  const canon = new Canonicalizer(L, true);
+  const s = new Uint8Array(L.size);
+  s[procOff(L, 0)] = 1;
+  const log: Event[] = [];
+  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', s, log);
+  const commands: Command[] = [];
+  for (const ai of path) {
+    canon.canon(s);
+    const cmd = translate(actions[ai].cmd, canon.procPerm, canon.kPerm);
+    commands.push(cmd);
+    kernel.exec(facts, cmd);
+  }
+  const w: View = { u, L, design };
+  const final = invariant.check(w, s);
+  return {
+    invariant: invariant.name,
+    message: final ?? message,
+    commands,
+    events: log,
+    finalState: stateText(w, s),
+    depth: path.length,
+  };
+};
+
+/** A command chosen in a canonical state, carried to the concrete state it represents. */
+const translate = (cmd: Command, procPerm: Int8Array, kPerm: Int8Array): Command => {
+  if ('pid' in cmd) return { ...cmd, pid: procPerm[cmd.pid - 1] + 1 };
+  if (cmd.kind === 'memunmap_pages' || cmd.kind === 'iounmap') return { ...cmd, handle: (kPerm[cmd.handle - 1] ?? cmd.handle - 1) + 1 };
+  return cmd;
+};
+
+/** Run the search to the end without yielding control (tests, library use). */
+export const checkSync = (opts: CheckOptions): CheckResult => {
+  const it = search({ ...opts, yieldEvery: opts.yieldEvery ?? 1 << 30 });
+  for (;;) {
+    const r = it.next(false);
+    if (r.done) return r.value;
+  }
+};
+
+/** Run the search, yielding to the event loop; onProgress sees each yield, interrupted() stops it. */
+export const checkAsync = async (
+  opts: CheckOptions,
+  onProgress?: (p: Progress) => void,
+  interrupted?: () => boolean,
+): Promise<CheckResult> => {
+  const it = search(opts);
+  let stopNow = false;
+  for (;;) {
+    const r = it.next(stopNow);
+    if (r.done) return r.value;
+    onProgress?.(r.value);
+    await new Promise<void>((res) => setImmediate(res));
+    stopNow = interrupted?.() ?? false;
+  }
+};

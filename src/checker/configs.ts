@@ -1,0 +1,148 @@
+/**
+ * Named configs (data, validated like any config file) and their pinned results: the
+ * verdict, distinct states and depth per design, as tlaplus/Examples pins them in
+ * manifest.json. A change in a state space is a reviewed diff of this file
+ * (test/checker/configs.test.ts checks every pin).
+ */
+import { decodeConfig } from '../state/config.ts';
+import type { Universe } from '../state/universe.ts';
+import type { Verdict } from './bfs.ts';
+
+export interface Pin {
+  readonly verdict: Verdict;
+  readonly distinct: number;
+  readonly depth: number;
+  /** the invariant a VIOLATION breaks */
+  readonly invariant?: string;
+}
+
+export interface NamedConfig {
+  readonly universe: Universe;
+  /** pinned results per design name, with symmetry reduction on (and off where given) */
+  readonly pins: Readonly<Record<string, Pin>>;
+  readonly pinsNoSymmetry?: Readonly<Record<string, Pin>>;
+  /** checked by `npm test` (small enough to run in seconds) */
+  readonly inSuite: boolean;
+}
+
+const cfg = (json: Record<string, unknown>): Universe => {
+  const u = decodeConfig(json);
+  if ('error' in u) throw new Error(`config ${String(json.name)}: ${u.error}`);
+  return u;
+};
+
+const ALL_COMMANDS = {
+  mmapDevmem: true,
+  mmapPrivate: true,
+  mapFixed: false,
+  mmapDriver: false,
+  mmapDriverPartial: true,
+  remapTwice: true,
+  munmap: true,
+  mprotect: true,
+  madvise: true,
+  madviseInvalid: true,
+  mremapShrink: true,
+  mremapMove: true,
+  mremapInvalid: true,
+  fork: true,
+  exit: true,
+  writeFault: true,
+  zap: true,
+  vmfInsertPfn: true,
+  memremap: true,
+  ioremap: true,
+};
+
+export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
+  default: {
+    universe: cfg({
+      name: 'default',
+      description:
+        'the main job: 2 address spaces x 2 virtual pages x 2 device frames, every command of MODEL.md §3, fork and remap faults, REFCOUNT_MAX 3, one kernel mapping slot',
+      procs: 2,
+      vpages: 2,
+      pfns: 2,
+      maxMapPages: 2,
+      refcountMax: 3,
+      treeMax: 6,
+      kernelSlots: 1,
+      devmemModes: ['WB', 'UC-'],
+      driverModes: ['UC-'],
+      commands: ALL_COMMANDS,
+      faults: { forkCopy: true, trackPfnCopy: true, remapFill: true, ctxAlloc: true, split: true },
+    }),
+    pins: {},
+    inSuite: false,
+  },
+  tiny: {
+    universe: cfg({
+      name: 'tiny',
+      description: 'one address space, 2 virtual pages, 2 frames: /dev/mem mmap and munmap only',
+      procs: 1,
+      vpages: 2,
+      pfns: 2,
+    }),
+    pins: {},
+    inSuite: true,
+  },
+  split3: {
+    universe: cfg({
+      name: 'split3',
+      description: 'one address space, 3 virtual pages, 3 frames: splits by munmap, mprotect and mremap (head, tail, middle)',
+      procs: 1,
+      vpages: 3,
+      pfns: 3,
+      maxMapPages: 3,
+      devmemModes: ['WB', 'UC-'],
+      commands: { mprotect: true, mremapShrink: true, mremapMove: true, mremapInvalid: true },
+    }),
+    pins: {},
+    inSuite: true,
+  },
+  fork2: {
+    universe: cfg({
+      name: 'fork2',
+      description: 'two address spaces, 2 pages, 2 frames: fork, exit, MADV_DONTFORK, fork failures, REFCOUNT_MAX 3',
+      procs: 2,
+      vpages: 2,
+      pfns: 2,
+      refcountMax: 3,
+      commands: { fork: true, exit: true, madvise: true, mprotect: true },
+      faults: { forkCopy: true, trackPfnCopy: true },
+    }),
+    pins: {},
+    inSuite: true,
+  },
+  kernel2: {
+    universe: cfg({
+      name: 'kernel2',
+      description: 'one address space and one kernel slot: memremap_pages, ioremap, a driver with partial remaps and vmf_insert_pfn, kernel zaps',
+      procs: 1,
+      vpages: 2,
+      pfns: 2,
+      kernelSlots: 1,
+      devmemModes: ['WB', 'UC-'],
+      driverModes: ['WC', 'UC-'],
+      commands: { mmapDriver: true, mmapDriverPartial: true, remapTwice: true, vmfInsertPfn: true, zap: true, memremap: true, ioremap: true, mmapPrivate: true, writeFault: true },
+      faults: { remapFill: true, ctxAlloc: true },
+    }),
+    pins: {},
+    inSuite: true,
+  },
+  medium: {
+    universe: cfg({
+      name: 'medium',
+      description: 'two address spaces x 3 virtual pages x 2 frames: mmap, munmap, mprotect, mremap, fork, exit',
+      procs: 2,
+      vpages: 3,
+      pfns: 2,
+      devmemModes: ['WB', 'UC-'],
+      commands: { mprotect: true, fork: true, exit: true, mremapShrink: true, mremapMove: true },
+    }),
+    pins: {},
+    inSuite: false,
+  },
+};
+
+export const DEFAULT_CONFIG = 'default';

@@ -1,0 +1,72 @@
+/**
+ * The checker's report in text, kept apart from the search: a verdict line that says exactly
+ * what was (and was not) proved, the figures, the bounds applied, the counterexample in
+ * kernel vocabulary, reachability and coverage.
+ */
+import { traceText } from '../events/format.ts';
+import type { Universe } from '../state/universe.ts';
+import type { CheckResult, Counterexample } from './bfs.ts';
+
+const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+const num = (n: number): string => n.toLocaleString('en-US');
+
+export const universeText = (u: Universe): string =>
+  `${u.procs} address space${u.procs > 1 ? 's' : ''} x ${u.vpages} virtual pages x ${u.pfns} device frames, REFCOUNT_MAX ${u.refcountMax}, treeMax ${u.treeMax}, ${u.kernelSlots} kernel slot${u.kernelSlots === 1 ? '' : 's'}, MTRR ${u.mtrr}`;
+
+export const counterexampleText = (c: Counterexample, indent = '  '): string[] => [
+  `${indent}shortest trace: ${c.depth} command${c.depth === 1 ? '' : 's'}`,
+  ...traceText(c.events).map((l) => indent + '  ' + l),
+  `${indent}state at the end:`,
+  ...c.finalState.map((l) => indent + '  ' + l),
+];
+
+export const verdictLine = (r: CheckResult): string => {
+  switch (r.verdict) {
+    case 'PROVED':
+      return `PROVED: all ${num(r.distinct)} reachable states keep every checked safety invariant (${r.stopOn.join(', ')})`;
+    case 'NO_VIOLATION_UP_TO_DEPTH':
+      return `NO VIOLATION UP TO DEPTH ${r.bounds.depth}: ${num(r.distinct)} states within ${r.bounds.depth} commands keep every checked invariant (not a proof: deeper states were not explored)`;
+    case 'VIOLATION':
+      return `VIOLATION of ${r.violation!.invariant}: ${r.violation!.message}`;
+    case 'STOPPED':
+      return `STOPPED at the ${r.stoppedBy === 'interrupt' ? 'interrupt (Ctrl-C)' : r.stoppedBy + ' limit'}: no violation among ${num(r.distinct)} states so far (not a proof)`;
+  }
+};
+
+export const reportText = (r: CheckResult, u: Universe): string[] => {
+  const out: string[] = [];
+  out.push(`pfnmap check: design ${r.design}, config ${r.config} (${universeText(u)})`);
+  out.push(verdictLine(r));
+  if (r.verdict === 'PROVED')
+    out.push(
+      `  what it means: in this bounded universe no sequence of commands, of any length, reaches a state that breaks them; it says nothing about larger universes or about behaviour the model leaves out (docs/model.md)`,
+    );
+  out.push(
+    `  storage: ${r.storage}${r.storage === 'exact' ? ' (every state stored and compared byte by byte: no two distinct states merged)' : ` (64-bit fingerprints: collision probability <= ${r.collisionProbability.toExponential(2)})`}; symmetry reduction ${r.symmetry ? 'on (address spaces, ctx and lineage ids, kernel slots)' : 'off'}`,
+  );
+  out.push(
+    `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)}, peak heap ${mb(r.peakHeapBytes)}`,
+  );
+  out.push(
+    `  bounds: ${r.bounds.depth !== undefined ? `depth ${r.bounds.depth}; ` : ''}treeMax ${r.bounds.treeMax} (${r.bounds.treeBoundHits ? `${num(r.bounds.treeBoundHits)} transitions cut: states with more tree entries were not explored` : 'never reached'})`,
+  );
+  if (r.violation) out.push(...counterexampleText(r.violation));
+  for (const q of r.brokenQuality) {
+    out.push(`quality invariant ${q.invariant} broken (not a safety violation): ${q.message}`);
+    out.push(...counterexampleText(q));
+  }
+  const notReached = r.reachability.filter((x) => !x.reached);
+  out.push(
+    `  reachability: ${r.reachability.map((x) => `${x.name} ${x.reached ? `reached (depth ${x.depth})` : 'NOT REACHED'}`).join(', ')}`,
+  );
+  if (notReached.length && r.verdict !== 'VIOLATION')
+    out.push(`  WARNING: ${notReached.map((x) => x.name).join(', ')} never reached: this config says nothing about ${notReached.length > 1 ? 'them' : 'it'}`);
+  const cmds = Object.entries(r.coverage.commands)
+    .map(([k, n]) => `${k} ${num(n)}`)
+    .join(', ');
+  out.push(`  coverage: commands fired: ${cmds}`);
+  if (r.coverage.commandsNeverFired.length) out.push(`  WARNING: commands never fired: ${r.coverage.commandsNeverFired.join(', ')}`);
+  for (const m of r.coverage.machines)
+    out.push(`  coverage: machine ${m.machine}: ${m.edgesFired} edges taken; ${m.edgesWithFacts - m.neverFired.length} of ${m.edgesWithFacts} fact-emitting edges`);
+  return out;
+};

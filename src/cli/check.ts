@@ -1,0 +1,77 @@
+/** `pfnmap check`: the main job. */
+import { INVARIANTS } from '../../invariants/index.ts';
+import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
+import { reportText } from '../checker/report.ts';
+import { encodeLog } from '../events/logFormat.ts';
+import { parseArgs } from './args.ts';
+import { EXIT } from './exit.ts';
+import type { Io } from './main.ts';
+import { resolveConfig, resolveDesign, resolveInvariants } from './resolve.ts';
+
+const SPEC = {
+  design: 'string',
+  config: 'string',
+  depth: 'int',
+  'max-states': 'int',
+  'max-seconds': 'int',
+  'max-memory': 'int',
+  invariants: 'string',
+  'no-symmetry': 'bool',
+  fingerprint: 'bool',
+  json: 'bool',
+  out: 'string',
+  quiet: 'bool',
+} as const;
+
+export const exitCodeOf = (r: CheckResult): number =>
+  r.verdict === 'PROVED' ? EXIT.ok : r.verdict === 'VIOLATION' ? EXIT.violation : r.verdict === 'STOPPED' ? EXIT.stopped : EXIT.depthBound;
+
+export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
+  const { positional, flags } = parseArgs(argv, SPEC, 'check');
+  if (positional.length) throw new (await import('./args.ts')).UsageError(`check: unexpected argument '${positional[0]}'`);
+  const design = resolveDesign(flags.design as string | undefined);
+  const universe = resolveConfig(flags.config as string | undefined, io);
+  const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
+  const live = io.isTTY && !flags.quiet && !flags.json;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let last = 0;
+  const progress = (p: Progress) => {
+    if (!live || p.seconds - last < 2) return;
+    last = p.seconds;
+    io.err(
+      `\u001b[2K\r${p.distinct.toLocaleString('en-US')} states, ${Math.round(p.statesPerSecond).toLocaleString('en-US')}/s, queue ${p.queue.toLocaleString('en-US')}, depth ${p.depth}, ${p.seconds.toFixed(0)} s, ${(p.heapBytes / 1048576).toFixed(0)} MB`,
+    );
+  };
+  let r: CheckResult;
+  try {
+    r = await checkAsync(
+      {
+        universe,
+        design,
+        depth: flags.depth as number | undefined,
+        maxStates: flags['max-states'] as number | undefined,
+        maxSeconds: flags['max-seconds'] as number | undefined,
+        maxMemoryBytes: flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : undefined,
+        invariants,
+        symmetry: !flags['no-symmetry'],
+        exact: !flags.fingerprint,
+      },
+      progress,
+      () => interrupted,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const trace = r.violation ?? r.brokenQuality[0];
+  if (flags.out && trace) io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
+  if (flags.json) io.out(JSON.stringify(r, null, 1));
+  else {
+    for (const l of reportText(r, universe)) io.out(l);
+    if (flags.out && trace) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
+  }
+  return exitCodeOf(r);
+};

@@ -1,0 +1,23 @@
+/** `pfnmap list`: what the tool knows. */
+import { INVARIANTS } from '../../invariants/index.ts';
+import { NAMED_CONFIGS } from '../checker/configs.ts';
+import { universeText } from '../checker/report.ts';
+import { SELFTEST_SCENARIOS } from '../scenarios/selftest.ts';
+import { DESIGN_PRESETS, FIX_IDS } from '../state/design.ts';
+import { parseArgs } from './args.ts';
+import { EXIT } from './exit.ts';
+import type { Io } from './main.ts';
+
+export const cmdList = (argv: readonly string[], io: Io): number => {
+  parseArgs(argv, {}, 'list');
+  io.out('designs (--design):');
+  for (const p of DESIGN_PRESETS) io.out(`  ${p.name.padEnd(20)} ${p.description}`);
+  io.out(`  legacy@<preset>+<fix>-<fix> switches single fixes: ${FIX_IDS.join(', ')}`);
+  io.out('configs (--config NAME, or a FILE.json):');
+  for (const [name, c] of Object.entries(NAMED_CONFIGS)) io.out(`  ${name.padEnd(12)} ${universeText(c.universe)}: ${c.universe.description}`);
+  io.out('invariants (--invariants a,b):');
+  for (const i of INVARIANTS) io.out(`  ${i.name.padEnd(20)} ${i.kind}${i.designs ? ` (${i.designs.join(', ')})` : ''}: ${i.statement}`);
+  io.out('scenarios (pfnmap scenario NAME):');
+  for (const s of SELFTEST_SCENARIOS) io.out(`  ${s.name.padEnd(20)} ${s.description}`);
+  return EXIT.ok;
+};

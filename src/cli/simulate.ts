@@ -1,0 +1,39 @@
+/** `pfnmap simulate`: seeded random walks. */
+import { INVARIANTS } from '../../invariants/index.ts';
+import { counterexampleText } from '../checker/report.ts';
+import { simulate } from '../checker/simulate.ts';
+import { encodeLog } from '../events/logFormat.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { EXIT } from './exit.ts';
+import type { Io } from './main.ts';
+import { resolveConfig, resolveDesign, resolveInvariants } from './resolve.ts';
+
+export const cmdSimulate = (argv: readonly string[], io: Io): number => {
+  const { positional, flags } = parseArgs(
+    argv,
+    { design: 'string', config: 'string', walks: 'int', steps: 'int', seed: 'int', out: 'string', json: 'bool', invariants: 'string' },
+    'simulate',
+  );
+  if (positional.length) throw new UsageError(`simulate: unexpected argument '${positional[0]}'`);
+  const design = resolveDesign(flags.design as string | undefined);
+  const universe = resolveConfig(flags.config as string | undefined, io);
+  const seed = (flags.seed as number | undefined) ?? Date.now() % 2 ** 31;
+  const r = simulate({
+    universe,
+    design,
+    walks: (flags.walks as number | undefined) ?? 1000,
+    steps: (flags.steps as number | undefined) ?? 30,
+    seed,
+    invariants: resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name)),
+  });
+  if (r.violation && flags.out) io.writeFile(flags.out as string, encodeLog(design, universe, r.violation.events));
+  if (flags.json) io.out(JSON.stringify(r, null, 1));
+  else {
+    io.out(`pfnmap simulate: design ${design.name}, config ${universe.name}, seed ${seed}: ${r.walks} walks, ${r.steps} steps`);
+    if (r.violation) {
+      io.out(`VIOLATION of ${r.violation.invariant} in walk ${r.violation.walk + 1}: ${r.violation.message}`);
+      for (const l of counterexampleText(r.violation)) io.out(l);
+    } else io.out('OK: no safety invariant broken after any step');
+  }
+  return r.violation ? EXIT.violation : EXIT.ok;
+};

@@ -1,0 +1,169 @@
+/**
+ * Canonical representatives for symmetry reduction (ARCHITECTURE.md "The checker"): two
+ * states that differ only in which address-space slot holds which process, which ctx or
+ * lineage id names which pfnmap_track_ctx, or which kernel slot holds which kernel mapping,
+ * are the same state. VMA identity is already free (layout.ts). The representative is a
+ * packed state of the same layout:
+ *
+ * - live address spaces first, in the order (over all permutations) whose encoding is
+ *   lexicographically smallest;
+ * - ctx / lineage ids renumbered 1, 2, ... in order of first appearance (address spaces in
+ *   that order, pages ascending, then tree entries, then ctxs named by nothing);
+ * - kernel slots sorted by (kind, pfn, nrPages, cacheMode);
+ * - the tree re-sorted after renumbering.
+ *
+ * With symmetry off the representative is the state itself. `procPerm` / `kPerm` give, for
+ * each slot of the representative, the slot of the input state it came from (used to carry a
+ * counterexample's commands back to concrete pids and handles).
+ */
+import { OWNER_KERNEL, ctxOff, kOff, pageOff, procOff, treeOff, type Layout } from './layout.ts';
+import type { Bytes } from './access.ts';
+
+const permutations = (xs: number[]): number[][] => {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: number[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+};
+
+export class Canonicalizer {
+  readonly out: Uint8Array;
+  readonly procPerm: Int8Array;
+  readonly kPerm: Int8Array;
+  private readonly cand: Uint8Array;
+  private readonly candProc: Int8Array;
+  private readonly map: Int16Array;
+  private readonly kmap: Int16Array;
+  private readonly permsByMask: number[][][];
+
+  constructor(
+    readonly L: Layout,
+    readonly symmetry: boolean,
+  ) {
+    this.out = new Uint8Array(L.size);
+    this.cand = new Uint8Array(L.size);
+    this.procPerm = new Int8Array(L.P);
+    this.candProc = new Int8Array(L.P);
+    this.kPerm = new Int8Array(L.K);
+    this.map = new Int16Array(L.C + 1);
+    this.kmap = new Int16Array(L.K);
+    this.permsByMask = [];
+    for (let mask = 0; mask < 1 << L.P; mask++) {
+      const alive: number[] = [];
+      for (let p = 0; p < L.P; p++) if (mask & (1 << p)) alive.push(p);
+      this.permsByMask.push(permutations(alive));
+    }
+  }
+
+  /** Write the representative of s into this.out. */
+  canon(s: Bytes): void {
+    const L = this.L;
+    if (!this.symmetry) {
+      this.out.set(s);
+      for (let p = 0; p < L.P; p++) this.procPerm[p] = p;
+      for (let k = 0; k < L.K; k++) this.kPerm[k] = k;
+      return;
+    }
+    // kernel slots: sorted by content, independent of the process order
+    const live: number[] = [];
+    for (let k = 0; k < L.K; k++) if (s[kOff(L, k)] !== 0) live.push(k);
+    live.sort((a, b) => {
+      for (let j = 0; j < 4; j++) if (s[kOff(L, a) + j] !== s[kOff(L, b) + j]) return s[kOff(L, a) + j] - s[kOff(L, b) + j];
+      return a - b;
+    });
+    this.kmap.fill(-1);
+    this.kPerm.fill(-1);
+    live.forEach((k, j) => {
+      this.kmap[k] = j;
+      this.kPerm[j] = k;
+    });
+    let mask = 0;
+    for (let p = 0; p < L.P; p++) if (s[procOff(L, p)] === 1) mask |= 1 << p;
+    const perms = this.permsByMask[mask];
+    let first = true;
+    for (const perm of perms) {
+      this.encode(s, perm, live);
+      if (first || this.less(this.cand, this.out)) {
+        this.out.set(this.cand);
+        this.procPerm.set(this.candProc);
+        first = false;
+      }
+    }
+  }
+
+  private less(a: Uint8Array, b: Uint8Array): boolean {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  }
+
+  private encode(s: Bytes, perm: readonly number[], liveK: readonly number[]): void {
+    const L = this.L;
+    const c = this.cand;
+    const map = this.map;
+    c.fill(0);
+    map.fill(0);
+    this.candProc.fill(-1);
+    for (let j = 0; j < 4; j++) c[j] = s[j];
+    let next = 1;
+    for (let j = 0; j < perm.length; j++) {
+      const p = perm[j];
+      this.candProc[j] = p;
+      c[procOff(L, j)] = 1;
+      for (let v = 0; v < L.V; v++) {
+        const src = pageOff(L, p, v);
+        const dst = pageOff(L, j, v);
+        c[dst] = s[src];
+        c[dst + 1] = s[src + 1];
+        const o = s[src + 2];
+        if (o !== 0 && map[o] === 0) map[o] = next++;
+        c[dst + 2] = o === 0 ? 0 : map[o];
+        c[dst + 3] = s[src + 3];
+      }
+    }
+    const n = s[L.treeCount];
+    for (let i = 0; i < n; i++) {
+      const o = s[treeOff(L, i) + 3];
+      if (o < OWNER_KERNEL && map[o] === 0) map[o] = next++;
+    }
+    for (let o = 1; o <= L.C; o++) if (map[o] === 0 && s[ctxOff(L, o) + 1] !== 0) map[o] = next++;
+    for (let o = 1; o <= L.C; o++) {
+      if (map[o] === 0) continue;
+      const src = ctxOff(L, o);
+      const dst = ctxOff(L, map[o]);
+      c[dst] = s[src];
+      c[dst + 1] = s[src + 1];
+      c[dst + 2] = s[src + 2];
+    }
+    for (let j = 0; j < liveK.length; j++) {
+      const src = kOff(L, liveK[j]);
+      const dst = kOff(L, j);
+      for (let b = 0; b < 4; b++) c[dst + b] = s[src + b];
+    }
+    c[L.treeCount] = n;
+    for (let i = 0; i < n; i++) {
+      const src = treeOff(L, i);
+      const o = s[src + 3];
+      const no = o >= OWNER_KERNEL ? OWNER_KERNEL + this.kmap[o - OWNER_KERNEL] : map[o];
+      // insertion into the sorted tree area
+      let k = i;
+      while (k > 0 && this.entryGreater(c, treeOff(L, k - 1), s[src], s[src + 1], s[src + 2], no)) {
+        c.copyWithin(treeOff(L, k), treeOff(L, k - 1), treeOff(L, k - 1) + 4);
+        k--;
+      }
+      const dst = treeOff(L, k);
+      c[dst] = s[src];
+      c[dst + 1] = s[src + 1];
+      c[dst + 2] = s[src + 2];
+      c[dst + 3] = no;
+    }
+  }
+
+  private entryGreater(c: Uint8Array, o: number, a: number, b: number, t: number, w: number): boolean {
+    if (c[o] !== a) return c[o] > a;
+    if (c[o + 1] !== b) return c[o + 1] > b;
+    if (c[o + 2] !== t) return c[o + 2] > t;
+    return c[o + 3] > w;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Configs as data: a JSON object naming any subset of the Universe's fields over the
+ * defaults, validated with io-ts. Errors name the field; unknown fields are refused.
+ */
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { CACHE_MODES, type CacheModeName } from './cacheMode.ts';
+import { LIMITS, type CommandSwitches, type FaultSwitches, type Universe } from './universe.ts';
+
+const Int = (min: number, max: number) =>
+  new t.Type<number, number, unknown>(
+    `integer in [${min}, ${max}]`,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) => (typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
+const ModeList = (allowed: readonly string[]) =>
+  new t.Type<CacheModeName[], CacheModeName[], unknown>(
+    `non-empty list of ${allowed.join('|')}`,
+    (u): u is CacheModeName[] => Array.isArray(u),
+    (u, c) =>
+      Array.isArray(u) && u.length > 0 && u.every((m) => allowed.includes(m as string)) && new Set(u).size === u.length
+        ? t.success(u as CacheModeName[])
+        : t.failure(u, c),
+    t.identity,
+  );
+
+export const DEFAULT_COMMANDS: CommandSwitches = {
+  mmapDevmem: true,
+  mmapPrivate: false,
+  mapFixed: false,
+  mmapDriver: false,
+  mmapDriverPartial: false,
+  remapTwice: false,
+  munmap: true,
+  mprotect: false,
+  madvise: false,
+  madviseInvalid: false,
+  mremapShrink: false,
+  mremapMove: false,
+  mremapInvalid: false,
+  fork: false,
+  exit: false,
+  writeFault: false,
+  zap: false,
+  vmfInsertPfn: false,
+  memremap: false,
+  ioremap: false,
+};
+
+export const DEFAULT_FAULTS: FaultSwitches = {
+  forkCopy: false,
+  trackPfnCopy: false,
+  remapFill: false,
+  ctxAlloc: false,
+  split: false,
+};
+
+export const DEFAULT_UNIVERSE: Universe = {
+  name: 'unnamed',
+  description: '',
+  procs: 1,
+  vpages: 2,
+  pfns: 2,
+  maxMapPages: 2,
+  refcountMax: 4,
+  treeMax: 6,
+  kernelSlots: 0,
+  mtrr: 'WB',
+  devmemModes: ['WB'],
+  driverModes: ['WC'],
+  commands: DEFAULT_COMMANDS,
+  faults: DEFAULT_FAULTS,
+  physBasePfn: 0xfe000,
+  vaBasePage: 0x7f000000,
+};
+
+const switches = <K extends string>(keys: readonly K[]) => t.exact(t.partial(Object.fromEntries(keys.map((k) => [k, t.boolean])) as Record<K, t.BooleanC>));
+
+const ConfigC = t.partial({
+  name: t.string,
+  description: t.string,
+  procs: Int(1, LIMITS.procs),
+  vpages: Int(1, LIMITS.vpages),
+  pfns: Int(1, LIMITS.pfns),
+  maxMapPages: Int(1, LIMITS.vpages),
+  refcountMax: Int(2, LIMITS.refcountMax),
+  treeMax: Int(1, LIMITS.treeMax),
+  kernelSlots: Int(0, LIMITS.kernelSlots),
+  mtrr: t.keyof({ WB: null, UC: null }),
+  devmemModes: ModeList(['WB', 'UC-']),
+  driverModes: ModeList(CACHE_MODES.filter((m) => m !== 'WP')),
+  commands: switches(Object.keys(DEFAULT_COMMANDS) as (keyof CommandSwitches)[]),
+  faults: switches(Object.keys(DEFAULT_FAULTS) as (keyof FaultSwitches)[]),
+  physBasePfn: Int(0, 2 ** 40),
+  vaBasePage: Int(0, 2 ** 36),
+});
+
+const KNOWN: Record<string, readonly string[]> = {
+  '': Object.keys(ConfigC.props),
+  commands: Object.keys(DEFAULT_COMMANDS),
+  faults: Object.keys(DEFAULT_FAULTS),
+};
+
+const describe = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? s.slice(0, 37) + '...' : s;
+};
+
+/** Decode a config object (already parsed JSON) over the defaults; the error names the field. */
+export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): Universe | { error: string } => {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'a config must be a JSON object' };
+  for (const [group, keys] of Object.entries(KNOWN)) {
+    const obj = group === '' ? json : (json as Record<string, unknown>)[group];
+    if (obj === undefined) continue;
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { error: `field '${group}': expected an object` };
+    for (const k of Object.keys(obj)) if (!keys.includes(k)) return { error: `unknown field '${group ? group + '.' : ''}${k}' (known: ${keys.join(', ')})` };
+  }
+  const r = ConfigC.decode(json);
+  if (isLeft(r)) {
+    const e = r.left[0];
+    const path = e.context
+      .map((c) => c.key)
+      .filter((k) => k !== '')
+      .join('.');
+    const type = e.context[e.context.length - 1]?.type.name ?? 'value';
+    return { error: `field '${path}': expected ${type}, got ${describe(e.value)}` };
+  }
+  const c = r.right;
+  const u: Universe = {
+    ...base,
+    ...c,
+    commands: { ...base.commands, ...(c.commands ?? {}) },
+    faults: { ...base.faults, ...(c.faults ?? {}) },
+  } as Universe;
+  if (u.maxMapPages > u.vpages) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds vpages ${u.vpages}` };
+  if (u.maxMapPages > u.pfns) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds pfns ${u.pfns}` };
+  if ((u.commands.memremap || u.commands.ioremap) && u.kernelSlots === 0)
+    return { error: "field 'kernelSlots': memremap/ioremap commands need kernelSlots >= 1" };
+  if (!Object.values(u.commands).some(Boolean)) return { error: "field 'commands': every command is switched off" };
+  return u;
+};

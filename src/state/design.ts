@@ -1,0 +1,100 @@
+/**
+ * The designs the model covers (MODEL.md §1) and the legacy kernel eras as fix switches
+ * (reference §0 and §2.9).
+ */
+
+/** Upstream fixes of the VM_PAT design; each switch on means the kernel has the commit. */
+export interface LegacyFixes {
+  /** d155df53f310 "x86/mm/pat: clear VM_PAT if copy_p4d_range failed" (v6.4; bug A). */
+  readonly d155df53f310: boolean;
+  /** 04c35ab3bdae "x86/mm/pat: fix VM_PAT handling in COW mappings" (v6.9; bug B). */
+  readonly '04c35ab3bdae': boolean;
+  /** 79a61cc3fc04 "mm: avoid leaving partial pfn mappings around in error case" (2024-09; bug G). */
+  readonly '79a61cc3fc04': boolean;
+  /** dc84bc2aba85 "x86/mm/pat: Fix VM_PAT handling when fork() fails in copy_page_range()" (v6.15-rc1; bug C). */
+  readonly dc84bc2aba85: boolean;
+  /** e9f180d7cfde "kernel/fork: only call untrack_pfn_clear() on VMAs duplicated for fork()" (v6.15; bug D). */
+  readonly e9f180d7cfde: boolean;
+}
+
+export const FIX_IDS = ['d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85', 'e9f180d7cfde'] as const;
+export type FixId = (typeof FIX_IDS)[number];
+
+export type Design =
+  | { readonly kind: 'tracked'; readonly name: string }
+  | { readonly kind: 'legacy'; readonly name: string; readonly fixes: LegacyFixes }
+  | { readonly kind: 'precise'; readonly name: string };
+
+const fixes = (...on: FixId[]): LegacyFixes =>
+  Object.fromEntries(FIX_IDS.map((f) => [f, on.includes(f)])) as unknown as LegacyFixes;
+
+export interface DesignPreset {
+  readonly name: string;
+  readonly description: string;
+  readonly design: Design;
+}
+
+export const DESIGN_PRESETS: readonly DesignPreset[] = [
+  {
+    name: 'tracked',
+    description: 'v6.16+: refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series)',
+    design: { kind: 'tracked', name: 'tracked' },
+  },
+  {
+    name: 'legacy@v6.1',
+    description: 'VM_PAT as released in v6.1: none of the fixes',
+    design: { kind: 'legacy', name: 'legacy@v6.1', fixes: fixes() },
+  },
+  {
+    name: 'legacy@v6.9',
+    description: 'VM_PAT with d155df53f310 (fork copy failure clears VM_PAT) and 04c35ab3bdae (COW vm_pgoff fallback)',
+    design: { kind: 'legacy', name: 'legacy@v6.9', fixes: fixes('d155df53f310', '04c35ab3bdae') },
+  },
+  {
+    name: 'legacy@v6.15-rc1',
+    description: 'VM_PAT in the bug D window: dc84bc2aba85 clears VM_PAT in vm_area_dup for split and mremap too',
+    design: {
+      kind: 'legacy',
+      name: 'legacy@v6.15-rc1',
+      fixes: fixes('d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85'),
+    },
+  },
+  {
+    name: 'legacy@v6.15',
+    description: 'VM_PAT with every fix up to the rewrite (e9f180d7cfde closes the bug D window)',
+    design: { kind: 'legacy', name: 'legacy@v6.15', fixes: fixes(...FIX_IDS) },
+  },
+  {
+    name: 'legacy@stable-6.1',
+    description:
+      "Debian's 6.1.y: v6.1 plus the backports of 04c35ab3bdae, dc84bc2aba85 and e9f180d7cfde (reference §0, real-kernel.md)",
+    design: {
+      kind: 'legacy',
+      name: 'legacy@stable-6.1',
+      fixes: fixes('d155df53f310', '04c35ab3bdae', 'dc84bc2aba85', 'e9f180d7cfde'),
+    },
+  },
+];
+
+export const TRACKED: Design = DESIGN_PRESETS[0].design;
+
+/**
+ * Resolve a design name: a preset, or `legacy@<preset>+<fix>-<fix>` to switch single fixes
+ * on (+) or off (-) over a preset, e.g. `legacy@v6.15-e9f180d7cfde`.
+ */
+export const parseDesign = (name: string): Design | string => {
+  const exact = DESIGN_PRESETS.find((p) => p.name === name);
+  if (exact) return exact.design;
+  const m = /^(legacy@[^+\-]+(?:-rc\d+)?)((?:[+-][0-9a-f]{12})+)$/.exec(name);
+  if (m) {
+    const base = DESIGN_PRESETS.find((p) => p.name === m[1]);
+    if (!base || base.design.kind !== 'legacy') return `unknown design preset '${m[1]}'`;
+    const f: Record<string, boolean> = { ...base.design.fixes };
+    for (const [, sign, id] of m[2].matchAll(/([+-])([0-9a-f]{12})/g)) {
+      if (!(FIX_IDS as readonly string[]).includes(id)) return `unknown fix '${id}' (known: ${FIX_IDS.join(', ')})`;
+      f[id] = sign === '+';
+    }
+    return { kind: 'legacy', name, fixes: f as unknown as LegacyFixes };
+  }
+  return `unknown design '${name}' (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
+};
