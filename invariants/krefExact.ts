@@ -31,7 +31,7 @@ const check = (w: View, s: Bytes): string | null => {
     if (!ctxLive(L, s, c)) continue;
     const k = ctxKref(L, s, c);
     if (k !== count[c])
-      return `ctx ${c} has kref ${k} but ${count[c]} VMA${count[c] === 1 ? '' : 's'} point to it${count[c] ? ' (' + users[c].join(', ') + ')' : ''}`;
+      return `ctx ${c} has kref ${k} but ${count[c]} VMA${count[c] === 1 ? ' points' : 's point'} to it${count[c] ? ' (' + users[c].join(', ') + ')' : ''}`;
     let reserved = false;
     for (let i = 0; i < n && !reserved; i++)
       reserved = tOwner(L, s, i) === c && tStart(L, s, i) === ctxPfn(L, s, c) && tEnd(L, s, i) === ctxPfn(L, s, c) + ctxPages(L, s, c);

@@ -58,6 +58,7 @@ import {
   VF_SHARED,
   VF_START,
   VF_WRITE,
+  WARN_BUG_REMAP_PTE,
   WARN_GET_PAT_INFO,
   WARN_REFCOUNT_UNDERFLOW,
   layoutOf,
@@ -569,8 +570,15 @@ export class Kernel {
     else {
       if ((flags & VF_PFNMAP) === 0) this.f.vmFlagsSet(p, vs, ve, VF_PFNMAP);
       const filled = fault === 'remap_fill_first' ? 0 : fault === 'remap_fill_later' ? 1 : n;
-      if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, mode);
-      if (filled < n) {
+      let present = false;
+      for (let v = v0; v < v0 + filled; v++) if (pteOf(L, this.s, p, v) !== 0) present = true;
+      if (present) {
+        // remap_pte_range: BUG_ON(!pte_none(*pte)). The kernel oopses; the model records the
+        // BUG (invariant no-warn) and fails the call without touching the page tables.
+        this.f.warn(WARN_BUG_REMAP_PTE);
+        err = -EFAULT;
+      } else if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, mode);
+      if (!present && filled < n) {
         err = -ENOMEM;
         // 79a61cc3fc04: zap the partial mapping (in every kernel with the rewrite)
         if (!this.legacy || (this.design.kind === 'legacy' && this.design.fixes['79a61cc3fc04'])) this.zapRange(p, vs, v0, v1);

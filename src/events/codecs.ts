@@ -138,13 +138,14 @@ export const PfnmapTrackCtxRelease = ev('pfnmap_track_ctx_release', { ctxId: t.n
 // --- address spaces and kernel users --------------------------------------------------------
 export const CopyProcess = ev('copy_process', { pid: Pid, childPid: Pid });
 export const Mmput = ev('mmput', { pid: Pid });
-export const MemremapPages = ev('memremap_pages', { handle: t.number, pfn: t.number, nrPages: t.number });
+/** cacheMode: the type pfnmap_track gave the pagemap's pgprot (the kernel mapping of the range). */
+export const MemremapPages = ev('memremap_pages', { handle: t.number, pfn: t.number, nrPages: t.number, cacheMode: CacheModeC });
 export const MemunmapPages = ev('memunmap_pages', { handle: t.number });
 export const Ioremap = ev('ioremap', { handle: t.number, pfn: t.number, nrPages: t.number, cacheMode: CacheModeC });
 export const Iounmap = ev('iounmap', { handle: t.number });
 
 // --- diagnostics ---------------------------------------------------------------------------
-export const WarnReason = t.keyof({ get_pat_info: null, refcount_underflow: null, refcount_saturated: null, remap_tracked: null });
+export const WarnReason = t.keyof({ get_pat_info: null, refcount_underflow: null, refcount_saturated: null, remap_pte_bug: null });
 export const Warn = ev('warn', { reason: WarnReason, message: t.string });
 
 export const Event = t.union([

@@ -123,7 +123,7 @@ export const eventText = (e: Event): string => {
     case 'mmput':
       return `mmput(pid ${e.pid}): address space gone`;
     case 'memremap_pages':
-      return `memremap_pages = handle ${e.handle}`;
+      return `memremap_pages = handle ${e.handle} (${cattr(e.cacheMode)})`;
     case 'memunmap_pages':
       return `memunmap_pages(handle ${e.handle})`;
     case 'ioremap':

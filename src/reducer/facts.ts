@@ -290,7 +290,7 @@ export class Facts {
     if (this.log)
       this.log.push(
         kind === 1
-          ? { type: 'memremap_pages', handle: k + 1, pfn: pfnOf(this.u, pfn), nrPages: n }
+          ? { type: 'memremap_pages', handle: k + 1, pfn: pfnOf(this.u, pfn), nrPages: n, cacheMode: modeName(mode) }
           : { type: 'ioremap', handle: k + 1, pfn: pfnOf(this.u, pfn), nrPages: n, cacheMode: modeName(mode) },
       );
   }

@@ -47,7 +47,7 @@ import {
   WARN_GET_PAT_INFO,
   WARN_REFCOUNT_SATURATED,
   WARN_REFCOUNT_UNDERFLOW,
-  WARN_REMAP_TRACKED,
+  WARN_BUG_REMAP_PTE,
   layoutOf,
   pageOff,
   pteIsSpecial,
@@ -325,7 +325,7 @@ export const makeReducer = (u: Universe, design: Design): Reducer => {
         const [v0, v1] = pages(e.addr, e.nrPages);
         wholeVma(s, p, v0, v1, 'pfnmap_track_ctx_attach');
         if (!ctxLive(L, s, e.ctxId)) fail(`ctx ${e.ctxId} does not exist`, 'ctxId');
-        if (ownerOf(L, s, p, v0) !== 0) op.opWarn(s, WARN_REMAP_TRACKED);
+        if (ownerOf(L, s, p, v0) !== 0) fail(`the VMA at ${hex(e.addr)} already has ctx ${ownerOf(L, s, p, v0)} (remap_pfn_range refuses a second one)`, 'addr');
         op.opSetOwner(L, s, p, v0, v1, e.ctxId);
         return;
       }
@@ -377,7 +377,7 @@ export const makeReducer = (u: Universe, design: Design): Reducer => {
         if (!Number.isInteger(k) || k < 0 || k >= L.K) fail(`handle ${e.handle} is outside the universe's ${L.K} kernel slots`, 'handle');
         if (kKind(L, s, k)) fail(`handle ${e.handle} is in use`, 'handle');
         const i = frames(e.pfn, e.nrPages);
-        op.opKernelSet(L, s, k, e.type === 'memremap_pages' ? KERNEL_MEMREMAP : KERNEL_IOREMAP, i, e.nrPages, e.type === 'ioremap' ? mode(e.cacheMode, 'cacheMode') : 0);
+        op.opKernelSet(L, s, k, e.type === 'memremap_pages' ? KERNEL_MEMREMAP : KERNEL_IOREMAP, i, e.nrPages, mode(e.cacheMode, 'cacheMode'));
         return;
       }
       case 'memunmap_pages':
@@ -397,7 +397,7 @@ export const makeReducer = (u: Universe, design: Design): Reducer => {
               ? WARN_REFCOUNT_UNDERFLOW
               : e.reason === 'refcount_saturated'
                 ? WARN_REFCOUNT_SATURATED
-                : WARN_REMAP_TRACKED,
+                : WARN_BUG_REMAP_PTE,
         );
         return;
     }

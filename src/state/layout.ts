@@ -50,12 +50,13 @@ export const KERNEL_IOREMAP = 2;
 export const WARN_GET_PAT_INFO = 0x01;
 export const WARN_REFCOUNT_UNDERFLOW = 0x02;
 export const WARN_REFCOUNT_SATURATED = 0x04;
-export const WARN_REMAP_TRACKED = 0x08;
+/** Not a WARN but a BUG: remap_pte_range's BUG_ON(!pte_none) when a remap fills a present PTE. */
+export const WARN_BUG_REMAP_PTE = 0x08;
 export const WARN_KINDS: readonly { bit: number; name: string; text: string }[] = [
   { bit: WARN_GET_PAT_INFO, name: 'get_pat_info', text: 'WARNING in get_pat_info (no usable first PTE to untrack from)' },
   { bit: WARN_REFCOUNT_UNDERFLOW, name: 'refcount_underflow', text: 'refcount_t: underflow; use-after-free.' },
   { bit: WARN_REFCOUNT_SATURATED, name: 'refcount_saturated', text: 'refcount_t: saturated; leaking memory.' },
-  { bit: WARN_REMAP_TRACKED, name: 'remap_tracked', text: 'WARNING in remap_pfn_range (VMA already tracked)' },
+  { bit: WARN_BUG_REMAP_PTE, name: 'remap_pte_bug', text: 'kernel BUG at mm/memory.c: remap_pte_range over a present PTE' },
 ];
 
 /** Header byte 3: bounds the state ran into (the checker reports them, never expands them). */

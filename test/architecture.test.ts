@@ -1,0 +1,66 @@
+/**
+ * The data flows one way (ARCHITECTURE.md): this test reads the import graph and fails when
+ * an import runs against it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = process.cwd();
+const files = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir)).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(join(ROOT, p)).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+
+/** layer of a repository path */
+const layer = (p: string): string => {
+  const parts = p.split('/');
+  if (parts[0] === 'src') return `src/${parts[1]}`;
+  return parts[0];
+};
+
+/** which layers each layer may import (besides itself and npm packages) */
+const ALLOWED: Record<string, readonly string[]> = {
+  'src/state': [],
+  'src/events': ['src/state'],
+  'src/reducer': ['src/state', 'src/events'],
+  invariants: ['src/state'],
+  models: ['src/state', 'src/events', 'src/reducer'],
+  'src/replay': ['src/state', 'src/events', 'src/reducer', 'invariants'],
+  'src/util': [],
+  'src/checker': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/util', 'src/scenarios'],
+  'src/scenarios': ['src/state', 'src/events', 'src/reducer', 'models', 'src/checker'],
+  'src/cli': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util'],
+};
+
+const edges = (): { from: string; to: string }[] => {
+  const out: { from: string; to: string }[] = [];
+  for (const f of ['src', 'models', 'invariants'].flatMap(files)) {
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)) {
+      const to = relative(ROOT, normalize(join(ROOT, dirname(f), m[1])));
+      out.push({ from: f, to });
+    }
+  }
+  return out;
+};
+
+describe('architecture', () => {
+  it('every import runs with the data flow: commands → models → events → reducer → state → invariants', () => {
+    const bad = edges()
+      .filter(({ from, to }) => layer(from) !== layer(to))
+      .filter(({ from, to }) => !(ALLOWED[layer(from)] ?? []).includes(layer(to)))
+      .map(({ from, to }) => `${from} → ${to}`);
+    expect(bad).toEqual([]);
+  });
+  it('replay never needs the machines, invariants read state only', () => {
+    const e = edges();
+    expect(e.filter(({ from, to }) => layer(from) === 'src/replay' && layer(to) === 'models')).toEqual([]);
+    expect(e.filter(({ from, to }) => layer(from) === 'invariants' && !['invariants', 'src/state'].includes(layer(to)))).toEqual([]);
+  });
+  it('the layer table covers every directory with code', () => {
+    const layers = new Set(['src', 'models', 'invariants'].flatMap(files).map(layer));
+    for (const l of layers) expect(Object.keys(ALLOWED), l).toContain(l);
+  });
+});

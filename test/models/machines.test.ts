@@ -1,0 +1,167 @@
+/**
+ * Each machine through its pure transitions (initialTransition / transition), as the kernel
+ * functions they stand for behave.
+ */
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { emittedOf } from '../../models/compile.ts';
+import { krefMachine } from '../../models/krefMachine.ts';
+import { memtypeMachine, OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, type ReserveEvent } from '../../models/memtypeMachine.ts';
+import { patInfoMachine } from '../../models/patInfoMachine.ts';
+import { syscallMachine } from '../../models/syscallMachine.ts';
+import { vmaMachine, type VmaEvent } from '../../models/vmaMachine.ts';
+import { UC, UC_MINUS, WB, WC, WT } from '../../src/state/cacheMode.ts';
+import { parseDesign, TRACKED, type Design } from '../../src/state/design.ts';
+import type { AnyStateMachine, EventObject } from 'xstate';
+
+const step = (m: AnyStateMachine, snap: unknown, ev: EventObject & Record<string, unknown>) => {
+  const [next, actions] = transition(m, snap as never, ev);
+  return { next, facts: emittedOf(actions as never) };
+};
+const legacy = (n: string): Design => parseDesign(n) as Design;
+
+describe('kref machine (pfnmap_track_ctx)', () => {
+  it('starts at kref_init 1, shares up to REFCOUNT_MAX, then refuses with -ENOMEM', () => {
+    let [s] = initialTransition(krefMachine, { refcountMax: 3 });
+    expect(s.context.count).toBe(1);
+    let r = step(krefMachine, s, { type: 'DUP' });
+    expect(r.facts).toEqual([{ type: 'kref_get', kref: 2 }]);
+    r = step(krefMachine, r.next, { type: 'DUP' });
+    expect(r.facts).toEqual([{ type: 'kref_get', kref: 3 }]);
+    r = step(krefMachine, r.next, { type: 'DUP' });
+    expect(r.facts).toEqual([{ type: 'vm_area_dup_refused', ret: -12 }]);
+    expect(r.next.context.count).toBe(3);
+    s = r.next;
+  });
+  it('releases (untrack and free) exactly when the last reference is put', () => {
+    const [s] = initialTransition(krefMachine, { refcountMax: 4 });
+    let r = step(krefMachine, s, { type: 'DUP' });
+    r = step(krefMachine, r.next, { type: 'PUT' });
+    expect(r.facts).toEqual([{ type: 'kref_put', kref: 1 }]);
+    expect(r.next.value).toBe('live');
+    r = step(krefMachine, r.next, { type: 'PUT' });
+    expect(r.facts).toEqual([{ type: 'kref_put', kref: 0 }, { type: 'pfnmap_track_ctx_release' }]);
+    expect(r.next.value).toBe('released');
+    r = step(krefMachine, r.next, { type: 'PUT' });
+    expect(r.facts).toEqual([{ type: 'warn', reason: 'refcount_underflow' }]);
+  });
+});
+
+describe('memtype machine (memtype_reserve, reserve_pfn_range, memtype_free)', () => {
+  const [s0] = initialTransition(memtypeMachine, undefined);
+  const reserve = (p: Partial<ReserveEvent>) =>
+    step(memtypeMachine, s0, { type: 'RESERVE', req: WB, mtrrUc: false, overlap: OVERLAP_NONE, first: 0, strict: false, caller: 'pfnmap', ...p }).facts;
+  it('grants the request when nothing overlaps', () => {
+    expect(reserve({ req: UC_MINUS })).toEqual([
+      { type: 'memtype_reserve', ret: 0, reqType: UC_MINUS, newType: UC_MINUS },
+      { type: 'reserve_result', ret: 0, cacheMode: UC_MINUS },
+    ]);
+  });
+  it('turns a WB request into UC- over an uncachable MTRR range (pat_x_mtrr_type)', () => {
+    expect(reserve({ req: WB, mtrrUc: true }).at(-1)).toEqual({ type: 'reserve_result', ret: 0, cacheMode: UC_MINUS });
+    expect(reserve({ req: WC, mtrrUc: true }).at(-1)).toEqual({ type: 'reserve_result', ret: 0, cacheMode: WC });
+  });
+  it('refuses overlapping entries of two types with -EBUSY', () => {
+    const f = reserve({ overlap: OVERLAP_CONFLICT });
+    expect(f[0]).toMatchObject({ type: 'memtype_reserve', ret: -16 });
+    expect(f.at(-1)).toMatchObject({ ret: -16 });
+  });
+  it('substitutes the existing type where is_new_memtype_allowed allows it', () => {
+    expect(reserve({ req: WB, overlap: OVERLAP_UNIFORM, first: WC }).at(-1)).toEqual({ type: 'reserve_result', ret: 0, cacheMode: WC });
+    expect(reserve({ req: UC_MINUS, overlap: OVERLAP_UNIFORM, first: WC }).at(-1)).toEqual({ type: 'reserve_result', ret: 0, cacheMode: WC });
+  });
+  it('refuses, frees and returns -EINVAL for UC-→WB, WC→WB, WT→WB, WT→WC (reserve_pfn_range)', () => {
+    for (const [req, got] of [
+      [UC_MINUS, WB],
+      [WC, WB],
+      [WT, WB],
+      [WT, WC],
+    ]) {
+      const f = reserve({ req, overlap: OVERLAP_UNIFORM, first: got });
+      expect(f.map((x) => x.type)).toEqual(['memtype_reserve', 'memtype_free_reserved', 'reserve_result']);
+      expect(f.at(-1)).toMatchObject({ ret: -22 });
+    }
+  });
+  it('strict mode (track_pfn_copy) refuses any other type, ioremap refuses with -EBUSY', () => {
+    expect(reserve({ req: UC, overlap: OVERLAP_UNIFORM, first: UC_MINUS, strict: true }).at(-1)).toMatchObject({ ret: -16 });
+    expect(reserve({ req: UC_MINUS, overlap: OVERLAP_UNIFORM, first: UC_MINUS, strict: true }).at(-1)).toMatchObject({ ret: 0 });
+    expect(reserve({ req: UC_MINUS, overlap: OVERLAP_UNIFORM, first: WB, caller: 'ioremap' }).at(-1)).toMatchObject({ ret: -16 });
+  });
+  it('frees an exact match, shrinks an END match only under the old rule, else fails', () => {
+    const free = (exact: boolean, endMatch: boolean, endRule: boolean) => step(memtypeMachine, s0, { type: 'FREE', exact, endMatch, endRule }).facts[0];
+    expect(free(true, true, true)).toMatchObject({ match: 'exact', ret: 0 });
+    expect(free(false, true, true)).toMatchObject({ match: 'end', ret: 0 });
+    expect(free(false, true, false)).toMatchObject({ match: 'none', ret: -22, printk: 'freeing invalid memtype' });
+    expect(free(false, false, true)).toMatchObject({ match: 'none', ret: -22 });
+  });
+});
+
+describe('VMA lifecycle machine', () => {
+  const hooks = (d: Design, state: 'untracked' | 'tracked', ev: VmaEvent) => {
+    let [s] = initialTransition(vmaMachine, { design: d });
+    if (state === 'tracked') s = step(vmaMachine, s, { type: 'ATTACH' }).next as typeof s;
+    return step(vmaMachine, s, ev).facts.map((f) => f.type);
+  };
+  it('tracked: whole remap allocates a ctx, a second one is refused, dups share, free puts', () => {
+    expect(hooks(TRACKED, 'untracked', { type: 'REMAP_WHOLE' })).toEqual(['pfnmap_track_ctx_alloc']);
+    expect(hooks(TRACKED, 'tracked', { type: 'REMAP_WHOLE' })).toEqual(['remap_refused']);
+    for (const reason of ['split', 'mremap', 'fork'] as const) expect(hooks(TRACKED, 'tracked', { type: 'DUP', reason })).toEqual(['ctx_dup']);
+    expect(hooks(TRACKED, 'tracked', { type: 'FREE' })).toEqual(['ctx_put']);
+    expect(hooks(TRACKED, 'tracked', { type: 'ZAP' })).toEqual([]);
+    expect(hooks(TRACKED, 'tracked', { type: 'UNMAP' })).toEqual([]);
+    expect(hooks(TRACKED, 'untracked', { type: 'REMAP_PARTIAL' })).toEqual(['pfnmap_setup_cachemode']);
+  });
+  it('legacy: zaps and unmaps untrack, mremap clears the source, splits inherit (except bug D)', () => {
+    const v615 = legacy('legacy@v6.15');
+    expect(hooks(v615, 'tracked', { type: 'ZAP' })).toEqual(['untrack_pfn']);
+    expect(hooks(v615, 'tracked', { type: 'UNMAP' })).toEqual(['untrack_pfn']);
+    expect(hooks(v615, 'tracked', { type: 'MOVE_SOURCE' })).toEqual(['untrack_pfn_clear']);
+    expect(hooks(v615, 'tracked', { type: 'DUP', reason: 'split' })).toEqual(['inherit_pat']);
+    expect(hooks(legacy('legacy@v6.15-rc1'), 'tracked', { type: 'DUP', reason: 'split' })).toEqual(['untrack_pfn_clear_new']);
+    expect(hooks(legacy('legacy@v6.15-rc1'), 'tracked', { type: 'DUP', reason: 'mremap' })).toEqual(['untrack_pfn_clear_new']);
+  });
+  it('legacy fork: track_pfn_copy(src) before dc84bc2aba85, (dst, src) after; copy failure per fix', () => {
+    expect(hooks(legacy('legacy@v6.1'), 'tracked', { type: 'DUP', reason: 'fork' })).toEqual(['inherit_pat', 'track_pfn_copy_src']);
+    expect(hooks(legacy('legacy@v6.15'), 'tracked', { type: 'DUP', reason: 'fork' })).toEqual(['untrack_pfn_clear_new', 'track_pfn_copy_dst']);
+    expect(hooks(legacy('legacy@v6.1'), 'tracked', { type: 'COPY_FAILED' })).toEqual([]);
+    expect(hooks(legacy('legacy@v6.9'), 'tracked', { type: 'COPY_FAILED' })).toEqual(['untrack_pfn_clear']);
+    expect(hooks(legacy('legacy@v6.15'), 'tracked', { type: 'COPY_FAILED' })).toEqual(['untrack_pfn_copy']);
+  });
+});
+
+describe('get_pat_info machine (legacy first-PTE lookup)', () => {
+  const info = (d: string, pte: 'special' | 'anon' | 'none', cow: boolean, needProt: boolean) => {
+    const [s] = initialTransition(patInfoMachine, { design: legacy(d) });
+    return step(patInfoMachine, s, { type: 'GET_PAT_INFO', pte, cow, needProt }).facts[0];
+  };
+  it('follows the first PTE; before 04c35ab3bdae an anon COW page is taken for the range', () => {
+    expect(info('legacy@v6.1', 'special', false, false)).toEqual({ type: 'pat_info', source: 'pte' });
+    expect(info('legacy@v6.1', 'anon', true, false)).toEqual({ type: 'pat_info', source: 'anon' });
+    expect(info('legacy@v6.1', 'none', false, false)).toEqual({ type: 'pat_info_failed', ret: -22, warn: true });
+  });
+  it('from 04c35ab3bdae: vm_pgoff fallback for COW untrack, -EINVAL for COW fork, WARN otherwise', () => {
+    expect(info('legacy@v6.9', 'anon', true, false)).toEqual({ type: 'pat_info', source: 'pgoff' });
+    expect(info('legacy@v6.9', 'anon', true, true)).toEqual({ type: 'pat_info_failed', ret: -22, warn: false });
+    expect(info('legacy@v6.9', 'none', false, false)).toEqual({ type: 'pat_info_failed', ret: -22, warn: true });
+  });
+});
+
+describe('address-space machine (syscall argument checks)', () => {
+  const [s0] = initialTransition(syscallMachine, undefined);
+  const facts = (ev: EventObject & Record<string, unknown>) => step(syscallMachine, s0, ev).facts;
+  it('returns the kernel errnos in the kernel order', () => {
+    expect(facts({ type: 'MUNMAP', unaligned: true, lenZero: false })).toEqual([{ type: 'syscall_error', ret: -22 }]);
+    expect(facts({ type: 'MUNMAP', unaligned: false, lenZero: true })).toEqual([{ type: 'syscall_error', ret: -22 }]);
+    expect(facts({ type: 'MPROTECT', unaligned: false, lenZero: true })).toEqual([{ type: 'noop', ret: 0 }]);
+    expect(facts({ type: 'MMAP', lenZero: false, unaligned: false, noSpace: true })).toEqual([{ type: 'syscall_error', ret: -12 }]);
+    expect(facts({ type: 'FORK', noSlot: true })).toEqual([{ type: 'syscall_error', ret: -11 }]);
+    expect(facts({ type: 'MREMAP', badFlags: false, fixedWithoutMaymove: true, dontunmapBad: false, unaligned: false, newLenZero: false })).toEqual([
+      { type: 'syscall_error', ret: -22 },
+    ]);
+  });
+  it('an address space ends at exit', () => {
+    const r = step(syscallMachine, s0, { type: 'EXIT' });
+    expect(r.next.value).toBe('exited');
+    expect(r.facts).toEqual([{ type: 'proceed' }]);
+  });
+});
