@@ -109,8 +109,8 @@ export class Kernel {
   readonly L: Layout;
   readonly legacy: boolean;
   readonly T: Tables;
-  private f!: Facts;
-  private s!: Bytes;
+  protected f!: Facts;
+  protected s!: Bytes;
   private readonly mtrrUc: boolean;
   /** split fault bookkeeping: the split with this number (0-based) in the command fails */
   private splitFailAt = -1;
@@ -229,7 +229,7 @@ export class Kernel {
   // memtype core (arch/x86/mm/pat/memtype.c, reference §1)
 
   /** lookup_memtype(paddr) for one device frame: first overlapping entry's type, else UC- (§1.6). */
-  private lookupMemtype(i: number): number {
+  protected lookupMemtype(i: number): number {
     const L = this.L;
     const s = this.s;
     const n = treeCount(L, s);
@@ -242,25 +242,13 @@ export class Kernel {
    * track_pfn_remap, track_pfn_copy); caller 1: __ioremap_caller. Returns ret, and the cache
    * mode the mapping gets in this.resMode.
    */
-  private resMode = 0;
-  private reserve(start: number, end: number, req: number, strict: boolean, caller: number, owner: number): number {
+  protected resMode = 0;
+  protected reserve(start: number, end: number, req: number, strict: boolean, caller: number, owner: number): number {
     const L = this.L;
     const s = this.s;
-    let overlap = OVERLAP_NONE;
-    let first = 0;
-    const n = treeCount(L, s);
-    for (let k = 0; k < n; k++) {
-      if (tStart(L, s, k) < end && tEnd(L, s, k) > start) {
-        const t = tType(L, s, k);
-        if (overlap === OVERLAP_NONE) {
-          overlap = OVERLAP_UNIFORM;
-          first = t;
-        } else if (t !== first) {
-          overlap = OVERLAP_CONFLICT;
-          break;
-        }
-      }
-    }
+    this.classifyOverlap(start, end);
+    const overlap = this.overlap;
+    const first = this.overlapFirst;
     const edge = edgeOf(this.T.memtype, 0, reserveIndex(req, this.mtrrUc, overlap, first, strict, caller));
     if (edge.emitted[edge.emitted.length - 1].ret !== 0) this.notes[NOTE_RESERVE_REFUSED]++;
     let ret = 0;
@@ -281,8 +269,31 @@ export class Kernel {
     return ret;
   }
 
+  protected overlap = OVERLAP_NONE;
+  protected overlapFirst = 0;
+  /** memtype_check_conflict's view of [start, end): no overlap, one type, or a conflict (§1.4). */
+  protected classifyOverlap(start: number, end: number): void {
+    const L = this.L;
+    const s = this.s;
+    this.overlap = OVERLAP_NONE;
+    this.overlapFirst = 0;
+    const n = treeCount(L, s);
+    for (let k = 0; k < n; k++) {
+      if (tStart(L, s, k) < end && tEnd(L, s, k) > start) {
+        const t = tType(L, s, k);
+        if (this.overlap === OVERLAP_NONE) {
+          this.overlap = OVERLAP_UNIFORM;
+          this.overlapFirst = t;
+        } else if (t !== this.overlapFirst) {
+          this.overlap = OVERLAP_CONFLICT;
+          return;
+        }
+      }
+    }
+  }
+
   /** memtype_free(start, end) (§1.5): exact match (preferring the owner's own entry), END match (legacy), or invalid. */
-  private free(start: number, end: number, owner: number): void {
+  protected free(start: number, end: number, owner: number): void {
     const L = this.L;
     const s = this.s;
     const n = treeCount(L, s);
@@ -322,7 +333,7 @@ export class Kernel {
     return edgeOf(this.T.kref, this.T.krefState[k] ?? this.T.krefState[0], ev).emitted;
   }
   /** vma_pfnmap_track_ctx_dup: 0, or -ENOMEM when the kref reached REFCOUNT_MAX. */
-  private ctxDup(c: number): number {
+  protected ctxDup(c: number): number {
     for (const e of this.krefEdge(c, KREF_DUP)) {
       if (e.type === 'kref_get') this.f.krefGet(c, e.kref as number);
       else if (e.type === 'vm_area_dup_refused') {
@@ -334,17 +345,21 @@ export class Kernel {
     return 0;
   }
   /** kref_put(&ctx->kref, pfnmap_track_ctx_release): at 0, pfnmap_untrack of the full range, kfree. */
-  private ctxPut(c: number): void {
+  protected ctxPut(c: number): void {
     for (const e of this.krefEdge(c, KREF_PUT)) {
       if (e.type === 'kref_put') this.f.krefPut(c, e.kref as number);
-      else if (e.type === 'pfnmap_track_ctx_release') {
-        const pfn = ctxPfn(this.L, this.s, c);
-        const n = ctxPages(this.L, this.s, c);
-        this.f.pfnmapUntrack(pfn, n);
-        this.free(pfn, pfn + n, c);
-        this.f.ctxRelease(c);
-      } else if (e.type === 'warn') this.f.warn(WARN_REFCOUNT_UNDERFLOW);
+      else if (e.type === 'pfnmap_track_ctx_release') this.release(c);
+      else if (e.type === 'warn') this.f.warn(WARN_REFCOUNT_UNDERFLOW);
     }
+  }
+
+  /** pfnmap_track_ctx_release: pfnmap_untrack(ctx->pfn, ctx->size), then kfree. */
+  protected release(c: number): void {
+    const pfn = ctxPfn(this.L, this.s, c);
+    const n = ctxPages(this.L, this.s, c);
+    this.f.pfnmapUntrack(pfn, n);
+    this.free(pfn, pfn + n, c);
+    this.f.ctxRelease(c);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -409,7 +424,7 @@ export class Kernel {
    * __split_vma at page `at` of the VMA containing it. newBelow: the new VMA (vm_area_dup) is
    * the lower piece [vm_start, at), else the upper piece [at, vm_end).
    */
-  private split(p: number, at: number, newBelow: boolean): number {
+  protected split(p: number, at: number, newBelow: boolean): number {
     const vs = vmaStartOf(this.L, this.s, p, at);
     const ve = vmaEndOf(this.L, this.s, p, vs);
     const n0 = newBelow ? vs : at;
@@ -488,7 +503,7 @@ export class Kernel {
     }
   }
 
-  private vmFree(p: number, vs: number, ve: number, deferPut = false): void {
+  protected vmFree(p: number, vs: number, ve: number, deferPut = false): void {
     const owner = ownerOf(this.L, this.s, p, vs);
     const facts = this.vmaFacts(p, vs, V_FREE);
     this.f.vmAreaFree(p, vs, ve);
@@ -500,7 +515,7 @@ export class Kernel {
   }
 
   /** do_vmi_munmap of [a, b) (pages, clipped): splits, then teardown. */
-  private unmapRange(p: number, a: number, b: number, deferPuts = false): number {
+  protected unmapRange(p: number, a: number, b: number, deferPuts = false): number {
     a = Math.max(a, 0);
     b = Math.min(b, this.L.V);
     if (a >= b || this.firstVma(p, a, b) < 0) return 0;
@@ -511,7 +526,7 @@ export class Kernel {
   }
 
   /** zap_page_range_single over [a, b) of the VMA at vs (legacy: untracks the whole VMA first, bug F). */
-  private zapRange(p: number, vs: number, a: number, b: number): void {
+  protected zapRange(p: number, vs: number, a: number, b: number): void {
     this.runUntrackHooks(p, vs, this.vmaFacts(p, vs, V_ZAP));
     this.zapPtes(p, a, b);
   }
@@ -519,7 +534,7 @@ export class Kernel {
   // ------------------------------------------------------------------------------------------
   // remap_pfn_range (reference §2.3, §3.3; kernel-facts Q1)
 
-  private remapPfnRange(p: number, v0: number, v1: number, pfn: number, req: number, fault: Fault): number {
+  protected remapPfnRange(p: number, v0: number, v1: number, pfn: number, req: number, fault: Fault): number {
     const L = this.L;
     const vs = vmaStartOf(L, this.s, p, v0);
     const ve = vmaEndOf(L, this.s, p, vs);
@@ -577,7 +592,7 @@ export class Kernel {
         // BUG (invariant no-warn) and fails the call without touching the page tables.
         this.f.warn(WARN_BUG_REMAP_PTE);
         err = -EFAULT;
-      } else if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, mode);
+      } else if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, this.pteModeFor(req, mode));
       if (!present && filled < n) {
         err = -ENOMEM;
         // 79a61cc3fc04: zap the partial mapping (in every kernel with the rewrite)
@@ -800,7 +815,7 @@ export class Kernel {
         if (r) return r;
       }
       if (!fixed) return -EINVAL; // DONTUNMAP without FIXED on a PFNMAP is refused above
-      let r = this.unmapRange(p, nv, nv + newN);
+      let r = this.unmapDestination(p, nv, nv + newN);
       if (r) return r;
       let len = oldN;
       if (oldN > newN) {
@@ -827,8 +842,18 @@ export class Kernel {
     throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
   }
 
+  /** mremap_to with MREMAP_FIXED: do_munmap of the destination first. */
+  protected unmapDestination(p: number, a: number, b: number): number {
+    return this.unmapRange(p, a, b);
+  }
+
+  /** The cache mode remap_pfn_range fills the PTEs with: the one reserve_pfn_range returned. */
+  protected pteModeFor(_requested: number, reserved: number): number {
+    return reserved;
+  }
+
   /** move_vma: copy_vma (vm_area_dup), move_page_tables, legacy untrack_pfn_clear, munmap the source. */
-  private moveVma(p: number, a: number, n: number, nv: number): number {
+  protected moveVma(p: number, a: number, n: number, nv: number): number {
     const vs = vmaStartOf(this.L, this.s, p, a);
     let ret = 0;
     let clearNew = false;

@@ -68,6 +68,8 @@ export interface Counterexample {
   /** the state at the end, in kernel vocabulary */
   readonly finalState: readonly string[];
   readonly depth: number;
+  /** every invariant of the design the final state breaks (the reported one among them) */
+  readonly alsoBroken: readonly string[];
 }
 
 export interface CheckResult {
@@ -243,7 +245,8 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const seconds = (performance.now() - t0) / 1000;
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
 
-  const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, tables, store, actions, canon, f.id, f.invariant, f.message);
+  const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
+  const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, make(u, design, tables), store, actions, f.id, f.invariant, f.message);
   const found = stop as Found | null;
   const verdict: Verdict = found ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : 'PROVED';
   const cmdRecord = Object.fromEntries(cmdCount);
@@ -302,10 +305,9 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
 export const rebuildTrace = (
   u: Universe,
   design: Design,
-  tables: Tables,
+  kernel: Kernel,
   store: StateStore,
   actions: readonly Action[],
-  _canon: Canonicalizer,
   id: number,
   invariant: Invariant,
   message: string,
@@ -314,7 +316,6 @@ export const rebuildTrace = (
   const path: number[] = [];
   for (let x = id; store.parent[x] >= 0; x = store.parent[x]) path.push(store.action[x]);
   path.reverse();
-  const kernel = new Kernel(u, design, tables);
   const canon = new Canonicalizer(L, true);
   const s = new Uint8Array(L.size);
   s[procOff(L, 0)] = 1;
@@ -336,6 +337,9 @@ export const rebuildTrace = (
     events: log,
     finalState: stateText(w, s),
     depth: path.length,
+    alsoBroken: invariantsFor(design)
+      .filter((i) => i.check(w, s) !== null)
+      .map((i) => i.name),
   };
 };
 

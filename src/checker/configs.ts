@@ -83,7 +83,8 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       vpages: 2,
       pfns: 2,
     }),
-    pins: {},
+    pins: { tracked: { verdict: 'PROVED', distinct: 16, depth: 3 }, 'legacy@v6.1': { verdict: 'VIOLATION', distinct: 7, depth: 2, invariant: 'no-invalid-free' } },
+    pinsNoSymmetry: { tracked: { verdict: 'PROVED', distinct: 24, depth: 6 } },
     inSuite: true,
   },
   split3: {
@@ -97,7 +98,12 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       devmemModes: ['WB', 'UC-'],
       commands: { mprotect: true, mremapShrink: true, mremapMove: true, mremapInvalid: true },
     }),
-    pins: {},
+    pins: {
+      tracked: { verdict: 'PROVED', distinct: 16557, depth: 8 },
+      'legacy@v6.1': { verdict: 'VIOLATION', distinct: 40, depth: 2, invariant: 'no-invalid-free' },
+      'legacy@v6.15-rc1': { verdict: 'VIOLATION', distinct: 23, depth: 2, invariant: 'memtype-no-leak' },
+    },
+    pinsNoSymmetry: { tracked: { verdict: 'PROVED', distinct: 40461, depth: 8 } },
     inSuite: true,
   },
   fork2: {
@@ -111,7 +117,10 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       commands: { fork: true, exit: true, madvise: true, mprotect: true },
       faults: { forkCopy: true, trackPfnCopy: true },
     }),
-    pins: {},
+    pins: {
+      tracked: { verdict: 'PROVED', distinct: 25423, depth: 11 },
+      'legacy@v6.15': { verdict: 'VIOLATION', distinct: 12, depth: 2, invariant: 'no-invalid-free' },
+    },
     inSuite: true,
   },
   kernel2: {
@@ -127,7 +136,8 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       commands: { mmapDriver: true, mmapDriverPartial: true, remapTwice: true, vmfInsertPfn: true, zap: true, memremap: true, ioremap: true, mmapPrivate: true, writeFault: true },
       faults: { remapFill: true, ctxAlloc: true },
     }),
-    pins: {},
+    pins: { tracked: { verdict: 'PROVED', distinct: 11078, depth: 9 }, 'legacy@v6.15': { verdict: 'VIOLATION', distinct: 3, depth: 1, invariant: 'no-warn' } },
+    pinsNoSymmetry: { tracked: { verdict: 'PROVED', distinct: 17822, depth: 12 } },
     inSuite: true,
   },
   medium: {

@@ -14,7 +14,7 @@ export const universeText = (u: Universe): string =>
   `${u.procs} address space${u.procs > 1 ? 's' : ''} x ${u.vpages} virtual pages x ${u.pfns} device frames, REFCOUNT_MAX ${u.refcountMax}, treeMax ${u.treeMax}, ${u.kernelSlots} kernel slot${u.kernelSlots === 1 ? '' : 's'}, MTRR ${u.mtrr}`;
 
 export const counterexampleText = (c: Counterexample, indent = '  '): string[] => [
-  `${indent}shortest trace: ${c.depth} command${c.depth === 1 ? '' : 's'}`,
+  `${indent}shortest trace: ${c.depth} command${c.depth === 1 ? '' : 's'}${c.alsoBroken.length > 1 ? ` (the last state also breaks: ${c.alsoBroken.filter((n) => n !== c.invariant).join(', ')})` : ''}`,
   ...traceText(c.events).map((l) => indent + '  ' + l),
   `${indent}state at the end:`,
   ...c.finalState.map((l) => indent + '  ' + l),

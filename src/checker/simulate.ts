@@ -74,6 +74,9 @@ export const simulate = (o: SimulateOptions): SimulateResult => {
             events: run.events,
             finalState: stateText(w, s),
             depth: cmds.length,
+            alsoBroken: invariantsFor(o.design)
+              .filter((i) => i.check(w, s) !== null)
+              .map((i) => i.name),
           },
         };
       }

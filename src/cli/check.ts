@@ -3,7 +3,8 @@ import { INVARIANTS } from '../../invariants/index.ts';
 import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
 import { reportText } from '../checker/report.ts';
 import { encodeLog } from '../events/logFormat.ts';
-import { parseArgs } from './args.ts';
+import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
+import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
 import { resolveConfig, resolveDesign, resolveInvariants } from './resolve.ts';
@@ -21,6 +22,7 @@ const SPEC = {
   json: 'bool',
   out: 'string',
   quiet: 'bool',
+  mutant: 'string',
 } as const;
 
 export const exitCodeOf = (r: CheckResult): number =>
@@ -28,10 +30,13 @@ export const exitCodeOf = (r: CheckResult): number =>
 
 export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
   const { positional, flags } = parseArgs(argv, SPEC, 'check');
-  if (positional.length) throw new (await import('./args.ts')).UsageError(`check: unexpected argument '${positional[0]}'`);
+  if (positional.length) throw new UsageError(`check: unexpected argument '${positional[0]}'`);
   const design = resolveDesign(flags.design as string | undefined);
   const universe = resolveConfig(flags.config as string | undefined, io);
   const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
+  const mutant = flags.mutant === undefined ? undefined : mutantNamed(flags.mutant as string);
+  if (flags.mutant !== undefined && !mutant)
+    throw new UsageError(`--mutant: unknown mutant '${flags.mutant}' (known: ${MUTANTS.map((m) => m.name).join(', ')})`);
   const live = io.isTTY && !flags.quiet && !flags.json;
   let interrupted = false;
   const onSigint = () => {
@@ -59,6 +64,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
         invariants,
         symmetry: !flags['no-symmetry'],
         exact: !flags.fingerprint,
+        kernel: mutant?.make,
       },
       progress,
       () => interrupted,

@@ -1,5 +1,6 @@
 /** `pfnmap list`: what the tool knows. */
 import { INVARIANTS } from '../../invariants/index.ts';
+import { MUTANTS } from '../../models/mutants.ts';
 import { NAMED_CONFIGS } from '../checker/configs.ts';
 import { universeText } from '../checker/report.ts';
 import { SELFTEST_SCENARIOS } from '../scenarios/selftest.ts';
@@ -17,6 +18,8 @@ export const cmdList = (argv: readonly string[], io: Io): number => {
   for (const [name, c] of Object.entries(NAMED_CONFIGS)) io.out(`  ${name.padEnd(12)} ${universeText(c.universe)}: ${c.universe.description}`);
   io.out('invariants (--invariants a,b):');
   for (const i of INVARIANTS) io.out(`  ${i.name.padEnd(20)} ${i.kind}${i.designs ? ` (${i.designs.join(', ')})` : ''}: ${i.statement}`);
+  io.out('mutants (pfnmap check --mutant NAME): seeded bugs the checker must catch');
+  for (const m of MUTANTS) io.out(`  ${m.name.padEnd(28)} caught by ${m.targets}: ${m.description}`);
   io.out('scenarios (pfnmap scenario NAME):');
   for (const s of SELFTEST_SCENARIOS) io.out(`  ${s.name.padEnd(20)} ${s.description}`);
   return EXIT.ok;

@@ -17,6 +17,7 @@ export const USAGE = `usage: pfnmap <command> [options]
 commands:
   check     [--design D] [--config NAME|FILE.json] [--depth N] [--max-states N] [--max-seconds N]
             [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
+            [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
             exhaustive bounded model check (default: the embedded 'default' config, design tracked)
   replay    LOG.ndjson [--invariants a,b] [--json]
             fold an event log, check every invariant after every event
