@@ -129,11 +129,13 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const fp = new Fingerprinter(canon.out);
   const store = new StateStore(L.size, exact);
   const scratch = new Uint8Array(L.size);
+  const scratchWords = new Uint32Array(scratch.buffer);
   const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
   const reach: Reachability[] = reachabilityFor(design);
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
-  const cmdCount = new Map<string, number>();
-  for (const a of actions) cmdCount.set(commandKey(a.cmd), 0);
+  const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
+  const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
+  const cmdCount = new Float64Array(cmdKeys.length);
   for (const m of [tables.kref, tables.memtype, tables.vma, tables.patInfo, tables.syscall]) m.hits.fill(0);
 
   const t0 = performance.now();
@@ -185,6 +187,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
     }
     const id = head++;
     const s = store.state(id);
+    const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
     for (let ai = 0; ai < actions.length && !stop; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
@@ -197,9 +200,10 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
         throw e;
       }
       generated++;
-      const key = commandKey(a.cmd);
-      cmdCount.set(key, cmdCount.get(key)! + 1);
+      cmdCount[actionKey[ai]]++;
       for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && kernel.notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
+      // nothing changed (a refused command): the parent, already visited
+      if (sameWords(scratchWords, sWords)) continue;
       if (scratch[HDR_BOUND] & BOUND_TREE) {
         treeBoundHits++;
         continue;
@@ -249,7 +253,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, make(u, design, tables), store, actions, f.id, f.invariant, f.message);
   const found = stop as Found | null;
   const verdict: Verdict = found ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : 'PROVED';
-  const cmdRecord = Object.fromEntries(cmdCount);
+  const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
   const machineCoverage = [tables.syscall, tables.vma, tables.kref, tables.memtype, tables.patInfo].map((m) => {
     let fired = 0;
     let withFacts = 0;
@@ -348,6 +352,11 @@ const translate = (cmd: Command, procPerm: Int8Array, kPerm: Int8Array): Command
   if ('pid' in cmd) return { ...cmd, pid: procPerm[cmd.pid - 1] + 1 };
   if (cmd.kind === 'memunmap_pages' || cmd.kind === 'iounmap') return { ...cmd, handle: (kPerm[cmd.handle - 1] ?? cmd.handle - 1) + 1 };
   return cmd;
+};
+
+const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 };
 
 /** Run the search to the end without yielding control (tests, library use). */

@@ -19,6 +19,8 @@ export class StateStore {
   parent: Int32Array;
   action: Int32Array;
   private chunks: (Uint8Array | null)[] = [];
+  private words: (Uint32Array | null)[] = [];
+  private readonly stateWords: number;
   /** states below this id were expanded (fingerprint mode drops their bytes) */
   private released = 0;
 
@@ -27,6 +29,8 @@ export class StateStore {
     readonly exact: boolean,
     initialCapacity = 1 << 16,
   ) {
+    if (stateBytes % 4 !== 0) throw new Error('state size must be a multiple of 4 bytes');
+    this.stateWords = stateBytes >>> 2;
     const cap = Math.max(1 << 10, initialCapacity);
     this.table = new Int32Array(cap * 2);
     this.mask = cap * 2 - 1;
@@ -61,7 +65,10 @@ export class StateStore {
     this.parent[id] = parent;
     this.action[id] = action;
     const ci = Math.floor(id / CHUNK_STATES);
-    if (!this.chunks[ci]) this.chunks[ci] = new Uint8Array(CHUNK_STATES * this.stateBytes);
+    if (!this.chunks[ci]) {
+      this.chunks[ci] = new Uint8Array(CHUNK_STATES * this.stateBytes);
+      this.words[ci] = new Uint32Array(this.chunks[ci]!.buffer);
+    }
     this.chunks[ci]!.set(bytes, (id % CHUNK_STATES) * this.stateBytes);
     if (this.count * 2 > this.table.length * 0.75) this.rehash();
     else this.table[this.findFree(h1, h2)] = id + 1;
@@ -71,7 +78,10 @@ export class StateStore {
   /** Fingerprint mode: the bytes of states before id are no longer needed. */
   release(id: number): void {
     if (this.exact) return;
-    for (; this.released + CHUNK_STATES <= id; this.released += CHUNK_STATES) this.chunks[this.released / CHUNK_STATES] = null;
+    for (; this.released + CHUNK_STATES <= id; this.released += CHUNK_STATES) {
+      this.chunks[this.released / CHUNK_STATES] = null;
+      this.words[this.released / CHUNK_STATES] = null;
+    }
   }
 
   /** Bytes held: table, per-state arrays, state chunks. */
@@ -81,10 +91,14 @@ export class StateStore {
     return this.table.byteLength + this.h1.byteLength * 4 + chunks;
   }
 
+  /** the candidate's words (set by add's caller through `probe`) */
+  private probeWords: Uint32Array | null = null;
   private equal(id: number, bytes: Uint8Array): boolean {
-    const chunk = this.chunks[Math.floor(id / CHUNK_STATES)]!;
-    const off = (id % CHUNK_STATES) * this.stateBytes;
-    for (let i = 0; i < this.stateBytes; i++) if (chunk[off + i] !== bytes[i]) return false;
+    const w = this.words[Math.floor(id / CHUNK_STATES)]!;
+    const off = (id % CHUNK_STATES) * this.stateWords;
+    let p = this.probeWords;
+    if (!p || p.buffer !== bytes.buffer || p.byteOffset !== bytes.byteOffset) p = this.probeWords = new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords);
+    for (let i = 0; i < this.stateWords; i++) if (w[off + i] !== p[i]) return false;
     return true;
   }
 

@@ -95,7 +95,7 @@ export const eventText = (e: Event): string => {
     case 'track_pfn_copy':
       return `track_pfn_copy(pid ${e.pid} ${hex(e.addr)} → pid ${e.dstPid}) = ${ret(e.ret)}`;
     case 'untrack_pfn':
-      return `untrack_pfn(pid ${e.pid} ${hex(e.addr)}, ${e.pfn !== undefined ? `pfn ${hex(e.pfn)} from the first PTE` : 'no usable first PTE'}, size ${hex(e.nrPages * P)})${e.ret ? ` = ${ret(e.ret)}` : ''}`;
+      return `untrack_pfn(pid ${e.pid} ${hex(e.addr)}, ${e.pfn !== undefined ? `pfn ${hex(e.pfn)}` : 'no usable first PTE'}, size ${hex(e.nrPages * P)})${e.ret ? ` = ${ret(e.ret)}` : ''}`;
     case 'untrack_pfn_copy':
       return `untrack_pfn_copy(pid ${e.pid} ${hex(e.addr)}, pfn ${hex(e.pfn)}, ${hex(e.nrPages * P)})`;
     case 'untrack_pfn_clear':

@@ -36,7 +36,6 @@ export class Canonicalizer {
   private readonly candProc: Int8Array;
   private readonly map: Int16Array;
   private readonly kmap: Int16Array;
-  private readonly permsByMask: number[][][];
 
   constructor(
     readonly L: Layout,
@@ -49,12 +48,6 @@ export class Canonicalizer {
     this.kPerm = new Int8Array(L.K);
     this.map = new Int16Array(L.C + 1);
     this.kmap = new Int16Array(L.K);
-    this.permsByMask = [];
-    for (let mask = 0; mask < 1 << L.P; mask++) {
-      const alive: number[] = [];
-      for (let p = 0; p < L.P; p++) if (mask & (1 << p)) alive.push(p);
-      this.permsByMask.push(permutations(alive));
-    }
   }
 
   /** Write the representative of s into this.out. */
@@ -67,9 +60,10 @@ export class Canonicalizer {
       return;
     }
     // kernel slots: sorted by content, independent of the process order
-    const live: number[] = [];
+    const live: number[] = this.liveK;
+    live.length = 0;
     for (let k = 0; k < L.K; k++) if (s[kOff(L, k)] !== 0) live.push(k);
-    live.sort((a, b) => {
+    if (live.length > 1) live.sort((a, b) => {
       for (let j = 0; j < 4; j++) if (s[kOff(L, a) + j] !== s[kOff(L, b) + j]) return s[kOff(L, a) + j] - s[kOff(L, b) + j];
       return a - b;
     });
@@ -79,11 +73,40 @@ export class Canonicalizer {
       this.kmap[k] = j;
       this.kPerm[j] = k;
     });
-    let mask = 0;
-    for (let p = 0; p < L.P; p++) if (s[procOff(L, p)] === 1) mask |= 1 << p;
-    const perms = this.permsByMask[mask];
+    // order live address spaces by a signature that ignores ctx ids; only processes with
+    // equal signatures are permuted (the minimum over those orderings is orbit-invariant)
+    let n = 0;
+    for (let p = 0; p < L.P; p++) {
+      if (s[procOff(L, p)] !== 1) continue;
+      this.alive[n] = p;
+      this.sig[n] = this.signature(s, p);
+      n++;
+    }
+    for (let i = 1; i < n; i++) {
+      const p = this.alive[i];
+      const g = this.sig[i];
+      let j = i - 1;
+      while (j >= 0 && this.sig[j] > g) {
+        this.alive[j + 1] = this.alive[j];
+        this.sig[j + 1] = this.sig[j];
+        j--;
+      }
+      this.alive[j + 1] = p;
+      this.sig[j + 1] = g;
+    }
+    // equal signatures need permuting only when the pages differ (identical address spaces,
+    // a fork's parent and child, encode the same either way)
+    let tied = false;
+    for (let i = 1; i < n; i++) if (this.sig[i] === this.sig[i - 1] && !this.samePages(s, this.alive[i], this.alive[i - 1])) tied = true;
+    const order = Array.from(this.alive.subarray(0, n));
+    if (!tied) {
+      this.encode(s, order, live);
+      this.out.set(this.cand);
+      this.procPerm.set(this.candProc);
+      return;
+    }
     let first = true;
-    for (const perm of perms) {
+    for (const perm of this.tiedOrders(order)) {
       this.encode(s, perm, live);
       if (first || this.less(this.cand, this.out)) {
         this.out.set(this.cand);
@@ -91,6 +114,45 @@ export class Canonicalizer {
         first = false;
       }
     }
+  }
+
+  private readonly alive = new Int8Array(8);
+  private readonly liveK: number[] = [];
+  private readonly sig = new Float64Array(8);
+
+  private samePages(s: Bytes, p: number, q: number): boolean {
+    const a = procOff(this.L, p);
+    const b = procOff(this.L, q);
+    for (let i = 1; i < this.L.procBytes; i++) if (s[a + i] !== s[b + i]) return false;
+    return true;
+  }
+
+  /** A hash of an address space's pages with ctx ids reduced to tracked / untracked. */
+  private signature(s: Bytes, p: number): number {
+    const L = this.L;
+    let h = 0x811c9dc5;
+    for (let v = 0; v < L.V; v++) {
+      const o = pageOff(L, p, v);
+      h = Math.imul(h ^ s[o], 0x01000193);
+      h = Math.imul(h ^ s[o + 1], 0x01000193);
+      h = Math.imul(h ^ (s[o + 2] === 0 ? 0 : 1), 0x01000193);
+      h = Math.imul(h ^ s[o + 3], 0x01000193);
+    }
+    return h >>> 0;
+  }
+
+  /** Every ordering of `order` that permutes only runs of equal signatures. */
+  private tiedOrders(order: number[]): number[][] {
+    let out: number[][] = [[]];
+    let i = 0;
+    while (i < order.length) {
+      let j = i + 1;
+      while (j < order.length && this.sig[j] === this.sig[i]) j++;
+      const group = permutations(order.slice(i, j));
+      out = out.flatMap((prefix) => group.map((g) => [...prefix, ...g]));
+      i = j;
+    }
+    return out;
   }
 
   private less(a: Uint8Array, b: Uint8Array): boolean {

@@ -67,12 +67,8 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
   {
     name: 'legacy@stable-6.1',
     description:
-      "Debian's 6.1.y: v6.1 plus the backports of 04c35ab3bdae, dc84bc2aba85 and e9f180d7cfde (reference §0, real-kernel.md)",
-    design: {
-      kind: 'legacy',
-      name: 'legacy@stable-6.1',
-      fixes: fixes('d155df53f310', '04c35ab3bdae', 'dc84bc2aba85', 'e9f180d7cfde'),
-    },
+      "Debian's 6.1.192: every fix backported (checked in linux-source-6.1: get_pat_info's vm_pgoff fallback, the zap in remap_pfn_range_notrack, track_pfn_copy(dst, src, &pfn) / untrack_pfn_copy, untrack_pfn_clear in dup_mmap)",
+    design: { kind: 'legacy', name: 'legacy@stable-6.1', fixes: fixes(...FIX_IDS) },
   },
 ];
 
