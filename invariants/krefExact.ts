@@ -10,13 +10,14 @@
  */
 import { ctxKref, ctxLive, ctxPages, ctxPfn, isAlive, tEnd, tOwner, tStart, treeCount, vmasOf, type Bytes } from '../src/state/access.ts';
 import type { View } from '../src/state/describe.ts';
-import { addrOf, hex, pidOf } from '../src/state/geometry.ts';
+import { addrOf, hex, pfnOf, pidOf } from '../src/state/geometry.ts';
 import type { Invariant } from './invariant.ts';
 
 const check = (w: View, s: Bytes): string | null => {
   const { L } = w;
   const count = new Int32Array(L.C + 1);
   const users: string[][] = Array.from({ length: L.C + 1 }, () => []);
+  const frames: number[][] = Array.from({ length: L.C + 1 }, () => []);
   for (let p = 0; p < L.P; p++) {
     if (!isAlive(L, s, p)) continue;
     for (const m of vmasOf(L, s, p)) {
@@ -24,6 +25,7 @@ const check = (w: View, s: Bytes): string | null => {
       if (m.owner > L.C || !ctxLive(L, s, m.owner)) return `the VMA pid ${pidOf(p)} ${hex(addrOf(w.u, m.start))} points to ctx ${m.owner}, which does not exist`;
       count[m.owner]++;
       users[m.owner].push(`pid ${pidOf(p)} ${hex(addrOf(w.u, m.start))}`);
+      for (let f = m.pgoff; f < m.pgoff + (m.end - m.start); f++) frames[m.owner].push(f);
     }
   }
   const n = treeCount(L, s);
@@ -32,6 +34,15 @@ const check = (w: View, s: Bytes): string | null => {
     const k = ctxKref(L, s, c);
     if (k !== count[c])
       return `ctx ${c} has kref ${k} but ${count[c]} VMA${count[c] === 1 ? ' points' : 's point'} to it${count[c] ? ' (' + users[c].join(', ') + ')' : ''}`;
+    if (w.design.kind === 'precise') {
+      // every frame a VMA of the ctx maps is reserved by the ctx
+      for (const f of frames[c]) {
+        let reserved = false;
+        for (let i = 0; i < n && !reserved; i++) reserved = tOwner(L, s, i) === c && tStart(L, s, i) <= f && f < tEnd(L, s, i);
+        if (!reserved) return `ctx ${c} (kref ${k}): frame ${hex(pfnOf(w.u, f))} is mapped by its VMAs but not reserved`;
+      }
+      continue;
+    }
     let reserved = false;
     for (let i = 0; i < n && !reserved; i++)
       reserved = tOwner(L, s, i) === c && tStart(L, s, i) === ctxPfn(L, s, c) && tEnd(L, s, i) === ctxPfn(L, s, c) + ctxPages(L, s, c);

@@ -35,7 +35,12 @@ const check = (w: View, s: Bytes): string | null => {
       if (!lineageLive(w, s, o)) return `memtype ${entryText(w, s, i)} leaked: no VMA carries VM_PAT for it any more`;
     } else if (!ctxLive(L, s, o)) {
       return `memtype ${entryText(w, s, i)} leaked: ctx ${o} was released`;
-    } else if (ctxPfn(L, s, o) !== tStart(L, s, i) || ctxPfn(L, s, o) + ctxPages(L, s, o) !== tEnd(L, s, i)) {
+    } else if (
+      w.design.kind === 'precise'
+        ? tStart(L, s, i) < ctxPfn(L, s, o) || tEnd(L, s, i) > ctxPfn(L, s, o) + ctxPages(L, s, o)
+        : ctxPfn(L, s, o) !== tStart(L, s, i) || ctxPfn(L, s, o) + ctxPages(L, s, o) !== tEnd(L, s, i)
+    ) {
+      // tracked: the ctx frees exactly (ctx->pfn, ctx->size); precise: pieces of that range
       return `memtype ${entryText(w, s, i)} leaked: ctx ${o} tracks another range, nothing will free this one`;
     }
   }

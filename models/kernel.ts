@@ -70,7 +70,7 @@ import { PAGE_SIZE, type Universe } from '../src/state/universe.ts';
 import { edgeOf, type EmittedFact } from './compile.ts';
 import { EACCES, EAGAIN, EFAULT, EINVAL, ENOMEM } from '../src/state/errno.ts';
 import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
-import { OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, freeIndex, reserveIndex } from './memtypeMachine.ts';
+import { OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, freeIndex, freePartIndex, reserveIndex } from './memtypeMachine.ts';
 import { patInfoIndex, type FirstPte } from './patInfoMachine.ts';
 import { syscallIndex } from './syscallMachine.ts';
 import { compileTables, type Tables } from './tables.ts';
@@ -116,7 +116,7 @@ export class Kernel {
   private splitFailAt = -1;
   private splitCount = 0;
   readonly notes = new Uint32Array(NOTE_COUNT);
-  /** tracked MAP_FIXED: kref_puts of the replaced VMAs, run after the new mapping (kernel-facts Q9) */
+  /** tracked MAP_FIXED: kref_puts of the replaced VMAs (ctx, pgoff or -1, pages), run after the new mapping (kernel-facts Q9) */
   private deferredPuts: number[] = [];
 
   constructor(
@@ -355,6 +355,21 @@ export class Kernel {
 
   /** pfnmap_track_ctx_release: pfnmap_untrack(ctx->pfn, ctx->size), then kfree. */
   protected release(c: number): void {
+    if (this.design.kind === 'precise') {
+      // precise: what is still reserved of the range, piece by piece
+      for (let i = 0; i < treeCount(this.L, this.s); ) {
+        if (tOwner(this.L, this.s, i) !== c) {
+          i++;
+          continue;
+        }
+        const a = tStart(this.L, this.s, i);
+        const b = tEnd(this.L, this.s, i);
+        this.f.pfnmapUntrack(a, b - a);
+        this.free(a, b, c);
+      }
+      this.f.ctxRelease(c);
+      return;
+    }
     const pfn = ctxPfn(this.L, this.s, c);
     const n = ctxPages(this.L, this.s, c);
     this.f.pfnmapUntrack(pfn, n);
@@ -505,13 +520,58 @@ export class Kernel {
 
   protected vmFree(p: number, vs: number, ve: number, deferPut = false): void {
     const owner = ownerOf(this.L, this.s, p, vs);
+    const pg = pgoffOf(this.L, this.s, p, vs);
     const facts = this.vmaFacts(p, vs, V_FREE);
     this.f.vmAreaFree(p, vs, ve);
-    for (const e of facts)
-      if (e.type === 'ctx_put') {
-        if (deferPut) this.deferredPuts.push(owner);
-        else this.ctxPut(owner);
+    let put = false;
+    let uncovered = false;
+    for (const e of facts) {
+      if (e.type === 'ctx_put') put = true;
+      else if (e.type === 'untrack_uncovered') uncovered = true;
+    }
+    if (!put) return;
+    if (deferPut) this.deferredPuts.push(owner, uncovered ? pg : -1, ve - vs);
+    else this.putAfterFree(owner, uncovered ? pg : -1, ve - vs);
+  }
+
+  /** kref_put of a freed VMA's ctx; precise: then untrack the pages nothing maps any more. */
+  protected putAfterFree(c: number, pg: number, n: number): void {
+    this.ctxPut(c);
+    if (pg >= 0 && ctxPages(this.L, this.s, c) !== 0) this.untrackUncovered(c, pg, pg + n);
+  }
+
+  /** precise: the frames of [a, b) no VMA of ctx c maps, untracked run by run. */
+  protected untrackUncovered(c: number, a: number, b: number): void {
+    const L = this.L;
+    const covered = (f: number): boolean => {
+      for (let p = 0; p < L.P; p++) {
+        if (!isAlive(L, this.s, p)) continue;
+        for (let v = 0; v < L.V; v++) if (ownerOf(L, this.s, p, v) === c && pgoffOf(L, this.s, p, v) === f) return true;
       }
+      return false;
+    };
+    let f = a;
+    while (f < b) {
+      if (covered(f)) {
+        f++;
+        continue;
+      }
+      let e = f + 1;
+      while (e < b && !covered(e)) e++;
+      this.f.pfnmapUntrack(f, e - f);
+      this.freePart(f, e, c);
+      f = e;
+    }
+  }
+
+  /** precise: free [start, end) out of the owner's entry that contains it. */
+  protected freePart(start: number, end: number, owner: number): void {
+    const L = this.L;
+    const n = treeCount(L, this.s);
+    let k = -1;
+    for (let i = 0; i < n && k < 0; i++) if (tOwner(L, this.s, i) === owner && tStart(L, this.s, i) <= start && tEnd(L, this.s, i) >= end) k = i;
+    const e = edgeOf(this.T.memtype, 0, freePartIndex(k >= 0)).emitted[0];
+    this.f.memtypeFree(start, end, e.match as 'part' | 'none', k);
   }
 
   /** do_vmi_munmap of [a, b) (pages, clipped): splits, then teardown. */
@@ -672,7 +732,8 @@ export class Kernel {
       // mmap_region error path: unmap_region (zap, legacy untrack) then vm_area_free
       this.teardown(p, [v]);
     }
-    for (const c of this.deferredPuts) this.ctxPut(c);
+    const d = this.deferredPuts;
+    for (let i = 0; i < d.length; i += 3) this.putAfterFree(d[i], d[i + 1], d[i + 2]);
     this.deferredPuts = [];
     return ret !== 0 ? ret : addrOf(this.u, v);
   }

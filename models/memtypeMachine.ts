@@ -12,6 +12,8 @@
  *   refused (free, -EINVAL, "map pfn expected mapping type") when strict_prot is set or
  *   !is_new_memtype_allowed; otherwise the prot is rewritten to it;
  *   caller 'ioremap' (__ioremap_caller): refused with free when !is_new_memtype_allowed.
+ * FREE_PART (the `precise` proposal only): free [start, end) out of the entry that contains it,
+ *   leaving the pieces before and after it reserved; no containing entry is a failed free.
  * FREE: memtype_erase(): an EXACT match is removed; before v6.16 an END match
  *   (entry.start < start && entry.end == end) is shrunk to [entry.start, start); otherwise the
  *   free fails: "freeing invalid memtype", -EINVAL.
@@ -49,7 +51,13 @@ export interface FreeEvent {
   readonly endRule: boolean;
 }
 
-export type MemtypeEvent = ReserveEvent | FreeEvent;
+export interface FreePartEvent {
+  readonly type: 'FREE_PART';
+  /** an entry of the owner contains [start, end) */
+  readonly contained: boolean;
+}
+
+export type MemtypeEvent = ReserveEvent | FreeEvent | FreePartEvent;
 
 export type MemtypeFact =
   /** memtype_reserve's own result: 0 with the resolved type, or -EBUSY (conflict). */
@@ -58,7 +66,7 @@ export type MemtypeFact =
   | { type: 'memtype_free_reserved'; printk: string }
   /** the caller's final answer: 0 with the cache mode the mapping gets, or an error. */
   | { type: 'reserve_result'; ret: number; cacheMode: number }
-  | { type: 'memtype_free'; match: 'exact' | 'end' | 'none'; ret: number; printk?: string };
+  | { type: 'memtype_free'; match: 'exact' | 'end' | 'part' | 'none'; ret: number; printk?: string };
 
 const actualType = (e: ReserveEvent): number => (e.req === WB && e.mtrrUc ? UC_MINUS : e.req);
 
@@ -154,6 +162,10 @@ export const memtypeMachine = setup({
             ],
           },
         ],
+        FREE_PART: [
+          { guard: ({ event }) => event.type === 'FREE_PART' && event.contained, actions: emit({ type: 'memtype_free', match: 'part', ret: 0 }) },
+          { actions: emit({ type: 'memtype_free', match: 'none', ret: -EINVAL, printk: 'freeing invalid memtype' }) },
+        ],
         FREE: [
           { guard: 'exactMatch', actions: emit({ type: 'memtype_free', match: 'exact', ret: 0 }) },
           { guard: 'endMatch', actions: emit({ type: 'memtype_free', match: 'end', ret: 0 }) },
@@ -173,6 +185,7 @@ export const reserveIndex = (req: number, mtrrUc: boolean, overlap: number, firs
 export const RESERVE_COUNT = 6 * 2 * 3 * 6 * 2 * 2;
 export const freeIndex = (exact: boolean, endMatch: boolean, endRule: boolean): number =>
   RESERVE_COUNT + (exact ? 4 : 0) + (endMatch ? 2 : 0) + (endRule ? 1 : 0);
+export const freePartIndex = (contained: boolean): number => RESERVE_COUNT + 8 + (contained ? 1 : 0);
 
 export const MEMTYPE_ALPHABET: readonly MemtypeEvent[] = (() => {
   const out: MemtypeEvent[] = [];
@@ -184,5 +197,6 @@ export const MEMTYPE_ALPHABET: readonly MemtypeEvent[] = (() => {
             for (const caller of RESERVE_CALLERS) out.push({ type: 'RESERVE', req, mtrrUc, overlap, first, strict, caller });
   for (const exact of [false, true])
     for (const endMatch of [false, true]) for (const endRule of [false, true]) out.push({ type: 'FREE', exact, endMatch, endRule });
+  out.push({ type: 'FREE_PART', contained: false }, { type: 'FREE_PART', contained: true });
   return out;
 })();

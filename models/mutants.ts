@@ -14,6 +14,8 @@ export interface Mutant {
   readonly name: string;
   /** the invariant it must be caught by */
   readonly targets: string;
+  /** the design it mutates (tracked unless given) */
+  readonly design?: string;
   readonly description: string;
   readonly make: (u: Universe, d: Design, t: Tables) => Kernel;
 }
@@ -87,6 +89,11 @@ class ZapPutsKref extends Kernel {
   }
 }
 
+/** precise without the partial untrack: the tracked design's imprecision. */
+class PreciseNoPartialUntrack extends Kernel {
+  protected override untrackUncovered(): void {}
+}
+
 const mk =
   (C: typeof Kernel) =>
   (u: Universe, d: Design, t: Tables): Kernel =>
@@ -101,6 +108,13 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'double-put', targets: 'no-warn', description: 'vm_area_free drops the kref twice', make: mk(DoublePut) },
   { name: 'dup-without-get', targets: 'kref-exact', description: 'vm_area_dup shares the ctx without kref_get', make: mk(DupWithoutGet) },
   { name: 'zap-puts-kref', targets: 'kref-exact', description: 'a kernel zap drops the kref of the VMA it zaps', make: mk(ZapPutsKref) },
+  {
+    name: 'precise-no-partial-untrack',
+    targets: 'tracking-precise',
+    design: 'precise',
+    description: 'the precise design forgets to untrack the pages a freed VMA leaves unmapped',
+    make: mk(PreciseNoPartialUntrack),
+  },
 ];
 
 export const mutantNamed = (name: string): Mutant | undefined => MUTANTS.find((m) => m.name === name);

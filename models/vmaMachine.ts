@@ -9,6 +9,10 @@
  * vm_area_dup (split, mremap move, fork) shares the ctx with kref_get; vm_area_free puts it;
  * zaps and moves have no tracking effect.
  *
+ * precise (a proposal, MODEL.md §1): as tracked, and when a VMA is freed the pages of its
+ * range that no other VMA of the ctx maps are untracked at once, so a partial unmap or an
+ * mremap shrink releases its part of the reservation.
+ *
  * legacy (v6.1-v6.15, reference §2): VM_PAT is set by track_pfn_remap on a whole-VMA remap
  * (a second one reserves again); split and mremap copies inherit VM_PAT through
  * vm_area_dup, except in the v6.15-rc1 window (dc84bc2aba85 without e9f180d7cfde) where
@@ -66,6 +70,8 @@ export type VmaFact =
   | { type: 'untrack_pfn_copy' }
   /** tracked: vma_pfnmap_track_ctx_release → kref_put (kref machine PUT). */
   | { type: 'ctx_put' }
+  /** precise: untrack the pages of the freed VMA that no VMA of the ctx maps any more. */
+  | { type: 'untrack_uncovered' }
   | { type: 'detach' };
 
 const isTracked = (d: Design): boolean => d.kind === 'tracked' || d.kind === 'precise';
@@ -132,7 +138,11 @@ export const vmaMachine = setup({
           { guard: 'copyFailClears', target: 'untracked', actions: emit({ type: 'untrack_pfn_clear' }) },
         ],
         CLEAR: { target: 'untracked', actions: emit({ type: 'detach' }) },
-        FREE: [{ guard: 'trackedDesign', target: 'freed', actions: emit({ type: 'ctx_put' }) }, { target: 'freed' }],
+        FREE: [
+          { guard: ({ context }) => context.design.kind === 'precise', target: 'freed', actions: [emit({ type: 'ctx_put' }), emit({ type: 'untrack_uncovered' })] },
+          { guard: 'trackedDesign', target: 'freed', actions: emit({ type: 'ctx_put' }) },
+          { target: 'freed' },
+        ],
       },
     },
     freed: { type: 'final' },

@@ -83,7 +83,11 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       vpages: 2,
       pfns: 2,
     }),
-    pins: { tracked: { verdict: 'PROVED', distinct: 16, depth: 3 }, 'legacy@v6.1': { verdict: 'VIOLATION', distinct: 7, depth: 2, invariant: 'no-invalid-free' } },
+    pins: {
+      tracked: { verdict: 'PROVED', distinct: 16, depth: 3 },
+      precise: { verdict: 'PROVED', distinct: 16, depth: 3 },
+      'legacy@v6.1': { verdict: 'VIOLATION', distinct: 7, depth: 2, invariant: 'no-invalid-free' },
+    },
     pinsNoSymmetry: { tracked: { verdict: 'PROVED', distinct: 24, depth: 6 } },
     inSuite: true,
   },
@@ -100,6 +104,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
     }),
     pins: {
       tracked: { verdict: 'PROVED', distinct: 16557, depth: 8 },
+      precise: { verdict: 'PROVED', distinct: 25837, depth: 8 },
       'legacy@v6.1': { verdict: 'VIOLATION', distinct: 40, depth: 2, invariant: 'no-invalid-free' },
       'legacy@v6.15-rc1': { verdict: 'VIOLATION', distinct: 23, depth: 2, invariant: 'memtype-no-leak' },
     },

@@ -31,7 +31,8 @@ export const exitCodeOf = (r: CheckResult): number =>
 export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
   const { positional, flags } = parseArgs(argv, SPEC, 'check');
   if (positional.length) throw new UsageError(`check: unexpected argument '${positional[0]}'`);
-  const design = resolveDesign(flags.design as string | undefined);
+  const mutantDesign = flags.mutant !== undefined ? mutantNamed(flags.mutant as string)?.design : undefined;
+  const design = resolveDesign((flags.design as string | undefined) ?? mutantDesign);
   const universe = resolveConfig(flags.config as string | undefined, io);
   const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
   const mutant = flags.mutant === undefined ? undefined : mutantNamed(flags.mutant as string);

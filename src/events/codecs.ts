@@ -122,7 +122,8 @@ export const MemtypeFree = evo(
     startPaddr: t.number,
     endPaddr: t.number,
     ret: t.number,
-    match: t.keyof({ exact: null, end: null, none: null }),
+    /** exact: entry removed; end: entry shrunk (legacy); part: cut out of its entry (precise); none: failed */
+    match: t.keyof({ exact: null, end: null, part: null, none: null }),
   },
   { owner: Owner, printk: t.string },
 );

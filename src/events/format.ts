@@ -107,7 +107,7 @@ export const eventText = (e: Event): string => {
     case 'memtype_free':
       return e.match === 'none'
         ? `x86/PAT: freeing invalid memtype ${mem(e.startPaddr, e.endPaddr)}`
-        : `memtype_free ${mem(e.startPaddr, e.endPaddr)}: ${e.match === 'exact' ? 'entry removed' : 'END match, entry shrunk'}${owner(e.owner)}`;
+        : `memtype_free ${mem(e.startPaddr, e.endPaddr)}: ${e.match === 'exact' ? 'entry removed' : e.match === 'part' ? 'cut out of its entry' : 'END match, entry shrunk'}${owner(e.owner)}`;
     case 'pfnmap_track_ctx_alloc':
       return `pfnmap_track_ctx_alloc: ctx ${e.ctxId} {pfn ${hex(e.pfn)}, size ${hex(e.nrPages * P)}, kref 1}`;
     case 'pfnmap_track_ctx_attach':

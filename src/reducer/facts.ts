@@ -230,10 +230,13 @@ export class Facts {
     }
     return ok;
   }
-  /** Entry index i removed (exact), shrunk (end), or nothing (none: "freeing invalid memtype"). */
-  memtypeFree(start: number, end: number, match: 'exact' | 'end' | 'none', i: number): void {
+  /** Entry index i removed (exact), shrunk (end), cut (part), or nothing (none: "freeing invalid memtype"). */
+  memtypeFree(start: number, end: number, match: 'exact' | 'end' | 'part' | 'none', i: number): void {
     let owner = -1;
-    if (match === 'exact') {
+    if (match === 'part') {
+      owner = this.s[this.L.treeBase + 4 * i + 3];
+      op.opTreeCut(this.L, this.s, i, start, end);
+    } else if (match === 'exact') {
       owner = this.s[this.L.treeBase + 4 * i + 3];
       op.opTreeRemove(this.L, this.s, i);
     } else if (match === 'end') {

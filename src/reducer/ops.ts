@@ -144,6 +144,18 @@ export const opTreeShrink = (L: Layout, s: Bytes, i: number, newEnd: number): vo
   opTreeInsert(L, s, start, newEnd, type, owner);
 };
 
+/** precise: cut [start, end) out of entry i, keeping the pieces before and after it. */
+export const opTreeCut = (L: Layout, s: Bytes, i: number, start: number, end: number): void => {
+  const o = treeOff(L, i);
+  const es = s[o];
+  const ee = s[o + 1];
+  const type = s[o + 2];
+  const owner = s[o + 3];
+  opTreeRemove(L, s, i);
+  if (es < start) opTreeInsert(L, s, es, start, type, owner);
+  if (end < ee) opTreeInsert(L, s, end, ee, type, owner);
+};
+
 export const opWarn = (s: Bytes, bit: number): void => {
   s[HDR_WARN] |= bit;
 };

@@ -302,7 +302,13 @@ export const makeReducer = (u: Universe, design: Design): Reducer => {
           if (tStart(L, s, k) === a && tEnd(L, s, k) === b && (exact < 0 || tOwner(L, s, k) === want)) exact = k;
           if (tStart(L, s, k) < a && tEnd(L, s, k) === b && (endm < 0 || tOwner(L, s, k) === want)) endm = k;
         }
-        if (e.match === 'exact' && exact >= 0) op.opTreeRemove(L, s, exact);
+        if (e.match === 'part') {
+          if (design.kind !== 'precise') fail('a partial free exists only in the precise design', 'match');
+          let k = -1;
+          for (let i = 0; i < n && k < 0; i++) if (tOwner(L, s, i) === want && tStart(L, s, i) <= a && tEnd(L, s, i) >= b) k = i;
+          if (k >= 0) op.opTreeCut(L, s, k, a, b);
+          else op.opInvalidFree(s, a, b);
+        } else if (e.match === 'exact' && exact >= 0) op.opTreeRemove(L, s, exact);
         else if (e.match === 'end' && exact < 0 && endm >= 0) {
           if (!legacy) fail('an END-match free (shrink) exists only in the legacy design (memtype_erase before v6.16)', 'match');
           op.opTreeShrink(L, s, endm, a);

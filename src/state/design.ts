@@ -70,6 +70,12 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
       "Debian's 6.1.192: every fix backported (checked in linux-source-6.1: get_pat_info's vm_pgoff fallback, the zap in remap_pfn_range_notrack, track_pfn_copy(dst, src, &pfn) / untrack_pfn_copy, untrack_pfn_clear in dup_mmap)",
     design: { kind: 'legacy', name: 'legacy@stable-6.1', fixes: fixes(...FIX_IDS) },
   },
+  {
+    name: 'precise',
+    description:
+      'proposal (not upstream): tracked, plus on vm_area_free the pages no VMA of the ctx maps any more are untracked at once (the tree entry is cut around them)',
+    design: { kind: 'precise', name: 'precise' },
+  },
 ];
 
 export const TRACKED: Design = DESIGN_PRESETS[0].design;

@@ -95,6 +95,15 @@ describe('pfnmap selftest scenarios', () => {
     expect(broken('mremap_shrink')).toEqual([['tracking-precise', 2]]);
     expect(broken('fork')).toEqual([]);
   });
+  it('precise: the partially unmapped range is released at once, nothing imprecise remains', () => {
+    for (const sc of SELFTEST_SCENARIOS) {
+      const o = runScenario(sc, d('precise'));
+      expect(o.replay.violations, sc.name).toEqual([]);
+      expect(o.replay.quality, sc.name).toEqual([]);
+    }
+    const split = runScenario(SELFTEST_SCENARIOS.find((s) => s.name === 'munmap_split')!, d('precise'));
+    expect(tree(split.steps[1].memtype)).toEqual(['[mem 0xfe001000-0xfe001fff] WB']);
+  });
   it('legacy@v6.1: munmap_split frees an invalid memtype and leaks the head, yet every syscall succeeds', () => {
     check(d('legacy@v6.1'), LEGACY_61);
     const o = runScenario(SELFTEST_SCENARIOS.find((s) => s.name === 'munmap_split')!, d('legacy@v6.1'));
