@@ -12,8 +12,8 @@
  * - patInfoMachine: legacy first-PTE lookup (get_pat_info / follow_phys).
  *
  * The executor reads the state it writes (through the sink) as the kernel reads its own
- * writes under mmap_lock and memtype_lock. It allocates nothing on the checker's path
- * except through the tables' preallocated edges.
+ * writes under mmap_lock and memtype_lock. On the checker's path it creates no event objects;
+ * it still allocates a few small arrays per command (VMA lists in teardown).
  */
 import type { Command } from '../src/events/commands.ts';
 import type { Facts } from '../src/reducer/facts.ts';
@@ -86,6 +86,9 @@ import {
   V_UNMAP,
   V_ZAP,
 } from './vmaMachine.ts';
+
+/** track_pfn_copy of RAM (an anon first page, before 04c35ab3bdae): no reservation was made. */
+const NO_RESERVATION = 0x7fff;
 
 /** A command the universe cannot represent (outside its pages or frames, a dead pid). */
 export class CommandError extends Error {}
@@ -423,8 +426,10 @@ export class Kernel {
           break;
         case 'untrack_pfn_copy': {
           const ve = vmaEndOf(this.L, this.s, p, vs);
-          this.f.untrackPfnCopy(p, vs, copiedPfn, ve - vs);
-          this.free(copiedPfn, copiedPfn + (ve - vs), ownerOf(this.L, this.s, p, vs));
+          if (copiedPfn >= 0) {
+            this.f.untrackPfnCopy(p, vs, copiedPfn, ve - vs);
+            this.free(copiedPfn, copiedPfn + (ve - vs), ownerOf(this.L, this.s, p, vs));
+          }
           this.f.vmPatClear(p, vs, ve);
           break;
         }
@@ -649,7 +654,9 @@ export class Kernel {
       for (let v = v0; v < v0 + filled; v++) if (pteOf(L, this.s, p, v) !== 0) present = true;
       if (present) {
         // remap_pte_range: BUG_ON(!pte_none(*pte)). The kernel oopses; the model records the
-        // BUG (invariant no-warn) and fails the call without touching the page tables.
+        // BUG (invariant no-warn, which stops the search) and, to stay total, fails the call
+        // with -EFAULT without touching the page tables: what follows is outside anything
+        // the kernel guarantees (docs/model.md).
         this.f.warn(WARN_BUG_REMAP_PTE);
         err = -EFAULT;
       } else if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, this.pteModeFor(req, mode));
@@ -863,6 +870,8 @@ export class Kernel {
       if (newN > len && flags & VF_PFNMAP) return -EFAULT; // VM_DONTEXPAND | VM_PFNMAP cannot grow
       return 0;
     };
+    // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4)
+    if (lookup() < 0) return -EFAULT;
     if (fixed || dontunmap) {
       const na = cmd.newAddr ?? 0;
       if (na % PAGE_SIZE !== 0) return -EINVAL;
@@ -870,9 +879,9 @@ export class Kernel {
       if (a < nv + newN && nv < a + oldN) return -EINVAL; // overlapping ranges
       if (fixed && (nv < 0 || nv + newN > L.V)) throw new CommandError(`MREMAP_FIXED target ${na} is outside the universe's ${L.V} pages`);
       if (!this.legacy) {
-        const vs = lookup();
-        if (vs < 0) return -EFAULT;
-        const r = resizeCheck(vs, newN < oldN ? newN : oldN);
+        // v6.16 validates before anything is unmapped; v6.1-v6.15 unmap the destination and the
+        // shrink tail first, then vma_to_resize
+        const r = resizeCheck(lookup(), newN < oldN ? newN : oldN);
         if (r) return r;
       }
       if (!fixed) return -EINVAL; // DONTUNMAP without FIXED on a PFNMAP is refused above
@@ -891,14 +900,11 @@ export class Kernel {
       return this.moveVma(p, a, len, nv);
     }
     if (oldN >= newN) {
-      if (!this.legacy && lookup() < 0) return -EFAULT; // v6.16: vma_lookup before the shrink
       if (oldN === newN) return cmd.oldAddr;
       const r = this.unmapRange(p, a + newN, a + oldN);
       return r ? r : cmd.oldAddr;
     }
-    const vs = lookup();
-    if (vs < 0) return -EFAULT;
-    const r = resizeCheck(vs, oldN);
+    const r = resizeCheck(lookup(), oldN);
     if (r) return r;
     throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
   }
@@ -972,7 +978,7 @@ export class Kernel {
           failed = true;
           break;
         }
-        copiedPfn = r;
+        copiedPfn = r === NO_RESERVATION ? -1 : r;
       }
       if (fault === 'copy_page_range' && faultVma === thisIndex) {
         this.f.copyPageRange(p, vs, ve, child, -ENOMEM);
@@ -1004,9 +1010,10 @@ export class Kernel {
       return info.ret as number;
     }
     if (info.source === 'anon') {
-      // RAM: reserve_pfn_range makes no reservation (§1.7); the child keeps VM_PAT as copied
+      // RAM: reserve_pfn_range makes no reservation (§1.7); the child keeps VM_PAT as copied,
+      // and a later untrack_pfn_copy frees RAM, a no-op (NO_RESERVATION)
       this.f.trackPfnCopy(p, vs, child, 0);
-      return 0;
+      return NO_RESERVATION;
     }
     if (injectFail) {
       this.f.trackPfnCopy(p, vs, child, -ENOMEM); // memtype_reserve's allocation fails

@@ -42,6 +42,8 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
   for (let a = 0; a < V; a++) for (let n = 1; a + n <= V; n++) ranges.push([a, n]);
   const frames: [number, number][] = [];
   for (let i = 0; i < N; i++) for (let n = 1; n <= u.maxMapPages && i + n <= N; n++) frames.push([i, n]);
+  const kframes: [number, number][] = [];
+  for (let i = 0; i < N; i++) for (let n = 1; n <= u.kernelMapPages && i + n <= N; n++) kframes.push([i, n]);
 
   for (let p = 0; p < u.procs; p++) {
     const pid = pidOf(p);
@@ -49,7 +51,7 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     if (c.mmapDevmem) {
       for (const [i, n] of frames)
         for (const cacheMode of u.devmemModes)
-          for (const shared of c.mmapPrivate ? [true, false] : [true]) {
+          for (const shared of c.mmapPrivate && n <= u.privateMapPages ? [true, false] : [true]) {
             const base = { kind: 'mmap' as const, pid, len: n * PAGE_SIZE, pfn: pfnOf(u, i), cacheMode, shared };
             add(base, p);
             if (c.mapFixed) for (let v = 0; v + n <= V; v++) add({ ...base, fixedAddr: A(v) }, p);
@@ -82,7 +84,7 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
       }
     if (c.mprotect)
       for (const [a, n] of ranges)
-        for (const prot of c.mmapPrivate ? (['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'] as const) : (['PROT_NONE', 'PROT_READ'] as const)) {
+        for (const prot of u.mprotectProts.filter((x) => c.mmapPrivate || x !== 'PROT_READ|PROT_WRITE')) {
           add({ kind: 'mprotect', pid, addr: A(a), len: n * PAGE_SIZE, prot }, p);
         }
     if (c.madvise) for (const [a, n] of ranges) add({ kind: 'madvise', pid, addr: A(a), len: n * PAGE_SIZE, advice: 'MADV_DONTFORK' }, p);
@@ -113,14 +115,16 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     if (c.exit) add({ kind: 'exit', pid }, p);
     if (c.writeFault) for (let v = 0; v < V; v++) add({ kind: 'write_fault', pid, addr: A(v) }, p);
     if (c.vmfInsertPfn) for (let v = 0; v < V; v++) add({ kind: 'vmf_insert_pfn', pid, addr: A(v) }, p);
+    // a driver's zap_vma_ptes of part of a VM_PFNMAP VMA (a kernel zap, like unmap_mapping_range)
+    if (c.zap) for (const [a, n] of ranges) add({ kind: 'zap_vma_ptes', pid, addr: A(a), len: n * PAGE_SIZE }, p);
   }
-  if (c.zap) for (const [i, n] of frames) add({ kind: 'unmap_mapping_range', pfn: pfnOf(u, i), nrPages: n }, -1);
+  if (c.zap) for (const [i, n] of kframes) add({ kind: 'unmap_mapping_range', pfn: pfnOf(u, i), nrPages: n }, -1);
   if (c.memremap) {
-    for (const [i, n] of frames) add({ kind: 'memremap_pages', pfn: pfnOf(u, i), nrPages: n }, -1);
+    for (const [i, n] of kframes) add({ kind: 'memremap_pages', pfn: pfnOf(u, i), nrPages: n }, -1);
     for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'memunmap_pages', handle: k }, -1);
   }
   if (c.ioremap) {
-    for (const [i, n] of frames) for (const cacheMode of u.driverModes) add({ kind: 'ioremap', pfn: pfnOf(u, i), nrPages: n, cacheMode }, -1);
+    for (const [i, n] of kframes) for (const cacheMode of u.driverModes) add({ kind: 'ioremap', pfn: pfnOf(u, i), nrPages: n, cacheMode }, -1);
     for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'iounmap', handle: k }, -1);
   }
   return out.map((cmd, index) => ({ index, cmd, slot: slots[index] }));

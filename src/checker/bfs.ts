@@ -25,7 +25,12 @@ import { collisionProbability, Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { StateStore } from './store.ts';
 
-export type Verdict = 'PROVED' | 'NO_VIOLATION_UP_TO_DEPTH' | 'VIOLATION' | 'STOPPED';
+/**
+ * PROVED: the queue emptied and no bound cut anything. NO_VIOLATION_UP_TO_DEPTH: the depth
+ * bound cut the search. NO_VIOLATION_WITHIN_BOUNDS: the queue emptied but the treeMax bound cut
+ * transitions (states with more tree entries were never explored). Neither is a proof.
+ */
+export type Verdict = 'PROVED' | 'NO_VIOLATION_UP_TO_DEPTH' | 'NO_VIOLATION_WITHIN_BOUNDS' | 'VIOLATION' | 'STOPPED';
 
 export interface CheckOptions {
   readonly universe: Universe;
@@ -37,7 +42,8 @@ export interface CheckOptions {
   readonly maxMemoryBytes?: number;
   /** invariant names to check (default: every invariant of the design) */
   readonly invariants?: readonly string[];
-  /** invariants whose violation is recorded but does not stop the search (default: quality ones) */
+  /** invariants whose violation is recorded but does not stop the search (default: the quality
+   * ones, unless `invariants` names them explicitly) */
   readonly continueOn?: readonly string[];
   readonly symmetry?: boolean;
   /** keep every state's bytes and compare them (default), or trust 64-bit fingerprints */
@@ -121,7 +127,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const kernel = opts.kernel ? opts.kernel(u, design, tables) : new Kernel(u, design, tables);
   const all = invariantsFor(design);
   const invs = opts.invariants ? all.filter((i) => opts.invariants!.includes(i.name)) : all;
-  const continueOn = new Set(opts.continueOn ?? invs.filter((i) => i.kind === 'quality').map((i) => i.name));
+  const continueOn = new Set(opts.continueOn ?? (opts.invariants ? [] : invs.filter((i) => i.kind === 'quality').map((i) => i.name)));
   const actions: Action[] = enumerateActions(u, design);
   const symmetry = opts.symmetry ?? true;
   const exact = opts.exact ?? true;
@@ -252,7 +258,15 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
   const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, make(u, design, tables), store, actions, f.id, f.invariant, f.message);
   const found = stop as Found | null;
-  const verdict: Verdict = found ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : 'PROVED';
+  const verdict: Verdict = found
+    ? 'VIOLATION'
+    : stoppedBy
+      ? 'STOPPED'
+      : depthCut
+        ? 'NO_VIOLATION_UP_TO_DEPTH'
+        : treeBoundHits > 0
+          ? 'NO_VIOLATION_WITHIN_BOUNDS'
+          : 'PROVED';
   const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
   const machineCoverage = [tables.syscall, tables.vma, tables.kref, tables.memtype, tables.patInfo].map((m) => {
     let fired = 0;

@@ -26,6 +26,8 @@ export const verdictLine = (r: CheckResult): string => {
       return `PROVED: all ${num(r.distinct)} reachable states keep every checked safety invariant (${r.stopOn.join(', ')})`;
     case 'NO_VIOLATION_UP_TO_DEPTH':
       return `NO VIOLATION UP TO DEPTH ${r.bounds.depth}: ${num(r.distinct)} states within ${r.bounds.depth} commands keep every checked invariant (not a proof: deeper states were not explored)`;
+    case 'NO_VIOLATION_WITHIN_BOUNDS':
+      return `NO VIOLATION WITHIN BOUNDS: ${num(r.distinct)} states keep every checked invariant, but the treeMax bound (${r.bounds.treeMax}) cut ${num(r.bounds.treeBoundHits)} transitions (not a proof: raise treeMax)`;
     case 'VIOLATION':
       return `VIOLATION of ${r.violation!.invariant}: ${r.violation!.message}`;
     case 'STOPPED':

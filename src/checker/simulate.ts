@@ -10,7 +10,7 @@ import { Facts } from '../reducer/facts.ts';
 import { initialState } from '../reducer/reduce.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
-import { layoutOf, procOff } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, procOff } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { runCommands } from '../scenarios/run.ts';
 import { Rng } from '../util/random.ts';
@@ -58,6 +58,8 @@ export const simulate = (o: SimulateOptions): SimulateResult => {
       }
       cmds.push(a.cmd);
       total++;
+      // the universe's treeMax bound: this walk leaves the universe, end it
+      if (s[HDR_BOUND] & BOUND_TREE) break;
       for (const inv of invs) {
         const msg = inv.check(w, s);
         if (msg === null) continue;

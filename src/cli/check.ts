@@ -26,7 +26,7 @@ const SPEC = {
 } as const;
 
 export const exitCodeOf = (r: CheckResult): number =>
-  r.verdict === 'PROVED' ? EXIT.ok : r.verdict === 'VIOLATION' ? EXIT.violation : r.verdict === 'STOPPED' ? EXIT.stopped : EXIT.depthBound;
+  r.verdict === 'PROVED' ? EXIT.ok : r.verdict === 'VIOLATION' ? EXIT.violation : r.verdict === 'STOPPED' ? EXIT.stopped : EXIT.bounded;
 
 export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
   const { positional, flags } = parseArgs(argv, SPEC, 'check');

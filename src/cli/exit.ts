@@ -3,7 +3,8 @@ export const EXIT = {
   ok: 0,
   violation: 1,
   usage: 2,
-  depthBound: 3,
+  /** NO VIOLATION UP TO DEPTH k, or WITHIN BOUNDS (treeMax): not a proof */
+  bounded: 3,
   stopped: 4,
   internal: 70,
 } as const;

@@ -4,7 +4,7 @@
  * is attached, appends the fact as an immutable event in kernel units. The checker runs with
  * no log, so successor generation allocates no event objects; replay, simulation and
  * counterexamples run with one, and `reduce()` over that log must land on the same bytes
- * (test/reducer/facts.test.ts).
+ * (test/reducer/reduce.test.ts).
  */
 import type { Command } from '../events/commands.ts';
 import type { Event, Owner, VmFlag } from '../events/codecs.ts';
@@ -13,6 +13,11 @@ import { modeName } from '../state/cacheMode.ts';
 import { addrOf, paddrOf, pfnOf, pidOf } from '../state/geometry.ts';
 import {
   OWNER_KERNEL,
+  PTE_ANON,
+  VF_DRIVER,
+  VF_SHARED,
+  VF_START,
+  pageOff,
   VF_DONTCOPY,
   VF_PFNMAP,
   VF_READ,
@@ -84,8 +89,8 @@ export class Facts {
         addr: this.a(v0),
         nrPages: v1 - v0,
         pgoff: pfnOf(this.u, pgoff),
-        shared: (flags & 0x04) !== 0,
-        driver: (flags & 0x80) !== 0,
+        shared: (flags & VF_SHARED) !== 0,
+        driver: (flags & VF_DRIVER) !== 0,
         prot,
       });
     }
@@ -117,15 +122,11 @@ export class Facts {
     if (ret === 0) {
       if (reason === 'split') {
         // the boundary is where the new piece meets the rest of the VMA
-        const L = this.L;
-        const s = this.s;
-        const startsVma = (s[4 + p * L.procBytes + 1 + 4 * v0] & 0x02) !== 0;
-        op.opSplit(L, s, p, startsVma ? v1 : v0);
+        const startsVma = (this.s[pageOff(this.L, p, v0)] & VF_START) !== 0;
+        op.opSplit(this.L, this.s, p, startsVma ? v1 : v0);
       } else {
-        const L = this.L;
-        const s = this.s;
-        const src = 4 + p * L.procBytes + 1 + 4 * v0;
-        op.opCreateVma(L, s, dp, dv0, dv0 + (v1 - v0), s[src], s[src + 1], s[src + 2]);
+        const src = pageOff(this.L, p, v0);
+        op.opCreateVma(this.L, this.s, dp, dv0, dv0 + (v1 - v0), this.s[src], this.s[src + 1], this.s[src + 2]);
       }
     }
     if (this.log)
@@ -159,18 +160,19 @@ export class Facts {
     const L = this.L;
     const s = this.s;
     const n = v1 - v0;
-    const tmp = [];
-    for (let i = 0; i < n; i++) tmp.push(s[4 + p * L.procBytes + 1 + 4 * (v0 + i) + 3]);
-    for (let i = 0; i < n; i++) op.opSetPte(L, s, p, v0 + i, 0);
-    for (let i = 0; i < n; i++) op.opSetPte(L, s, p, nv0 + i, tmp[i]);
+    // source and destination never overlap (mremap_to refuses that), so a copy order is safe
+    for (let i = 0; i < n; i++) {
+      op.opSetPte(L, s, p, nv0 + i, s[pageOff(L, p, v0 + i) + 3]);
+      op.opSetPte(L, s, p, v0 + i, 0);
+    }
     if (this.log) this.log.push({ type: 'move_page_tables', pid: pidOf(p), addr: this.a(v0), newAddr: this.a(nv0), nrPages: n });
   }
   copyPageRange(p: number, v0: number, v1: number, dp: number, ret: number): void {
-    if (ret === 0) for (let v = v0; v < v1; v++) op.opSetPte(this.L, this.s, dp, v, this.s[4 + p * this.L.procBytes + 1 + 4 * v + 3]);
+    if (ret === 0) for (let v = v0; v < v1; v++) op.opSetPte(this.L, this.s, dp, v, this.s[pageOff(this.L, p, v) + 3]);
     if (this.log) this.log.push({ type: 'copy_page_range', pid: pidOf(p), addr: this.a(v0), nrPages: v1 - v0, dstPid: pidOf(dp), ret });
   }
   wpPageCopy(p: number, v: number): void {
-    op.opSetPte(this.L, this.s, p, v, 0x80);
+    op.opSetPte(this.L, this.s, p, v, PTE_ANON);
     if (this.log) this.log.push({ type: 'wp_page_copy', pid: pidOf(p), addr: this.a(v) });
   }
 

@@ -1,7 +1,7 @@
 /**
  * The state effects of facts, as in-place operations on a packed state. These are the only
  * functions that write state: the reducer (reduce.ts) calls them on a copy after checking an
- * event's preconditions, and the kernel executor's fact sink (src/reducer/sink.ts) calls them
+ * event's preconditions, and the kernel executor's fact sink (src/reducer/facts.ts) calls them
  * on the checker's scratch state. Callers guarantee the preconditions.
  */
 import type { Bytes } from '../state/access.ts';

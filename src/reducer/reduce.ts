@@ -299,8 +299,10 @@ export const makeReducer = (u: Universe, design: Design): Reducer => {
         let exact = -1;
         let endm = -1;
         for (let k = 0; k < n; k++) {
-          if (tStart(L, s, k) === a && tEnd(L, s, k) === b && (exact < 0 || tOwner(L, s, k) === want)) exact = k;
-          if (tStart(L, s, k) < a && tEnd(L, s, k) === b && (endm < 0 || tOwner(L, s, k) === want)) endm = k;
+          if (tStart(L, s, k) === a && tEnd(L, s, k) === b && (exact < 0 || (tOwner(L, s, k) === want && tOwner(L, s, exact) !== want))) exact = k;
+          // as memtype_erase: the lowest start first; the ghost owner picks among equal starts
+          if (tStart(L, s, k) < a && tEnd(L, s, k) === b && (endm < 0 || (tStart(L, s, k) === tStart(L, s, endm) && tOwner(L, s, k) === want && tOwner(L, s, endm) !== want)))
+            endm = k;
         }
         if (e.match === 'part') {
           if (design.kind !== 'precise') fail('a partial free exists only in the precise design', 'match');

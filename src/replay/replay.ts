@@ -6,7 +6,7 @@
  * (from a `syscall` / `kernel_call` event to the next) may pass through states that break an
  * invariant on the way (a vm_area_dup before its kref_get). A violation counts when the
  * invariant is still broken at the end of the step; it is reported at the event after which
- * it broke and stayed broken. Events before the first step marker are steps of their own.
+ * it broke and stayed broken. Events before the first step marker form one step; a log with no markers at all makes every event a step of its own.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';

@@ -5,8 +5,10 @@
  * are the same state. VMA identity is already free (layout.ts). The representative is a
  * packed state of the same layout:
  *
- * - live address spaces first, in the order (over all permutations) whose encoding is
- *   lexicographically smallest;
+ * - live address spaces first, sorted by a signature of their pages that ignores ctx ids;
+ *   address spaces with equal signatures (and different pages) are tried in every order and
+ *   the lexicographically smallest encoding wins (the candidate orders depend on the orbit
+ *   only, so the result is canonical);
  * - ctx / lineage ids renumbered 1, 2, ... in order of first appearance (address spaces in
  *   that order, pages ascending, then tree entries, then ctxs named by nothing);
  * - kernel slots sorted by (kind, pfn, nrPages, cacheMode);

@@ -64,10 +64,13 @@ export const DEFAULT_UNIVERSE: Universe = {
   vpages: 2,
   pfns: 2,
   maxMapPages: 2,
+  kernelMapPages: 2,
+  privateMapPages: 2,
   refcountMax: 4,
   treeMax: 6,
   kernelSlots: 0,
   mtrr: 'WB',
+  mprotectProts: ['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'],
   devmemModes: ['WB'],
   driverModes: ['WC'],
   commands: DEFAULT_COMMANDS,
@@ -85,11 +88,22 @@ const ConfigC = t.partial({
   vpages: Int(1, LIMITS.vpages),
   pfns: Int(1, LIMITS.pfns),
   maxMapPages: Int(1, LIMITS.vpages),
+  kernelMapPages: Int(1, LIMITS.pfns),
+  privateMapPages: Int(1, LIMITS.vpages),
   refcountMax: Int(2, LIMITS.refcountMax),
   treeMax: Int(1, LIMITS.treeMax),
   kernelSlots: Int(0, LIMITS.kernelSlots),
   mtrr: t.keyof({ WB: null, UC: null }),
   devmemModes: ModeList(['WB', 'UC-']),
+  mprotectProts: new t.Type<string[], string[], unknown>(
+    'non-empty list of PROT_NONE|PROT_READ|PROT_READ|PROT_WRITE',
+    (x): x is string[] => Array.isArray(x),
+    (x, ctx) =>
+      Array.isArray(x) && x.length > 0 && x.every((p) => ['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'].includes(p as string)) && new Set(x).size === x.length
+        ? t.success(x as string[])
+        : t.failure(x, ctx),
+    t.identity,
+  ),
   driverModes: ModeList(CACHE_MODES.filter((m) => m !== 'WP')),
   commands: switches(Object.keys(DEFAULT_COMMANDS) as (keyof CommandSwitches)[]),
   faults: switches(Object.keys(DEFAULT_FAULTS) as (keyof FaultSwitches)[]),
@@ -130,12 +144,17 @@ export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): 
   const c = r.right;
   const u: Universe = {
     ...base,
+    // the range limits follow maxMapPages unless named
+    kernelMapPages: c.kernelMapPages ?? c.maxMapPages ?? base.kernelMapPages,
+    privateMapPages: c.privateMapPages ?? c.maxMapPages ?? base.privateMapPages,
     ...c,
     commands: { ...base.commands, ...(c.commands ?? {}) },
     faults: { ...base.faults, ...(c.faults ?? {}) },
   } as Universe;
   if (u.maxMapPages > u.vpages) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds vpages ${u.vpages}` };
   if (u.maxMapPages > u.pfns) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds pfns ${u.pfns}` };
+  if (u.kernelMapPages > u.pfns) return { error: `field 'kernelMapPages': ${u.kernelMapPages} exceeds pfns ${u.pfns}` };
+  if (u.privateMapPages > u.maxMapPages) return { error: `field 'privateMapPages': ${u.privateMapPages} exceeds maxMapPages ${u.maxMapPages}` };
   if ((u.commands.memremap || u.commands.ioremap) && u.kernelSlots === 0)
     return { error: "field 'kernelSlots': memremap/ioremap commands need kernelSlots >= 1" };
   if (!Object.values(u.commands).some(Boolean)) return { error: "field 'commands': every command is switched off" };

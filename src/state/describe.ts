@@ -25,7 +25,7 @@ import {
 import { modeName } from './cacheMode.ts';
 import type { Design } from './design.ts';
 import { addrOf, hex, paddrOf, pfnOf, pidOf } from './geometry.ts';
-import { KERNEL_MEMREMAP, OWNER_KERNEL, PTE_ANON, VF_DONTCOPY, VF_DRIVER, VF_SHARED, VF_WRITE, VF_READ, type Layout, ptePfn, pteMode } from './layout.ts';
+import { KERNEL_MEMREMAP, OWNER_KERNEL, PTE_ANON, VF_DONTCOPY, VF_DRIVER, VF_PFNMAP, VF_SHARED, VF_WRITE, VF_READ, type Layout, ptePfn, pteMode } from './layout.ts';
 import type { Universe } from './universe.ts';
 
 export interface View {
@@ -47,7 +47,7 @@ export const vmaText = (w: View, p: number, m: VmaView): string => {
   parts.push(m.flags & VF_SHARED ? 'shared' : 'private');
   parts.push(m.flags & VF_WRITE ? 'rw' : m.flags & VF_READ ? 'r' : 'none');
   if (m.flags & VF_DRIVER) parts.push('driver');
-  if (m.flags & 0x08) parts.push('PFNMAP');
+  if (m.flags & VF_PFNMAP) parts.push('PFNMAP');
   if (m.flags & VF_DONTCOPY) parts.push('DONTCOPY');
   if (m.owner) parts.push(w.design.kind === 'legacy' ? `VM_PAT(lineage ${m.owner})` : `ctx ${m.owner}`);
   return parts.join(' ');

@@ -1,6 +1,6 @@
 /**
  * A universe (a "config" in MODEL.md §2): everything finite about one model-checking run.
- * Configs are data: JSON files validated by the io-ts codec in `src/state/configCodec.ts`.
+ * Configs are data: JSON files validated by the io-ts codec in `src/state/config.ts`.
  */
 import type { CacheModeName } from './cacheMode.ts';
 
@@ -65,6 +65,10 @@ export interface Universe {
   readonly pfns: number;
   /** Longest mapping a command may create, in pages. */
   readonly maxMapPages: number;
+  /** Longest range a kernel-side command (memremap_pages, ioremap, unmap_mapping_range) names, in pages. */
+  readonly kernelMapPages: number;
+  /** Longest private (MAP_PRIVATE) mapping, in pages. */
+  readonly privateMapPages: number;
   /** REFCOUNT_MAX stand-in: vm_area_dup refuses to share a ctx whose kref reached it (§3.4). */
   readonly refcountMax: number;
   /** Bound on memtype tree entries (legacy leaks grow the tree without end). */
@@ -73,6 +77,8 @@ export interface Universe {
   readonly kernelSlots: number;
   /** MTRR type over the device range: a WB request over an UC MTRR range becomes UC- (§1.3 step 4). */
   readonly mtrr: 'WB' | 'UC';
+  /** The protections mprotect may ask (PROT_READ|PROT_WRITE only matters with private mappings). */
+  readonly mprotectProts: readonly ('PROT_NONE' | 'PROT_READ' | 'PROT_READ|PROT_WRITE')[];
   /** Cache modes /dev/mem may ask: WB, or UC- with O_DSYNC (§1.9). */
   readonly devmemModes: readonly CacheModeName[];
   /** Cache modes a driver may ask for its remap, and ioremap for its mapping. */

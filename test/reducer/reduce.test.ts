@@ -11,7 +11,7 @@ import { fcParams } from '../support/seed.ts';
 import { walk } from '../support/walk.ts';
 
 const U = NAMED_CONFIGS.default.universe;
-const designs: Design[] = [TRACKED, parseDesign('legacy@v6.1') as Design, parseDesign('legacy@v6.15-rc1') as Design, parseDesign('legacy@v6.15') as Design];
+const designs: Design[] = [TRACKED, parseDesign('precise') as Design, parseDesign('legacy@v6.1') as Design, parseDesign('legacy@v6.15-rc1') as Design, parseDesign('legacy@v6.15') as Design];
 
 describe('reducer', () => {
   it('reduce(log) lands on the executor state after every command (tracked and legacy)', () => {

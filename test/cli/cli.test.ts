@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.ts';
+import { parseLog } from '../../src/events/logFormat.ts';
+import { replay } from '../../src/replay/replay.ts';
+import { memIo } from '../support/io.ts';
+
+const cli = async (...args: string[]) => {
+  const m = memIo();
+  const code = await run(args, m.io);
+  return { code, ...m };
+};
+
+describe('pfnmap check', () => {
+  it('PROVED exits 0 and says what was proved', async () => {
+    const r = await cli('check', '--config', 'tiny');
+    expect(r.code).toBe(0);
+    expect(r.out[1]).toMatch(/^PROVED: all 16 reachable states keep every checked safety invariant \(vma-no-overlap, .*kref-exact\)$/);
+    expect(r.out.join('\n')).toMatch(/storage: exact/);
+    expect(r.out.join('\n')).toMatch(/quality invariant tracking-precise broken/);
+  });
+  it('VIOLATION exits 1, prints the shortest trace and writes a log replay reproduces', async () => {
+    const r = await cli('check', '--config', 'tiny', '--design', 'legacy@v6.1', '--out', 'trace.ndjson');
+    expect(r.code).toBe(1);
+    expect(r.out[1]).toBe('VIOLATION of no-invalid-free: memtype_free [mem 0xfe000000-0xfe000fff] failed: freeing invalid memtype');
+    expect(r.out.join('\n')).toMatch(/x86\/PAT: freeing invalid memtype \[mem 0xfe000000-0xfe000fff\]/);
+    const rep = replay(parseLog(r.files.get('trace.ndjson')!));
+    expect(rep.violation?.invariant).toBe('no-invalid-free');
+  });
+  it('a depth bound exits 3, a state limit 4', async () => {
+    expect((await cli('check', '--config', 'split3', '--depth', '2')).code).toBe(3);
+    const s = await cli('check', '--config', 'split3', '--max-states', '50');
+    expect(s.code).toBe(4);
+    expect(s.out[1]).toMatch(/^STOPPED at the states limit/);
+  });
+  it('--json gives the result as data', async () => {
+    const r = await cli('check', '--config', 'tiny', '--json');
+    const j = JSON.parse(r.out.join('\n'));
+    expect(j.verdict).toBe('PROVED');
+    expect(j.distinct).toBe(16);
+  });
+  it('a config file works, bad ones exit 2 with one line naming the field', async () => {
+    expect((await cli('check', '--config', 'test/fixtures/configs/tiny2.json')).code).toBe(0);
+    const a = await cli('check', '--config', 'test/fixtures/configs/bad-type.json');
+    expect(a.code).toBe(2);
+    expect(a.err).toEqual(["pfnmap: test/fixtures/configs/bad-type.json: field 'procs': expected integer in [1, 4], got \"two\""]);
+    const b = await cli('check', '--config', 'test/fixtures/configs/unknown-field.json');
+    expect(b.err[0]).toMatch(/unknown field 'commands\.mlock'/);
+    const c = await cli('check', '--config', 'test/fixtures/configs/too-large.json');
+    expect(c.err[0]).toMatch(/field 'procs': expected integer in \[1, 4\], got 9/);
+  });
+  it('unknown designs, invariants, flags and mutants exit 2', async () => {
+    expect((await cli('check', '--design', 'legacy@v5')).err[0]).toMatch(/--design: unknown design/);
+    expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant 'no-such'/);
+    expect((await cli('check', '--fast')).err[0]).toMatch(/unknown flag --fast/);
+    expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant 'x'/);
+    expect((await cli('nosuch')).code).toBe(2);
+  });
+  it('--mutant runs a seeded bug', async () => {
+    const r = await cli('check', '--config', 'split3', '--mutant', 'dup-without-get', '--invariants', 'kref-exact');
+    expect(r.code).toBe(1);
+    expect(r.out[1]).toMatch(/^VIOLATION of kref-exact: /);
+  });
+});
+
+describe('pfnmap diff and scenario', () => {
+  it('diff of munmap_split shows the leak on legacy and the clean teardown on tracked', async () => {
+    const r = await cli('diff', '--designs', 'legacy@v6.15,tracked', 'munmap_split');
+    expect(r.code).toBe(1);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/≠ 5\. pid 1: munmap\(0x7f000004000, 0x2000\)/);
+    expect(text).toMatch(/legacy@v6\.15 +=  ?0\n +memtype: \[mem 0xfe000000-0xfe000fff\] WB\n +broken here: memtype-no-leak/);
+    expect(text).toMatch(/tracked +=  ?0\n +memtype: empty/);
+    expect(r.out.at(-1)).toBe('2 of 5 steps differ');
+  });
+  it('diff of two identical designs exits 0', async () => {
+    expect((await cli('diff', '--designs', 'tracked,tracked', 'fork')).code).toBe(0);
+  });
+  it('scenario writes the log and judges it', async () => {
+    const r = await cli('scenario', 'munmap_split', '--design', 'legacy@v6.1', '--out', 'x.ndjson');
+    expect(r.code).toBe(1);
+    expect(r.out.join('\n')).toMatch(/VIOLATION of memtype-no-leak at step 5/);
+    expect(parseLog(r.files.get('x.ndjson')!).events.length).toBeGreaterThan(20);
+  });
+  it('list names every design preset, config, invariant, mutant and scenario', async () => {
+    const r = await cli('list');
+    const t = r.out.join('\n');
+    for (const s of ['legacy@v6.15-rc1', 'precise', 'split3', 'kref-exact', 'dup-without-get', 'mremap_expand']) expect(t).toContain(s);
+  });
+});
