@@ -1,5 +1,6 @@
 /** Resolve --design and --config values, with one-line errors. */
 import { NAMED_CONFIGS } from '../checker/configs.ts';
+import { ZOO } from '../checker/zoo.ts';
 import { decodeConfig } from '../state/config.ts';
 import { parseDesign, type Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
@@ -15,7 +16,9 @@ export const resolveDesign = (name: string | undefined): Design => {
 export const resolveConfig = (value: string | undefined, io: Io, fallback = 'default'): Universe => {
   const v = value ?? fallback;
   if (NAMED_CONFIGS[v]) return NAMED_CONFIGS[v].universe;
-  if (!v.endsWith('.json')) throw new UsageError(`--config: unknown config '${v}' (named: ${Object.keys(NAMED_CONFIGS).join(', ')}; or a FILE.json)`);
+  const zoo = ZOO.find((z) => z.universe.name === v);
+  if (zoo) return zoo.universe;
+  if (!v.endsWith('.json')) throw new UsageError(`--config: unknown config '${v}' (named: ${[...Object.keys(NAMED_CONFIGS), ...ZOO.map((z) => z.universe.name)].join(', ')}; or a FILE.json)`);
   const text = io.readFile(v);
   let json: unknown;
   try {
