@@ -8,12 +8,58 @@
  * Broken by: a dup without kref_get (mutant `dup-without-get`), a zap that drops the kref
  * (mutant `zap-puts-kref`).
  */
-import { ctxKref, ctxLive, ctxPages, ctxPfn, isAlive, tEnd, tOwner, tStart, treeCount, vmasOf, type Bytes } from '../src/state/access.ts';
+import { ctxKref, ctxLive, ctxPages, ctxPfn, isAlive, ownerOf, pgoffOf, tEnd, tOwner, tStart, treeCount, vflags, vmasOf, type Bytes } from '../src/state/access.ts';
+import { VF_START } from '../src/state/layout.ts';
 import type { View } from '../src/state/describe.ts';
 import { addrOf, hex, pfnOf, pidOf } from '../src/state/geometry.ts';
 import type { Invariant } from './invariant.ts';
 
-const check = (w: View, s: Bytes): string | null => {
+/** The checker calls this on every new state: counts per ctx in a reused buffer, no allocation. */
+let counts = new Int32Array(64);
+const holds = (w: View, s: Bytes): boolean => {
+  const { L } = w;
+  if (counts.length < L.C + 1) counts = new Int32Array(L.C + 1);
+  counts.fill(0);
+  for (let p = 0; p < L.P; p++) {
+    if (!isAlive(L, s, p)) continue;
+    for (let v = 0; v < L.V; v++) {
+      const f = vflags(L, s, p, v);
+      if (!(f & VF_START)) continue;
+      const o = ownerOf(L, s, p, v);
+      if (!o) continue;
+      if (o > L.C || !ctxLive(L, s, o)) return false;
+      counts[o]++;
+    }
+  }
+  const n = treeCount(L, s);
+  for (let c = 1; c <= L.C; c++) {
+    if (!ctxLive(L, s, c)) continue;
+    if (ctxKref(L, s, c) !== counts[c]) return false;
+    if (w.design.kind === 'precise') {
+      for (let p = 0; p < L.P; p++) {
+        if (!isAlive(L, s, p)) continue;
+        for (let v = 0; v < L.V; v++) {
+          if (ownerOf(L, s, p, v) !== c) continue;
+          const fr = pgoffOf(L, s, p, v);
+          let reserved = false;
+          for (let i = 0; i < n && !reserved; i++) reserved = tOwner(L, s, i) === c && tStart(L, s, i) <= fr && fr < tEnd(L, s, i);
+          if (!reserved) return false;
+        }
+      }
+      continue;
+    }
+    let reserved = false;
+    for (let i = 0; i < n && !reserved; i++)
+      reserved = tOwner(L, s, i) === c && tStart(L, s, i) === ctxPfn(L, s, c) && tEnd(L, s, i) === ctxPfn(L, s, c) + ctxPages(L, s, c);
+    if (!reserved) return false;
+  }
+  return true;
+};
+
+const check = (w: View, s: Bytes): string | null => (holds(w, s) ? null : explain(w, s));
+
+/** The message, with the VMAs named: only for a state that breaks the invariant. */
+const explain = (w: View, s: Bytes): string | null => {
   const { L } = w;
   const count = new Int32Array(L.C + 1);
   const users: string[][] = Array.from({ length: L.C + 1 }, () => []);

@@ -17,7 +17,41 @@ import { addrOf, hex, paddrOf, pidOf } from '../src/state/geometry.ts';
 import { pteIsSpecial, ptePfn, pteMode } from '../src/state/layout.ts';
 import type { Invariant } from './invariant.ts';
 
-const check = (w: View, s: Bytes): string | null => {
+/** Allocation-free test for the checker's inner loop; explain() builds the message. */
+let modes = new Int8Array(16);
+const holds = (w: View, s: Bytes): boolean => {
+  const { L } = w;
+  if (modes.length < L.N) modes = new Int8Array(L.N);
+  modes.fill(-1);
+  for (let k = 0; k < L.K; k++) {
+    if (!kKind(L, s, k)) continue;
+    for (let i = kPfn(L, s, k); i < kPfn(L, s, k) + kPages(L, s, k); i++) {
+      if (modes[i] >= 0 && modes[i] !== kMode(L, s, k)) return false;
+      modes[i] = kMode(L, s, k);
+    }
+  }
+  const n = treeCount(L, s);
+  for (let p = 0; p < L.P; p++) {
+    if (!isAlive(L, s, p)) continue;
+    for (let v = 0; v < L.V; v++) {
+      const pte = pteOf(L, s, p, v);
+      if (!pteIsSpecial(pte)) continue;
+      const i = ptePfn(pte);
+      const m = pteMode(pte);
+      if (modes[i] >= 0 && modes[i] !== m) return false;
+      modes[i] = m;
+      if (ownerOf(L, s, p, v) === 0) continue;
+      let reserved = -1;
+      for (let k = 0; k < n && reserved < 0; k++) if (tStart(L, s, k) <= i && tEnd(L, s, k) > i) reserved = tType(L, s, k);
+      if (reserved !== m) return false;
+    }
+  }
+  return true;
+};
+
+const check = (w: View, s: Bytes): string | null => (holds(w, s) ? null : explain(w, s));
+
+const explain = (w: View, s: Bytes): string | null => {
   const { L } = w;
   // mode seen per frame (+1, 0 = none) and who
   const seen = new Int16Array(L.N).fill(-1);

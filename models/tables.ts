@@ -30,7 +30,23 @@ const stateNamed = (m: CompiledMachine, value: string): number => {
   return i;
 };
 
+const cache = new Map<string, Tables>();
+
+/**
+ * Compiled once per (REFCOUNT_MAX, design) and shared: compiling costs tens of milliseconds.
+ * The edge hit counters are shared too; the checker resets them at the start of a search.
+ */
 export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design): Tables => {
+  const key = JSON.stringify([u.refcountMax, design]);
+  let t = cache.get(key);
+  if (!t) {
+    t = compileUncached(u, design);
+    cache.set(key, t);
+  }
+  return t;
+};
+
+const compileUncached = (u: Pick<Universe, 'refcountMax'>, design: Design): Tables => {
   const kref = compileMachine(krefMachine, { refcountMax: u.refcountMax }, KREF_ALPHABET);
   const krefState: number[] = [];
   const krefCount: number[] = [];
