@@ -48,8 +48,8 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const progress = (p: Progress) => {
     if (!live || p.seconds - last < 2) return;
     last = p.seconds;
-    io.err(
-      `\u001b[2K\r${p.distinct.toLocaleString('en-US')} states, ${Math.round(p.statesPerSecond).toLocaleString('en-US')}/s, queue ${p.queue.toLocaleString('en-US')}, depth ${p.depth}, ${p.seconds.toFixed(0)} s, ${(p.heapBytes / 1048576).toFixed(0)} MB`,
+    (io.status ?? io.err)(
+      `${p.distinct.toLocaleString('en-US')} states, ${Math.round(p.statesPerSecond).toLocaleString('en-US')}/s, queue ${p.queue.toLocaleString('en-US')}, depth ${p.depth}, ${p.seconds.toFixed(0)} s, ${(p.heapBytes / 1048576).toFixed(0)} MB`,
     );
   };
   let r: CheckResult;
@@ -72,6 +72,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
     );
   } finally {
     process.off('SIGINT', onSigint);
+    if (live && last > 0) io.status?.('');
   }
   const trace = r.violation ?? r.brokenQuality[0];
   if (flags.out && trace) io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));

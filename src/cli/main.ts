@@ -6,7 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './args.ts';
 import { cmdCheck } from './check.ts';
+import { cmdDiff } from './diff.ts';
+import { cmdConform } from './conform.ts';
 import { cmdList } from './list.ts';
+import { cmdRepro } from './repro.ts';
 import { cmdReplay } from './replay.ts';
 import { cmdScenario } from './scenario.ts';
 import { cmdSimulate } from './simulate.ts';
@@ -25,9 +28,16 @@ commands:
             the pfnmap selftest cases as command sequences
   simulate  [--design D] [--config C] [--walks N] [--steps N] [--seed S] [--out LOG.ndjson] [--json]
             random walks over commands, every invariant after every step
+  repro     TRACE.ndjson|SCENARIO -o repro.c [--design D] [--name N] | --corpus DIR | --list
+            a self-contained C program that runs the commands on /dev/mem and checks each step
+            against the model (root, debugfs, PAT; docs/real-kernel.md)
+  conform   RECORDED.ndjson... [--design D] [--json] [--quiet]
+            compare a recorded kernel run with the model, step by step (0 conforms, 1 divergence)
+  diff      --designs A,B SCENARIO|LOG.ndjson|COMMANDS.json [--config C] [--all] [--json]
+            the same commands through two designs, step by step (exit 1 when they differ)
   list      designs, configs, invariants, scenarios
 
-exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, 3 NO VIOLATION UP TO DEPTH k, 4 STOPPED at a limit`;
+exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, 3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit`;
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -35,6 +45,8 @@ export interface Io {
   readonly readFile: (path: string) => string;
   readonly writeFile: (path: string, text: string) => void;
   readonly isTTY: boolean;
+  /** a live status line (overwritten in place); '' clears it */
+  readonly status?: (s: string) => void;
 }
 
 export const nodeIo: Io = {
@@ -43,6 +55,7 @@ export const nodeIo: Io = {
   readFile: (p) => readFileSync(p, 'utf8'),
   writeFile: (p, t) => writeFileSync(p, t),
   isTTY: Boolean(process.stderr.isTTY),
+  status: (s) => process.stderr.write(`\r\u001b[2K${s}`),
 };
 
 export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<number> => {
@@ -59,6 +72,12 @@ export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<num
         return cmdSimulate(rest, io);
       case 'list':
         return cmdList(rest, io);
+      case 'diff':
+        return cmdDiff(rest, io);
+      case 'repro':
+        return cmdRepro(rest, io);
+      case 'conform':
+        return cmdConform(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -66,7 +85,7 @@ export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<num
         io.out(USAGE);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${cmd}' (known: check, replay, scenario, simulate, list)`);
+        throw new UsageError(`unknown command '${cmd}' (known: check, replay, scenario, simulate, repro, conform, list)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,0 +1,64 @@
+/**
+ * `pfnmap conform RECORDED.ndjson [--design D]`: replay a recorded kernel run's commands
+ * through the model and compare step by step. Exit 0 conforms, 1 divergence, 2 bad input
+ * (one line naming the file, line and field).
+ */
+import { conform, divergenceText, type ConformResult } from '../conform/compare.ts';
+import { KNOWN_DIVERGENCES } from '../conform/known.ts';
+import { parseRecorded, RecordedError, type RecordedRun } from '../conform/recorded.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { EXIT } from './exit.ts';
+import type { Io } from './main.ts';
+import { resolveDesign } from './resolve.ts';
+
+export const cmdConform = (argv: readonly string[], io: Io): number => {
+  const { positional, flags } = parseArgs(argv, { design: 'string', json: 'bool', quiet: 'bool' }, 'conform');
+  if (positional.length < 1) throw new UsageError('conform: expected RECORDED.ndjson (a run of a `pfnmap repro` program)');
+  const override = flags.design === undefined ? undefined : resolveDesign(flags.design as string);
+  const many = positional.length > 1;
+  let worst: number = EXIT.ok;
+  const json: unknown[] = [];
+  for (const file of positional) {
+    let rec: RecordedRun;
+    try {
+      rec = parseRecorded(io.readFile(file));
+    } catch (e) {
+      if (e instanceof RecordedError) {
+        io.err(`pfnmap: ${file}:${e.message}`);
+        if (flags.json) json.push({ file, result: 'bad-input', line: e.line, field: e.field, message: e.message });
+        worst = Math.max(worst, EXIT.usage);
+        continue;
+      }
+      throw e;
+    }
+    const design = override ?? resolveDesign(rec.design);
+    let r: ConformResult;
+    try {
+      r = conform(rec, design);
+    } catch (e) {
+      // a recorded command the model's universe cannot hold
+      io.err(`pfnmap: ${file}: the model cannot run the recorded commands: ${(e as Error).message}`);
+      worst = Math.max(worst, EXIT.usage);
+      continue;
+    }
+    const known = r.divergence ? KNOWN_DIVERGENCES.find((k) => k.program === rec.program && k.design === design.name) : undefined;
+    if (r.divergence) worst = Math.max(worst, EXIT.violation);
+    if (flags.json) {
+      json.push({ file, program: rec.program, kernel: rec.kernel, design: r.design, steps: r.steps, result: r.divergence ? 'divergence' : 'conforms', divergence: r.divergence, known: known?.id, notes: r.notes });
+      continue;
+    }
+    const head = many ? `${file}: ` : '';
+    if (!many) io.out(`pfnmap conform ${file}: kernel ${rec.kernel}, program ${rec.program}, design ${design.name}, config '${rec.universe.name}' (MTRR ${rec.universe.mtrr}), ${rec.steps.length} steps`);
+    if (!r.divergence) {
+      io.out(`${head}conforms (${r.steps} steps)`);
+    } else {
+      const lines = divergenceText(r.divergence);
+      if (many) io.out(`${head}${lines[0]}`);
+      for (const l of many ? lines.slice(1).map((x) => '  ' + x) : lines) if (!flags.quiet || !many) io.out(l);
+      if (known) io.out(`${many ? '  ' : ''}  documented divergence ${known.id}: ${known.summary} (docs/real-kernel.md)`);
+    }
+    if (!many) for (const n of r.notes) io.out(`note: ${n}`);
+  }
+  if (flags.json) io.out(JSON.stringify(json.length === 1 && !many ? json[0] : json, null, 1));
+  return worst;
+};
