@@ -5,9 +5,8 @@
  *
  * RESERVE: memtype_reserve() with its caller's check of the returned type.
  *   step 4: pat_x_mtrr_type: a WB request over a non-WB MTRR range becomes UC-;
- *   memtype_check_conflict: no overlap → the request; non-strict → the first overlapping
- *   entry's type if every overlapping entry agrees, else -EBUSY; strict → every overlapping
- *   entry must have the requested type, else -EBUSY;
+ *   memtype_check_conflict (non-strict, as every modelled caller uses it): no overlap → the
+ *   request; the first overlapping entry's type if every overlapping entry agrees, else -EBUSY;
  *   caller 'pfnmap' (reserve_pfn_range): a returned type that differs from the request is
  *   refused (free, -EINVAL, "map pfn expected mapping type") when strict_prot is set or
  *   !is_new_memtype_allowed; otherwise the prot is rewritten to it;
@@ -38,7 +37,7 @@ export interface ReserveEvent {
   readonly overlap: number;
   /** Type of the first overlapping entry (when overlap is uniform). */
   readonly first: number;
-  /** Strict mode: only track_pfn_copy before v6.16 (reserve_pfn_range strict_prot=1). */
+  /** reserve_pfn_range's strict_prot (track_pfn_copy before v6.16): any substituted type is refused. */
   readonly strict: boolean;
   readonly caller: ReserveCaller;
 }
@@ -70,11 +69,17 @@ export type MemtypeFact =
 
 const actualType = (e: ReserveEvent): number => (e.req === WB && e.mtrrUc ? UC_MINUS : e.req);
 
+/**
+ * memtype_reserve as every modelled caller calls it: non-strict (a new_type pointer), so an
+ * overlap of one type is substituted. reserve_pfn_range's strict_prot (track_pfn_copy) is
+ * not memtype_check_conflict's strict mode: the reservation is made with the substituted
+ * type and then refused by the caller (free, "map pfn expected mapping type", -EINVAL), as
+ * Debian's 6.1.192 memtype.c does (docs/real-kernel.md, D2).
+ */
 const resolve = (e: ReserveEvent): { ret: number; type: number } => {
   const req = actualType(e);
   if (e.overlap === OVERLAP_NONE) return { ret: 0, type: req };
   if (e.overlap === OVERLAP_CONFLICT) return { ret: -EBUSY, type: req };
-  if (e.strict && e.first !== req) return { ret: -EBUSY, type: req };
   return { ret: 0, type: e.first };
 };
 

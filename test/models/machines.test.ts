@@ -82,8 +82,10 @@ describe('memtype machine (memtype_reserve, reserve_pfn_range, memtype_free)', (
       expect(f.at(-1)).toMatchObject({ ret: -22 });
     }
   });
-  it('strict mode (track_pfn_copy) refuses any other type, ioremap refuses with -EBUSY', () => {
-    expect(reserve({ req: UC, overlap: OVERLAP_UNIFORM, first: UC_MINUS, strict: true }).at(-1)).toMatchObject({ ret: -16 });
+  it('strict_prot (track_pfn_copy) reserves, then refuses any other type with -EINVAL; ioremap refuses with -EBUSY', () => {
+    const f = reserve({ req: UC, overlap: OVERLAP_UNIFORM, first: UC_MINUS, strict: true });
+    expect(f.map((x) => x.type)).toEqual(['memtype_reserve', 'memtype_free_reserved', 'reserve_result']);
+    expect(f.at(-1)).toMatchObject({ ret: -22 });
     expect(reserve({ req: UC_MINUS, overlap: OVERLAP_UNIFORM, first: UC_MINUS, strict: true }).at(-1)).toMatchObject({ ret: 0 });
     expect(reserve({ req: UC_MINUS, overlap: OVERLAP_UNIFORM, first: WB, caller: 'ioremap' }).at(-1)).toMatchObject({ ret: -16 });
   });
