@@ -135,64 +135,74 @@ export class Kernel {
 
   /** Run one command on f.s (mutated through f). */
   exec(f: Facts, cmd: Command): StepResult {
+    const ret = this.step(f, cmd);
+    return this.lastSignal ? { ret, signal: this.lastSignal } : { ret };
+  }
+
+  /** The signal the last step delivered (write faults, driver faults), if any. */
+  lastSignal: 'SIGBUS' | 'SIGSEGV' | undefined = undefined;
+
+  /** exec without a result object: the checker's inner loop. */
+  step(f: Facts, cmd: Command): number {
     this.f = f;
     this.s = f.s;
     this.splitFailAt = -1;
     this.splitCount = 0;
+    this.lastSignal = undefined;
     const slot = f.beginStep();
     let p = -1;
-    let r: StepResult;
+    let ret: number;
     if ('pid' in cmd) {
       p = slotOf(this.u, cmd.pid);
       if (p < 0 || !isAlive(this.L, this.s, p)) throw new CommandError(`pid ${cmd.pid} is not a live address space`);
     }
     switch (cmd.kind) {
       case 'mmap':
-        r = { ret: this.mmap(p, cmd) };
+        ret = this.mmap(p, cmd);
         break;
       case 'munmap':
-        r = { ret: this.munmap(p, cmd.addr, cmd.len, cmd.fault) };
+        ret = this.munmap(p, cmd.addr, cmd.len, cmd.fault);
         break;
       case 'mprotect':
-        r = { ret: this.mprotect(p, cmd.addr, cmd.len, cmd.prot, cmd.fault) };
+        ret = this.mprotect(p, cmd.addr, cmd.len, cmd.prot, cmd.fault);
         break;
       case 'madvise':
-        r = { ret: this.madvise(p, cmd.addr, cmd.len, cmd.advice, cmd.fault) };
+        ret = this.madvise(p, cmd.addr, cmd.len, cmd.advice, cmd.fault);
         break;
       case 'mremap':
-        r = { ret: this.mremap(p, cmd) };
+        ret = this.mremap(p, cmd);
         break;
       case 'fork':
-        r = { ret: this.fork(p, cmd.fault, cmd.faultVma ?? 0) };
+        ret = this.fork(p, cmd.fault, cmd.faultVma ?? 0);
         break;
       case 'exit':
-        r = { ret: this.exit(p) };
+        ret = this.exit(p);
         break;
       case 'write_fault':
-        r = this.writeFault(p, cmd.addr);
+        ret = this.writeFault(p, cmd.addr);
         break;
       case 'vmf_insert_pfn':
-        r = this.vmfInsertPfn(p, cmd.addr);
+        ret = this.vmfInsertPfn(p, cmd.addr);
         break;
       case 'zap_vma_ptes':
-        r = { ret: this.zapVmaPtes(p, cmd.addr, cmd.len) };
+        ret = this.zapVmaPtes(p, cmd.addr, cmd.len);
         break;
       case 'unmap_mapping_range':
-        r = { ret: this.unmapMappingRange(cmd.pfn, cmd.nrPages) };
+        ret = this.unmapMappingRange(cmd.pfn, cmd.nrPages);
         break;
       case 'memremap_pages':
-        r = { ret: this.memremapPages(cmd.pfn, cmd.nrPages) };
+        ret = this.memremapPages(cmd.pfn, cmd.nrPages);
         break;
       case 'ioremap':
-        r = { ret: this.ioremap(cmd.pfn, cmd.nrPages, modeIndex(cmd.cacheMode)) };
+        ret = this.ioremap(cmd.pfn, cmd.nrPages, modeIndex(cmd.cacheMode));
         break;
       case 'memunmap_pages':
       case 'iounmap':
-        r = { ret: this.kernelUnmap(cmd.kind === 'memunmap_pages' ? KERNEL_MEMREMAP : KERNEL_IOREMAP, cmd.handle) };
+        ret = this.kernelUnmap(cmd.kind === 'memunmap_pages' ? KERNEL_MEMREMAP : KERNEL_IOREMAP, cmd.handle);
         break;
     }
-    f.endStep(slot, p, cmd, r.ret, r.signal);
-    return r;
+    if (slot >= 0) f.endStep(slot, p, cmd, ret, this.lastSignal);
+    return ret;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -490,7 +500,7 @@ export class Kernel {
   private vmaStartsIn(p: number, a: number, b: number): number[] {
     const out: number[] = [];
     for (let v = Math.max(a, 0); v < Math.min(b, this.L.V); v++)
-      if (this.inVma(p, v) && (vflags(this.L, this.s, p, v) & VF_START) !== 0) out.push(v);
+      if ((vflags(this.L, this.s, p, v) & (VF_IN_VMA | VF_START)) === (VF_IN_VMA | VF_START)) out.push(v);
     return out;
   }
 
@@ -1039,31 +1049,35 @@ export class Kernel {
   }
 
   /** A write fault: do_wp_page → wp_page_copy on a COW PFNMAP VMA (kernel-facts Q11). */
-  private writeFault(p: number, addr: number): StepResult {
+  private writeFault(p: number, addr: number): number {
     const v = Math.floor(this.page(addr));
-    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return { ret: 0, signal: 'SIGSEGV' };
+    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return this.signal('SIGSEGV');
     const flags = vflags(this.L, this.s, p, v);
-    if ((flags & VF_WRITE) === 0) return { ret: 0, signal: 'SIGSEGV' };
+    if ((flags & VF_WRITE) === 0) return this.signal('SIGSEGV');
     const pte = pteOf(this.L, this.s, p, v);
-    if (pte === 0) return { ret: 0, signal: 'SIGBUS' }; // /dev/mem has no fault handler
-    if (flags & VF_SHARED || pte & PTE_ANON) return { ret: 0 };
+    if (pte === 0) return this.signal('SIGBUS'); // /dev/mem has no fault handler
+    if (flags & VF_SHARED || pte & PTE_ANON) return 0;
     this.f.wpPageCopy(p, v);
-    return { ret: 0 };
+    return 0;
+  }
+  private signal(sig: 'SIGBUS' | 'SIGSEGV'): number {
+    this.lastSignal = sig;
+    return 0;
   }
 
   /** A driver's fault handler: vmf_insert_pfn with pfnmap_setup_cachemode_pfn (lookup only, §3.6). */
-  private vmfInsertPfn(p: number, addr: number): StepResult {
+  private vmfInsertPfn(p: number, addr: number): number {
     const v = Math.floor(this.page(addr));
-    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return { ret: 0, signal: 'SIGSEGV' };
+    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return this.signal('SIGSEGV');
     const flags = vflags(this.L, this.s, p, v);
-    if ((flags & VF_DRIVER) === 0 || (flags & VF_PFNMAP) === 0) return { ret: 0, signal: 'SIGBUS' };
-    if (pteOf(this.L, this.s, p, v) !== 0) return { ret: 0 };
+    if ((flags & VF_DRIVER) === 0 || (flags & VF_PFNMAP) === 0) return this.signal('SIGBUS');
+    if (pteOf(this.L, this.s, p, v) !== 0) return 0;
     const pfn = pgoffOf(this.L, this.s, p, v);
-    if (!this.coveredByIoremap(pfn, 1)) return { ret: 0, signal: 'SIGBUS' };
+    if (!this.coveredByIoremap(pfn, 1)) return this.signal('SIGBUS');
     const mode = this.lookupMemtype(pfn);
     this.f.pfnmapSetupCachemode(pfn, 1, 0, mode);
     this.f.setPteRange(p, v, v + 1, pfn, mode);
-    return { ret: 0 };
+    return 0;
   }
 
   /** zap_vma_ptes: only inside one VM_PFNMAP VMA, else nothing (void in the kernel). */

@@ -16,6 +16,7 @@ import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
 import { Facts } from '../reducer/facts.ts';
 import { Canonicalizer } from '../state/canonical.ts';
+import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
@@ -23,6 +24,7 @@ import type { Universe } from '../state/universe.ts';
 import { enumerateActions, type Action } from './actions.ts';
 import { collisionProbability, Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
+import { parallelSearch } from './parallel.ts';
 import { StateStore } from './store.ts';
 
 /**
@@ -52,6 +54,8 @@ export interface CheckOptions {
   readonly yieldEvery?: number;
   /** the executor to use (tests pass mutants here) */
   readonly kernel?: (u: Universe, d: Design, t: Tables) => Kernel;
+  /** search on this many worker threads (parallel.ts; the same result), 1: this thread */
+  readonly workers?: number;
 }
 
 export interface Progress {
@@ -95,6 +99,10 @@ export interface CheckResult {
   readonly seconds: number;
   readonly statesPerSecond: number;
   readonly storeBytes: number;
+  /** the visited set's cost per distinct state (packed state, links, table share), bytes */
+  readonly bytesPerState: number;
+  /** the packed size of one state, bytes */
+  readonly packedStateBytes: number;
   readonly peakHeapBytes: number;
   readonly bounds: { readonly depth?: number; readonly treeMax: number; readonly treeBoundHits: number };
   readonly stoppedBy?: 'states' | 'seconds' | 'memory' | 'interrupt';
@@ -119,6 +127,7 @@ interface Found {
 const commandKey = (c: Command): string => c.kind + ('fault' in c && c.fault ? `(${c.fault})` : '');
 
 export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
+  if ((opts.workers ?? 1) > 1) return yield* parallelSearch(opts);
   const u = opts.universe;
   const design = opts.design;
   const L: Layout = layoutOf(u);
@@ -132,13 +141,21 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const symmetry = opts.symmetry ?? true;
   const exact = opts.exact ?? true;
   const canon = new Canonicalizer(L, symmetry);
-  const fp = new Fingerprinter(canon.out);
-  const store = new StateStore(L.size, exact);
+  const packer = new Packer(L, u);
+  const packed = new Uint8Array(packer.bytes);
+  const fp = new Fingerprinter(packed);
+  const store = new StateStore(packer.bytes, exact);
+  if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
+  /** the state being expanded, unpacked */
+  const cur = new Uint8Array(L.size);
+  const sWords = new Uint32Array(cur.buffer);
   const scratch = new Uint8Array(L.size);
   const scratchWords = new Uint32Array(scratch.buffer);
   const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
   const reach: Reachability[] = reachabilityFor(design);
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
+  const notes = kernel.notes;
+  let notesPending = reach.some((r) => r.note !== undefined);
   const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
   const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
   const cmdCount = new Float64Array(cmdKeys.length);
@@ -176,9 +193,10 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   scratch.fill(0);
   scratch[procOff(L, 0)] = 1;
   canon.canon(scratch);
+  packer.pack(canon.out, packed);
   fp.run();
-  store.add(canon.out, fp.h1, fp.h2, -1, -1);
-  checkState(0, store.state(0));
+  store.add(packed, fp.h1, fp.h2, -1, 0);
+  checkState(0, canon.out);
 
   let head = 0;
   let sinceYield = 0;
@@ -192,22 +210,28 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
       break;
     }
     const id = head++;
-    const s = store.state(id);
-    const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
+    packer.unpack(store.state(id), 0, cur);
+    const s = cur;
     for (let ai = 0; ai < actions.length && !stop; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
       scratch.set(s);
-      kernel.notes.fill(0);
+      if (notesPending) {
+        notes[0] = 0;
+        notes[1] = 0;
+      }
       try {
-        kernel.exec(facts, a.cmd);
+        kernel.step(facts, a.cmd);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;
       }
       generated++;
       cmdCount[actionKey[ai]]++;
-      for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && kernel.notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
+      if (notesPending && (notes[0] | notes[1]) !== 0) {
+        for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
+        notesPending = reach.some((r, i) => r.note !== undefined && reachedAt[i] === undefined);
+      }
       // nothing changed (a refused command): the parent, already visited
       if (sameWords(scratchWords, sWords)) continue;
       if (scratch[HDR_BOUND] & BOUND_TREE) {
@@ -215,8 +239,9 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
         continue;
       }
       canon.canon(scratch);
+      packer.pack(canon.out, packed);
       fp.run();
-      const nid = store.add(canon.out, fp.h1, fp.h2, id, ai);
+      const nid = store.add(packed, fp.h1, fp.h2, id, ai);
       if (nid >= 0) checkState(nid, canon.out);
     }
     store.release(head);
@@ -299,6 +324,8 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
     seconds,
     statesPerSecond: store.count / Math.max(seconds, 1e-9),
     storeBytes: store.bytesUsed(),
+    bytesPerState: store.bytesPerState(),
+    packedStateBytes: packer.bytes,
     peakHeapBytes: peakHeap,
     bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
     stoppedBy,
@@ -344,7 +371,7 @@ export const rebuildTrace = (
     canon.canon(s);
     const cmd = translate(actions[ai].cmd, canon.procPerm, canon.kPerm);
     commands.push(cmd);
-    kernel.exec(facts, cmd);
+    kernel.step(facts, cmd);
   }
   const w: View = { u, L, design };
   const final = invariant.check(w, s);

@@ -1,6 +1,6 @@
 /**
- * A 64-bit fingerprint of a packed state as two 32-bit halves (murmur3-style mixing over
- * 32-bit words, two seeds). States are padded to whole words (layout.ts).
+ * A 64-bit fingerprint of a state's packed bytes, as two 32-bit halves (murmur3-style mixing
+ * over 32-bit words, two seeds). Packed states are a whole number of words (packed.ts).
  */
 export class Fingerprinter {
   h1 = 0;
@@ -11,10 +11,13 @@ export class Fingerprinter {
   }
   /** Fingerprint this.bytes into h1, h2. */
   run(): void {
-    const w = this.words;
+    this.of(this.words, 0, this.words.length);
+  }
+  /** Fingerprint n words of w from off into h1, h2. */
+  of(w: Uint32Array, off: number, n: number): void {
     let a = 0x9747b28c;
     let b = 0x2545f491;
-    for (let i = 0; i < w.length; i++) {
+    for (let i = off; i < off + n; i++) {
       let k = Math.imul(w[i], 0xcc9e2d51);
       k = (k << 15) | (k >>> 17);
       k = Math.imul(k, 0x1b873593);
@@ -26,7 +29,7 @@ export class Fingerprinter {
       b = Math.imul(b ^ m, 0xc2b2ae35);
       b ^= b >>> 16;
     }
-    a ^= w.length;
+    a ^= n;
     a ^= a >>> 16;
     a = Math.imul(a, 0x85ebca6b);
     a ^= a >>> 13;

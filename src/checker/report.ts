@@ -5,6 +5,7 @@
  */
 import { traceText } from '../events/format.ts';
 import type { Universe } from '../state/universe.ts';
+import { COMMAND_KINDS } from '../events/commands.ts';
 import type { CheckResult, Counterexample } from './bfs.ts';
 
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
@@ -47,7 +48,7 @@ export const reportText = (r: CheckResult, u: Universe): string[] => {
     `  storage: ${r.storage}${r.storage === 'exact' ? ' (every state stored and compared byte by byte: no two distinct states merged)' : ` (64-bit fingerprints: collision probability <= ${r.collisionProbability.toExponential(2)})`}; symmetry reduction ${r.symmetry ? 'on (address spaces, ctx and lineage ids, kernel slots)' : 'off'}`,
   );
   out.push(
-    `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)}, peak heap ${mb(r.peakHeapBytes)}`,
+    `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes a state, ${r.packedStateBytes} packed), peak heap ${mb(r.peakHeapBytes)}`,
   );
   out.push(
     `  bounds: ${r.bounds.depth !== undefined ? `depth ${r.bounds.depth}; ` : ''}treeMax ${r.bounds.treeMax} (${r.bounds.treeBoundHits ? `${num(r.bounds.treeBoundHits)} transitions cut: states with more tree entries were not explored` : 'never reached'})`,
@@ -71,4 +72,26 @@ export const reportText = (r: CheckResult, u: Universe): string[] => {
   for (const m of r.coverage.machines)
     out.push(`  coverage: machine ${m.machine}: ${m.edgesFired} edges taken; ${m.edgesWithFacts - m.neverFired.length} of ${m.edgesWithFacts} fact-emitting edges`);
   return out;
+};
+
+/**
+ * A suite's verdict: the worst of its members, what was proved in all, and whether the members
+ * together fired every command kind and reached every reachability property.
+ */
+export const suiteSummary = (name: string, members: readonly Universe[], results: readonly CheckResult[]) => {
+  const fired = new Set<string>();
+  for (const r of results) for (const [k, n] of Object.entries(r.coverage.commands)) if (n > 0) fired.add(k.replace(/\(.*\)$/, ''));
+  const neverFired = COMMAND_KINDS.filter((k) => !fired.has(k));
+  const reached = new Set(results.flatMap((r) => r.reachability.filter((x) => x.reached).map((x) => x.name)));
+  const all = new Set(results.flatMap((r) => r.reachability.map((x) => x.name)));
+  const notReached = [...all].filter((x) => !reached.has(x));
+  const total = results.reduce((a, r) => a + r.distinct, 0);
+  const seconds = results.reduce((a, r) => a + r.seconds, 0);
+  const proved = results.length === members.length && results.every((r) => r.verdict === 'PROVED');
+  const lines = [
+    `suite ${name}: ${proved ? 'PROVED' : results.some((r) => r.verdict === 'VIOLATION') ? 'VIOLATION' : 'NOT PROVED'} over ${results.length} of ${members.length} universes (${members.map((u) => u.name).join(', ')}): ${num(total)} states in ${seconds.toFixed(1)} s`,
+    `  commands fired across the suite: ${neverFired.length ? `all but ${neverFired.join(', ')}` : `every command kind of MODEL.md §3 (${COMMAND_KINDS.length})`}`,
+    `  reachability across the suite: ${notReached.length ? `NOT REACHED: ${notReached.join(', ')}` : `every property reached (${[...all].join(', ')})`}`,
+  ];
+  return { lines, neverFired, notReached, total, seconds };
 };

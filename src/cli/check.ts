@@ -7,7 +7,8 @@ import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
-import { resolveConfig, resolveDesign, resolveInvariants } from './resolve.ts';
+import { resolveConfigs, resolveDesign, resolveInvariants } from './resolve.ts';
+import { suiteSummary } from '../checker/report.ts';
 
 const SPEC = {
   design: 'string',
@@ -23,63 +24,86 @@ const SPEC = {
   out: 'string',
   quiet: 'bool',
   mutant: 'string',
+  workers: 'int',
 } as const;
 
 export const exitCodeOf = (r: CheckResult): number =>
   r.verdict === 'PROVED' ? EXIT.ok : r.verdict === 'VIOLATION' ? EXIT.violation : r.verdict === 'STOPPED' ? EXIT.stopped : EXIT.bounded;
+
+/** The worst verdict of a suite decides its exit code: violation, stopped, bounded, proved. */
+const RANK: Record<CheckResult['verdict'], number> = { PROVED: 0, NO_VIOLATION_WITHIN_BOUNDS: 1, NO_VIOLATION_UP_TO_DEPTH: 1, STOPPED: 2, VIOLATION: 3 };
 
 export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
   const { positional, flags } = parseArgs(argv, SPEC, 'check');
   if (positional.length) throw new UsageError(`check: unexpected argument '${positional[0]}'`);
   const mutantDesign = flags.mutant !== undefined ? mutantNamed(flags.mutant as string)?.design : undefined;
   const design = resolveDesign((flags.design as string | undefined) ?? mutantDesign);
-  const universe = resolveConfig(flags.config as string | undefined, io);
+  const target = resolveConfigs(flags.config as string | undefined, io);
   const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
   const mutant = flags.mutant === undefined ? undefined : mutantNamed(flags.mutant as string);
   if (flags.mutant !== undefined && !mutant)
     throw new UsageError(`--mutant: unknown mutant '${flags.mutant}' (known: ${MUTANTS.map((m) => m.name).join(', ')})`);
+  if (flags.workers === 0) throw new UsageError('check: --workers expects at least 1');
   const live = io.isTTY && !flags.quiet && !flags.json;
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  let last = 0;
-  const progress = (p: Progress) => {
-    if (!live || p.seconds - last < 2) return;
-    last = p.seconds;
-    (io.status ?? io.err)(
-      `${p.distinct.toLocaleString('en-US')} states, ${Math.round(p.statesPerSecond).toLocaleString('en-US')}/s, queue ${p.queue.toLocaleString('en-US')}, depth ${p.depth}, ${p.seconds.toFixed(0)} s, ${(p.heapBytes / 1048576).toFixed(0)} MB`,
-    );
-  };
-  let r: CheckResult;
+  const results: CheckResult[] = [];
+  let written = false;
   try {
-    r = await checkAsync(
-      {
-        universe,
-        design,
-        depth: flags.depth as number | undefined,
-        maxStates: flags['max-states'] as number | undefined,
-        maxSeconds: flags['max-seconds'] as number | undefined,
-        maxMemoryBytes: flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : undefined,
-        invariants,
-        symmetry: !flags['no-symmetry'],
-        exact: !flags.fingerprint,
-        kernel: mutant?.make,
-      },
-      progress,
-      () => interrupted,
-    );
+    for (const universe of target.members) {
+      let last = 0;
+      const progress = (p: Progress) => {
+        if (!live || p.seconds - last < 2) return;
+        last = p.seconds;
+        (io.status ?? io.err)(
+          `${universe.name}: ${p.distinct.toLocaleString('en-US')} states, ${Math.round(p.statesPerSecond).toLocaleString('en-US')}/s, queue ${p.queue.toLocaleString('en-US')}, depth ${p.depth}, ${p.seconds.toFixed(0)} s, ${(p.heapBytes / 1048576).toFixed(0)} MB`,
+        );
+      };
+      const r = await checkAsync(
+        {
+          universe,
+          design,
+          depth: flags.depth as number | undefined,
+          maxStates: flags['max-states'] as number | undefined,
+          maxSeconds: flags['max-seconds'] as number | undefined,
+          maxMemoryBytes: flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : undefined,
+          invariants,
+          symmetry: !flags['no-symmetry'],
+          exact: !flags.fingerprint,
+          kernel: mutant?.make,
+          workers: flags.workers as number | undefined,
+        },
+        progress,
+        () => interrupted,
+      );
+      if (live && last > 0) io.status?.('');
+      results.push(r);
+      const trace = r.violation ?? r.brokenQuality[0];
+      if (flags.out && trace && !written && (r.violation || !results.some((x) => x.violation))) {
+        io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
+        written = true;
+      }
+      if (!flags.json) {
+        if (target.members.length > 1) io.out(`[${results.length}/${target.members.length}] ${universe.name}`);
+        for (const l of reportText(r, universe)) io.out(l);
+        if (flags.out && trace && written) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
+        if (target.members.length > 1) io.out('');
+      }
+      if (interrupted || r.verdict === 'VIOLATION') break;
+    }
   } finally {
     process.off('SIGINT', onSigint);
-    if (live && last > 0) io.status?.('');
   }
-  const trace = r.violation ?? r.brokenQuality[0];
-  if (flags.out && trace) io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
-  if (flags.json) io.out(JSON.stringify(r, null, 1));
-  else {
-    for (const l of reportText(r, universe)) io.out(l);
-    if (flags.out && trace) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
+  const worst = results.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
+  if (target.members.length === 1) {
+    if (flags.json) io.out(JSON.stringify(results[0], null, 1));
+    return exitCodeOf(results[0]);
   }
-  return exitCodeOf(r);
+  const summary = suiteSummary(target.name, target.members, results);
+  if (flags.json) io.out(JSON.stringify({ suite: target.name, verdict: worst.verdict, ...summary, results }, null, 1));
+  else for (const l of summary.lines) io.out(l);
+  return exitCodeOf(worst);
 };

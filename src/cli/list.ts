@@ -1,7 +1,7 @@
 /** `pfnmap list`: what the tool knows. */
 import { INVARIANTS } from '../../invariants/index.ts';
 import { MUTANTS } from '../../models/mutants.ts';
-import { NAMED_CONFIGS } from '../checker/configs.ts';
+import { NAMED_CONFIGS, SUITES } from '../checker/configs.ts';
 import { ZOO } from '../checker/zoo.ts';
 import { universeText } from '../checker/report.ts';
 import { SELFTEST_SCENARIOS } from '../scenarios/selftest.ts';
@@ -15,6 +15,8 @@ export const cmdList = (argv: readonly string[], io: Io): number => {
   io.out('designs (--design):');
   for (const p of DESIGN_PRESETS) io.out(`  ${p.name.padEnd(20)} ${p.description}`);
   io.out(`  legacy@<preset>+<fix>-<fix> switches single fixes: ${FIX_IDS.join(', ')}`);
+  io.out('suites (--config NAME: several universes judged together):');
+  for (const [name, x] of Object.entries(SUITES)) io.out(`  ${name.padEnd(12)} ${x.members.join(' + ')}: ${x.description}`);
   io.out('configs (--config NAME, or a FILE.json):');
   for (const [name, c] of Object.entries(NAMED_CONFIGS)) io.out(`  ${name.padEnd(12)} ${universeText(c.universe)}: ${c.universe.description}`);
   io.out('bug zoo configs (--config zoo-A ... zoo-G; reference §2.9):');

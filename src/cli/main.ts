@@ -21,6 +21,7 @@ commands:
   check     [--design D] [--config NAME|FILE.json] [--depth N] [--max-states N] [--max-seconds N]
             [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
             [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
+            [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept)
             exhaustive bounded model check (default: the embedded 'default' config, design tracked)
   replay    LOG.ndjson [--invariants a,b] [--json]
             fold an event log, check every invariant after every event

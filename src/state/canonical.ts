@@ -50,15 +50,16 @@ export class Canonicalizer {
     this.kPerm = new Int8Array(L.K);
     this.map = new Int16Array(L.C + 1);
     this.kmap = new Int16Array(L.K);
+    for (let p = 0; p < L.P; p++) this.procPerm[p] = p;
+    for (let k = 0; k < L.K; k++) this.kPerm[k] = k;
   }
 
   /** Write the representative of s into this.out. */
   canon(s: Bytes): void {
     const L = this.L;
     if (!this.symmetry) {
+      // the identity: procPerm and kPerm were set once in the constructor
       this.out.set(s);
-      for (let p = 0; p < L.P; p++) this.procPerm[p] = p;
-      for (let k = 0; k < L.K; k++) this.kPerm[k] = k;
       return;
     }
     // kernel slots: sorted by content, independent of the process order

@@ -16,7 +16,7 @@ import { walk } from '../support/walk.ts';
 
 describe('random walk on the tracked design', () => {
   it('1,000 walks of up to 30 commands keep every safety invariant after every step', () => {
-    const u = NAMED_CONFIGS.default.universe;
+    const u = NAMED_CONFIGS.full.universe;
     const w = { u, L: layoutOf(u), design: TRACKED };
     const invs = invariantsFor(TRACKED).filter((i) => i.kind === 'safety');
     const kernel = new Kernel(u, TRACKED);

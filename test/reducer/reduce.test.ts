@@ -10,7 +10,7 @@ import { addrOf, paddrOf, pfnOf } from '../../src/state/geometry.ts';
 import { fcParams } from '../support/seed.ts';
 import { walk } from '../support/walk.ts';
 
-const U = NAMED_CONFIGS.default.universe;
+const U = NAMED_CONFIGS.full.universe;
 const designs: Design[] = [TRACKED, parseDesign('precise') as Design, parseDesign('legacy@v6.1') as Design, parseDesign('legacy@v6.15-rc1') as Design, parseDesign('legacy@v6.15') as Design];
 
 describe('reducer', () => {

@@ -1,0 +1,317 @@
+/**
+ * The visited set of the parallel search (parallel.ts, worker.ts), in SharedArrayBuffers every
+ * worker thread sees: a lock-free open-addressing table of state ids keyed by the 64-bit
+ * fingerprint of the packed state (src/state/packed.ts), and per-state arrays (BFS key /
+ * action, parent, and a fingerprint tag in exact mode or the fingerprint in fingerprint mode)
+ * and the packed states in fixed-size segments. Exact mode compares the packed bytes on a tag
+ * match: no two distinct states are merged; fingerprint mode trusts the 64-bit fingerprint
+ * and drops the bytes of expanded levels.
+ *
+ * Capacity: a SharedArrayBuffer cannot be grown portably (Node 20 has growable SABs behind
+ * ES2024's `maxByteLength`, but the typed-array views that track them and TypeScript's ES2022
+ * lib do not, and a growable SAB reserves its maximum up front), so the store grows by adding
+ * segments and by replacing the table, both done by the main thread while every worker waits
+ * (between levels, or at a pause a worker requests when the free room falls under a margin
+ * that covers the states every worker can still add before it looks again).
+ *
+ * Insertion (`insert`, called concurrently by the workers): probe from the fingerprint's slot;
+ * an occupied slot is compared (fingerprint halves, then the bytes in exact mode); at an empty
+ * slot the worker reserves an id (an atomic counter), writes the state's data under it, and
+ * publishes it with a compare-and-exchange of the slot. When another worker published the
+ * same state into that slot first, the reserved id becomes a hole (never published, marked
+ * HOLE, skipped by everything); when it published a different state, probing goes on.
+ *
+ * The BFS key of a new state (position of its parent in its level x actions + action) is the
+ * minimum over every discovery of it in the level (an atomic min): the order the sequential
+ * search would have found it in. The main thread sorts each level by it (parallel.ts), which
+ * gives the sequential search's ids, parents and shortest traces exactly.
+ */
+
+import { Fingerprinter } from './fingerprint.ts';
+
+/** states per segment */
+export const SEG_SHIFT = 16;
+export const SEG_STATES = 1 << SEG_SHIFT;
+export const SEG_MASK = SEG_STATES - 1;
+/** the key / action of a hole (a reserved id whose state another worker published first) */
+export const HOLE = 0xffffffff;
+/** a table of this many slots is paused for at this many entries (load factor 1/2) */
+export const TABLE_MAX_LOAD = 0.5;
+
+/** Control words (an Int32Array over a SharedArrayBuffer) shared by the main thread and the workers. */
+export const C_COUNT = 0; // ids reserved so far (states and holes)
+export const C_HOLES = 1; // holes so far
+export const C_NEXT = 2; // next position of the level to expand (chunks are grabbed with Atomics.add)
+export const C_HALT = 3; // HALT_* bits: workers take no more chunks
+export const C_DONE = 4; // workers done with the current round
+export const C_GO = 5; // round generation: bumped by the main thread to start a round
+export const C_READY = 6; // workers started
+export const C_ERROR = 7; // a worker failed (its message says why)
+export const C_CAPACITY = 8; // ids the segments hold
+export const C_TABLE_LIMIT = 9; // entries the table takes before a pause
+export const C_MARGIN = 10; // states all workers may add after a room check
+export const C_MAX_STATES = 11; // -1: none
+export const C_WORDS_SPARE = 15; // always 0: a word to sleep on
+export const C_WORDS = 16;
+
+export const HALT_EXTERNAL = 1; // the main thread stops the round (interrupt, time, memory)
+export const HALT_GROW = 2; // a worker needs more segments or a bigger table
+export const HALT_STATES = 4; // the states limit is reached
+
+export interface SegmentBuffers {
+  readonly index: number;
+  /** per state: key/action (u32), parent (i32), then the fingerprint halves h1, h2 (u32 each,
+   * fingerprint mode) or a one-byte tag of the fingerprint (exact mode) */
+  readonly meta: SharedArrayBuffer;
+  /** the states' packed bytes (null once dropped: fingerprint mode, after expansion) */
+  readonly bytes: SharedArrayBuffer | null;
+}
+
+/** bytes of per-state data besides the packed state */
+export const metaBytes = (exact: boolean): number => (exact ? 9 : 16);
+
+export class SharedStore {
+  readonly stateWords: number;
+  table!: Int32Array;
+  mask = 0;
+  /** during the level that inserts a state: its BFS key; after: the action index (HOLE for holes) */
+  readonly act: Uint32Array[] = [];
+  readonly parent: Int32Array[] = [];
+  /** fingerprint mode: the fingerprints */
+  readonly h1: Uint32Array[] = [];
+  readonly h2: Uint32Array[] = [];
+  /** exact mode: a byte of each fingerprint (skips most byte comparisons) */
+  readonly tag: Uint8Array[] = [];
+  readonly bytes: (Uint8Array | null)[] = [];
+  readonly words: (Uint32Array | null)[] = [];
+  /** ids from here on were inserted in the current level (their keys are still minimised) */
+  levelStart = 0;
+
+  constructor(
+    readonly stateBytes: number,
+    readonly exact: boolean,
+    readonly ctrl: Int32Array,
+  ) {
+    if (stateBytes % 4 !== 0) throw new Error('state size must be a multiple of 4 bytes');
+    this.stateWords = stateBytes >>> 2;
+  }
+
+  attachSegment(seg: SegmentBuffers): void {
+    const i = seg.index;
+    this.act[i] = new Uint32Array(seg.meta, 0, SEG_STATES);
+    this.parent[i] = new Int32Array(seg.meta, 4 * SEG_STATES, SEG_STATES);
+    if (this.exact) this.tag[i] = new Uint8Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
+    else {
+      this.h1[i] = new Uint32Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
+      this.h2[i] = new Uint32Array(seg.meta, 12 * SEG_STATES, SEG_STATES);
+    }
+    this.bytes[i] = seg.bytes ? new Uint8Array(seg.bytes) : null;
+    this.words[i] = seg.bytes ? new Uint32Array(seg.bytes) : null;
+  }
+
+  attachTable(sab: SharedArrayBuffer): void {
+    this.table = new Int32Array(sab);
+    this.mask = this.table.length - 1;
+  }
+
+  /** Fingerprint mode: the bytes of segment i are no longer needed. */
+  dropBytes(i: number): void {
+    this.bytes[i] = null;
+    this.words[i] = null;
+  }
+
+  get segments(): number {
+    return this.act.length;
+  }
+
+  /** The segment holding state id's bytes, and the state's offset in it (valid while stored). */
+  stateSegment(id: number): Uint8Array {
+    const b = this.bytes[id >>> SEG_SHIFT];
+    if (!b) throw new Error(`state ${id} is no longer stored`);
+    return b;
+  }
+  stateOffset(id: number): number {
+    return (id & SEG_MASK) * this.stateBytes;
+  }
+
+  /**
+   * Insert a state (its packed words) with its fingerprint and BFS key. Returns its new id,
+   * or -1 when it was there already (then its key is lowered to `key` if it was inserted in
+   * this level). Safe to call from many threads at once.
+   */
+  insert(w: Uint32Array, h1: number, h2: number, key: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    const ctrl = this.ctrl;
+    const exact = this.exact;
+    const tag = h2 & 0xff;
+    let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
+    let mine = -1;
+    for (;;) {
+      let e = Atomics.load(table, slot);
+      if (e === 0) {
+        if (mine < 0) {
+          mine = Atomics.add(ctrl, C_COUNT, 1);
+          this.write(mine, w, h1, h2, key);
+        }
+        e = Atomics.compareExchange(table, slot, 0, mine + 1);
+        if (e === 0) return mine;
+      }
+      const id = e - 1;
+      const seg = id >>> SEG_SHIFT;
+      const i = id & SEG_MASK;
+      if (exact ? this.tag[seg][i] === tag && this.equal(seg, i, w) : this.h1[seg][i] === h1 && this.h2[seg][i] === h2) {
+        if (id >= this.levelStart) {
+          const k = this.act[seg];
+          let cur = Atomics.load(k, i);
+          while (key < cur) {
+            const prev = Atomics.compareExchange(k, i, cur, key);
+            if (prev === cur) break;
+            cur = prev;
+          }
+        }
+        if (mine >= 0) {
+          Atomics.store(this.act[mine >>> SEG_SHIFT], mine & SEG_MASK, HOLE);
+          Atomics.add(ctrl, C_HOLES, 1);
+        }
+        return -1;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private write(id: number, w: Uint32Array, h1: number, h2: number, key: number): void {
+    const seg = id >>> SEG_SHIFT;
+    const i = id & SEG_MASK;
+    if (seg >= this.act.length) throw new Error(`parallel store overflow: id ${id} beyond ${this.act.length} segments`);
+    if (this.exact) this.tag[seg][i] = h2 & 0xff;
+    else {
+      this.h1[seg][i] = h1;
+      this.h2[seg][i] = h2;
+    }
+    this.act[seg][i] = key;
+    this.parent[seg][i] = -1;
+    const dst = this.words[seg]!;
+    const n = this.stateWords;
+    const off = i * n;
+    for (let j = 0; j < n; j++) dst[off + j] = w[j];
+  }
+
+  private equal(seg: number, i: number, w: Uint32Array): boolean {
+    const src = this.words[seg]!;
+    const n = this.stateWords;
+    const off = i * n;
+    for (let j = 0; j < n; j++) if (src[off + j] !== w[j]) return false;
+    return true;
+  }
+
+  actionOf(id: number): number {
+    return this.act[id >>> SEG_SHIFT][id & SEG_MASK];
+  }
+  parentOf(id: number): number {
+    return this.parent[id >>> SEG_SHIFT][id & SEG_MASK];
+  }
+}
+
+/**
+ * The main thread's side: allocation of segments and tables (never while a worker runs),
+ * rehashing, accounting.
+ */
+export class SharedStoreOwner extends SharedStore {
+  readonly segmentBuffers: SegmentBuffers[] = [];
+  tableBuffer!: SharedArrayBuffer;
+  private allocated = 0;
+  private readonly fpBytes: Uint8Array;
+  private readonly fp: Fingerprinter;
+
+  constructor(stateBytes: number, exact: boolean, ctrl: Int32Array, tableSlots = 1 << 14) {
+    super(stateBytes, exact, ctrl);
+    this.fpBytes = new Uint8Array(stateBytes);
+    this.fp = new Fingerprinter(this.fpBytes);
+    this.tableBuffer = new SharedArrayBuffer(4 * tableSlots);
+    this.attachTable(this.tableBuffer);
+    Atomics.store(ctrl, C_TABLE_LIMIT, Math.floor(tableSlots * TABLE_MAX_LOAD));
+  }
+
+  get count(): number {
+    return Atomics.load(this.ctrl, C_COUNT);
+  }
+  get holes(): number {
+    return Atomics.load(this.ctrl, C_HOLES);
+  }
+  get capacity(): number {
+    return this.segmentBuffers.length * SEG_STATES;
+  }
+
+  /** Bytes of shared memory held (segments with their bytes, the table). */
+  bytesUsed(): number {
+    return this.allocated + this.tableBuffer.byteLength;
+  }
+
+  /** Bytes a new segment costs. */
+  segmentCost(): number {
+    return SEG_STATES * (metaBytes(this.exact) + this.stateBytes);
+  }
+
+  /** Add one segment; returns its buffers (to send to the workers). */
+  addSegment(): SegmentBuffers {
+    const seg: SegmentBuffers = {
+      index: this.segmentBuffers.length,
+      meta: new SharedArrayBuffer(metaBytes(this.exact) * SEG_STATES),
+      bytes: new SharedArrayBuffer(this.stateBytes * SEG_STATES),
+    };
+    this.segmentBuffers.push(seg);
+    this.attachSegment(seg);
+    this.allocated += this.segmentCost();
+    Atomics.store(this.ctrl, C_CAPACITY, this.capacity);
+    return seg;
+  }
+
+  override dropBytes(i: number): void {
+    const seg = this.segmentBuffers[i];
+    if (!seg.bytes) return;
+    this.segmentBuffers[i] = { ...seg, bytes: null };
+    this.allocated -= this.stateBytes * SEG_STATES;
+    super.dropBytes(i);
+  }
+
+  /** Replace the table by one of `slots` slots, rehashing every stored state (no worker may run). */
+  rehash(slots: number): SharedArrayBuffer {
+    const count = this.count;
+    const buf = new SharedArrayBuffer(4 * slots);
+    const t = new Int32Array(buf);
+    const mask = slots - 1;
+    const fw = new Uint32Array(this.fpBytes.buffer);
+    for (let id = 0; id < count; id++) {
+      const seg = id >>> SEG_SHIFT;
+      const i = id & SEG_MASK;
+      if (this.act[seg][i] === HOLE) continue;
+      let h1: number;
+      let h2: number;
+      if (this.exact) {
+        // exact mode keeps no fingerprints: recompute them from the bytes
+        const src = this.words[seg]!;
+        for (let j = 0, o = i * this.stateWords; j < this.stateWords; j++) fw[j] = src[o + j];
+        this.fp.run();
+        h1 = this.fp.h1;
+        h2 = this.fp.h2;
+      } else {
+        h1 = this.h1[seg][i];
+        h2 = this.h2[seg][i];
+      }
+      let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
+      while (t[slot] !== 0) slot = (slot + 1) & mask;
+      t[slot] = id + 1;
+    }
+    this.tableBuffer = buf;
+    this.attachTable(buf);
+    Atomics.store(this.ctrl, C_TABLE_LIMIT, Math.floor(slots * TABLE_MAX_LOAD));
+    return buf;
+  }
+
+  /** Single-threaded insert (the initial state, before any worker runs). */
+  insertOne(bytes: Uint8Array, h1: number, h2: number): number {
+    if (this.capacity === 0) this.addSegment();
+    return this.insert(new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords), h1, h2, 0);
+  }
+}
