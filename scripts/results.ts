@@ -57,7 +57,7 @@ const cellText = (c: Cell): string =>
   !c.applies
     ? 'n/a'
     : c.broken
-      ? `**broken**: ${c.broken.depth} cmds (${c.broken.config})`
+      ? `**broken**: ${c.broken.depth} cmd${c.broken.depth === 1 ? '' : 's'} (${c.broken.config})`
       : c.partial
         ? `no violation in ${c.states.toLocaleString('en-US')} states (bounded)`
         : `holds (${c.states.toLocaleString('en-US')} states)`;
@@ -81,7 +81,7 @@ out.push('');
 for (const r of rows)
   for (const n of invs) {
     const b = r.cells[n].broken;
-    if (b) out.push(`- ${r.design}, ${n} (${b.depth} commands, \`pfnmap check --design ${r.design} --config ${b.config} --invariants ${n}\`): ${b.message}`);
+    if (b) out.push(`- ${r.design}, ${n} (${b.depth} command${b.depth === 1 ? '' : 's'}, \`pfnmap check --design ${r.design} --config ${b.config} --invariants ${n}\`): ${b.message}`);
   }
 out.push('');
 out.push('## Against the expected verdicts of MODEL.md §5');
