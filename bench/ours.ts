@@ -1,0 +1,60 @@
+/**
+ * Our checker on one bench config, in this process: prints one JSON line with the counts,
+ * the time and the memory. bench/run.ts runs it in a child `node --import tsx` process so
+ * that the heap and RSS figures belong to this search alone.
+ *
+ *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants]
+ */
+import { checkSync } from '../src/checker/bfs.ts';
+import { DESIGN_PRESETS } from '../src/state/design.ts';
+import { layoutOf } from '../src/state/layout.ts';
+import { benchUniverse, parseConfig } from './configs.ts';
+
+const args = process.argv.slice(2);
+const name = args.find((a) => !a.startsWith('--') && !['on', 'off'].includes(a));
+if (!name) {
+  console.error('usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants]');
+  process.exit(2);
+}
+const si = args.indexOf('--symmetry');
+const symmetry = si >= 0 ? args[si + 1] !== 'off' : false;
+const noInv = args.includes('--no-invariants');
+const params = parseConfig(name);
+const universe = benchUniverse(params);
+const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
+
+const rss0 = process.memoryUsage().rss;
+const heap0 = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+const r = checkSync({ universe, design, symmetry, invariants: noInv ? [] : undefined });
+const seconds = (performance.now() - t0) / 1000;
+const mu = process.memoryUsage();
+// getrusage ru_maxrss: the peak resident set of this process (KiB)
+const maxRss = process.resourceUsage().maxRSS * 1024;
+const out = {
+  config: params.name,
+  params,
+  symmetry,
+  invariants: !noInv,
+  verdict: r.verdict,
+  violation: r.violation ? `${r.violation.invariant}: ${r.violation.message}` : undefined,
+  distinct: r.distinct,
+  generated: r.generated,
+  depth: r.depth,
+  treeBoundHits: r.bounds.treeBoundHits,
+  seconds,
+  statesPerSecond: r.distinct / seconds,
+  stateBytes: layoutOf(universe).size,
+  storeBytes: r.storeBytes,
+  peakHeapBytes: r.peakHeapBytes,
+  heapBaseBytes: heap0,
+  rssBytes: mu.rss,
+  maxRssBytes: maxRss,
+  rssBaseBytes: rss0,
+  brokenQuality: r.brokenQuality.map((q) => q.invariant),
+};
+if (r.bounds.treeBoundHits !== 0) {
+  console.error(`ours: ${r.bounds.treeBoundHits} successors were dropped at the tree bound: the count is not comparable`);
+  process.exitCode = 1;
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,530 @@
+/**
+ * `npm run bench`: our checker against SPIN on the same model, side by side.
+ *
+ * For each bench config: generate the Promela model (bench/promela.ts) into bench/pml/,
+ * compile pan with gcc -O2, run SPIN and our checker (symmetry off, then on) in turn, each
+ * several times in a child process, and report the medians: distinct states, seconds,
+ * states/s, bytes per state and the ratio ours/SPIN. The symmetry-off count must equal SPIN's
+ * "states stored" (the two models hold the same information, see docs/performance.md).
+ * Then the scaling table (one run each, states and seconds as vpages / pfns grow).
+ * Figures go to bench/results/latest.json.
+ *
+ *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only]
+ *                    [--equality] [--spin-extra] [--no-invariants] [--install] [--out FILE]
+ *
+ * --quick        the small config only, no scaling table
+ * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
+ * --runs N       timed runs per checker and config (default 3, at least 1)
+ * --equality     only the count comparison over bench/configs.ts EQUALITY_CONFIGS (one run each)
+ * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
+ *                reduction on (the count must not change)
+ * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
+ * --install      apt-get install spin when it is missing (never done silently)
+ * --out FILE     where the figures go (default bench/results/latest.json)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
+import { generatePromela } from './promela.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH = join(ROOT, 'bench');
+const WORK = join(tmpdir(), 'pfnmap-bench');
+
+// gcc flags for pan: -DSAFETY (no cycle detection: only asserts and end states), -DNOREDUCE
+// (one process: partial-order reduction has nothing to reduce, its bookkeeping is pure cost),
+// -DNOBOUNDCHECK (array indices are in range by construction; vma/tree asserts check the model).
+export const GCC_FLAGS = ['-O2', '-DSAFETY', '-DNOREDUCE', '-DNOBOUNDCHECK'];
+
+interface Args {
+  quick: boolean;
+  configs: BenchParams[] | null;
+  runs: number;
+  scaling: boolean;
+  scalingOnly: boolean;
+  equality: boolean;
+  spinExtra: boolean;
+  noInvariants: boolean;
+  install: boolean;
+  out: string;
+}
+
+const parseArgs = (argv: string[]): Args => {
+  const a: Args = { quick: false, configs: null, runs: 3, scaling: true, scalingOnly: false, equality: false, spinExtra: false, noInvariants: false, install: false, out: join(BENCH, 'results', 'latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--quick') a.quick = true;
+    else if (x === '--configs') a.configs = argv[++i].split(',').filter(Boolean).map(parseConfig);
+    else if (x.startsWith('--configs=')) a.configs = x.slice(10).split(',').filter(Boolean).map(parseConfig);
+    else if (x === '--runs') a.runs = Math.max(1, Number(argv[++i]) | 0);
+    else if (x === '--no-scaling') a.scaling = false;
+    else if (x === '--scaling-only') a.scalingOnly = true;
+    else if (x === '--equality') a.equality = true;
+    else if (x === '--spin-extra') a.spinExtra = true;
+    else if (x === '--install') a.install = true;
+    else if (x === '--no-invariants') a.noInvariants = true;
+    else if (x === '--out') a.out = resolve(argv[++i]);
+    else if (x === '--help' || x === '-h') {
+      console.log(
+        'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--spin-extra] [--no-invariants] [--install] [--out FILE]',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument '${x}'`);
+  }
+  return a;
+};
+
+const has = (cmd: string, args: string[]): boolean => {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return !r.error && r.status !== null;
+};
+
+const ensureTools = (install: boolean): string => {
+  if (!has('spin', ['-V'])) {
+    if (!install) {
+      console.error(
+        'spin is not installed. Install it with\n\n    apt-get update && apt-get install -y spin\n\nor run `npm run bench -- --install` to let the bench do that.',
+      );
+      process.exit(3);
+    }
+    console.log('installing spin: apt-get update && apt-get install -y spin');
+    execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', 'spin'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  if (!has('gcc', ['--version'])) {
+    console.error('gcc is needed to compile pan: apt-get install -y gcc (or build-essential)');
+    process.exit(3);
+  }
+  return execFileSync('spin', ['-V']).toString().trim();
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * What engine was measured: the git commit (when there is one) and a hash of the files our
+ * checker runs (src/, models/, invariants/). The hash is taken before and after the run: the
+ * engine may be edited while a long bench runs, and a run that mixes two engines says so.
+ */
+const engineHash = (): string => {
+  const h = createHash('sha256');
+  const walk = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) h.update(p.slice(ROOT.length)).update(readFileSync(p));
+    }
+  };
+  for (const d of ['src', 'models', 'invariants']) walk(join(ROOT, d));
+  return h.digest('hex').slice(0, 16);
+};
+const gitInfo = (): { commit: string | null; dirtyEngineFiles: string[] } => {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'models', 'invariants'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+    return { commit, dirtyEngineFiles: dirty };
+  } catch {
+    return { commit: null, dirtyEngineFiles: [] };
+  }
+};
+
+/** --no-invariants: both checkers explore the bare state space. */
+let noInvariants = false;
+
+const load = (): number => Math.round(loadavg()[0] * 100) / 100;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+// ---------------------------------------------------------------------------------------------
+// SPIN
+
+export interface SpinRun {
+  statesStored: number;
+  statesMatched: number;
+  transitions: number;
+  depth: number;
+  vectorBytes: number;
+  seconds: number;
+  wallSeconds: number;
+  reportedMB: number;
+  hashMB: number;
+  stackMB: number;
+  statesMB: number;
+  maxRssBytes: number | null;
+  errors: number;
+  depthTooSmall: boolean;
+  loadBefore: number;
+  loadAfter: number;
+  output: string;
+}
+
+interface Pan {
+  dir: string;
+  pml: string;
+  bin: string;
+  compileSeconds: number;
+  flags: string[];
+}
+
+const buildPan = (p: BenchParams, extra: string[] = [], tag = '', spinDefs: string[] = []): Pan => {
+  const model = generatePromela(p);
+  mkdirSync(join(BENCH, 'pml'), { recursive: true });
+  const pml = join(BENCH, 'pml', `${p.name}.pml`);
+  writeFileSync(pml, model.text);
+  const dir = join(WORK, p.name + (tag ? '-' + tag : ''));
+  mkdirSync(dir, { recursive: true });
+  const local = join(dir, 'model.pml');
+  writeFileSync(local, model.text);
+  const t0 = performance.now();
+  if (noInvariants && !spinDefs.includes('-DNOINV')) spinDefs = [...spinDefs, '-DNOINV'];
+  execFileSync('spin', [...spinDefs, '-a', 'model.pml'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = [...GCC_FLAGS, ...extra];
+  execFileSync('gcc', [...flags, '-o', 'pan', 'pan.c'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { dir, pml, bin: join(dir, 'pan'), compileSeconds: (performance.now() - t0) / 1000, flags: [...spinDefs.map((d) => 'spin ' + d), ...flags] };
+};
+
+/** A number pan printed: integers, decimals, or e-notation (pan prints 5.8e+08 for big counts). */
+const num = (re: RegExp, s: string): number => {
+  const m = re.exec(s);
+  return m ? Number(m[1]) : NaN;
+};
+const NUM = '([\\d.]+(?:e[+-]?\\d+)?)';
+
+const runPan = (pan: Pan, m: number, w: number): SpinRun => {
+  const args = [`-m${m}`, `-w${w}`, '-n'];
+  const loadBefore = load();
+  const t0 = performance.now();
+  const r = TIME
+    ? spawnSync(TIME, ['-f', 'MAXRSS_KB %M', pan.bin, ...args], { cwd: pan.dir, maxBuffer: 1 << 26 })
+    : spawnSync(pan.bin, args, { cwd: pan.dir, maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const out = r.stdout.toString() + r.stderr.toString();
+  const rss = num(/MAXRSS_KB (\d+)/, out);
+  return {
+    statesStored: num(new RegExp(NUM + ' states, stored'), out),
+    statesMatched: num(new RegExp(NUM + ' states, matched'), out),
+    transitions: num(new RegExp(NUM + ' transitions'), out),
+    depth: num(/depth reached (\d+)/, out),
+    vectorBytes: num(/State-vector (\d+) byte/, out),
+    seconds: num(/elapsed time ([\d.e+]+) seconds/, out),
+    wallSeconds,
+    reportedMB: num(/([\d.]+)\s+total actual memory usage/, out),
+    hashMB: num(/([\d.]+)\s+memory used for hash table/, out),
+    stackMB: num(/([\d.]+)\s+memory used for DFS stack/, out),
+    statesMB: num(/([\d.]+)\s+actual memory usage for states/, out),
+    maxRssBytes: Number.isFinite(rss) ? rss * 1024 : null,
+    errors: num(/errors: (\d+)/, out),
+    depthTooSmall: /max search depth too small/.test(out),
+    loadBefore,
+    loadAfter: load(),
+    output: out,
+  };
+};
+
+/** An untimed run that finds the depth and state count, so timed runs get a tight -m and -w. */
+const calibrate = (pan: Pan): { m: number; w: number; first: SpinRun } => {
+  let m = 1_000_000;
+  for (;;) {
+    const r = runPan(pan, m, 24);
+    if (r.errors) throw new Error(`SPIN found an error in ${pan.pml}:\n${r.output}`);
+    if (!r.depthTooSmall && Number.isFinite(r.statesStored)) {
+      const depth = Math.ceil(r.depth * 1.1) + 1000;
+      const w = Math.max(10, Math.ceil(Math.log2(Math.max(2, r.statesStored))));
+      return { m: depth, w, first: r };
+    }
+    if (m >= 400_000_000) throw new Error('SPIN: search depth beyond 4e8');
+    m *= 4;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// ours, in a child node process
+
+export interface OursRun {
+  distinct: number;
+  generated: number;
+  verdict: string;
+  seconds: number;
+  wallSeconds: number;
+  stateBytes: number;
+  storeBytes: number;
+  peakHeapBytes: number;
+  maxRssBytes: number;
+  treeBoundHits: number;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants): OursRun => {
+  const args = ['--import', 'tsx', join(BENCH, 'ours.ts'), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : [])];
+  const loadBefore = load();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`ours failed on ${p.name}: ${r.stderr.toString()}`);
+  const j = JSON.parse(r.stdout.toString().trim().split('\n').pop()!);
+  return {
+    distinct: j.distinct,
+    generated: j.generated,
+    verdict: j.verdict,
+    seconds: j.seconds,
+    wallSeconds,
+    stateBytes: j.stateBytes,
+    storeBytes: j.storeBytes,
+    peakHeapBytes: j.peakHeapBytes,
+    maxRssBytes: j.maxRssBytes,
+    treeBoundHits: j.treeBoundHits,
+    loadBefore,
+    loadAfter: load(),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// reporting
+
+const fmtN = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+const fmtS = (s: number): string => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+const fmtB = (b: number): string => (Number.isFinite(b) ? b.toFixed(0) : '-');
+const pad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const padR = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+const table = (head: string[], rows: string[][]): string => {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? padR(c, w[i]) : pad(c, w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+};
+
+interface ConfigResult {
+  config: BenchParams;
+  spin: {
+    flags: string[];
+    compileSeconds: number;
+    panArgs: string;
+    runs: SpinRun[];
+    median: { seconds: number; wallSeconds: number; reportedMB: number; maxRssBytes: number | null };
+    statesStored: number;
+    vectorBytes: number;
+    depth: number;
+  };
+  oursOff: { runs: OursRun[]; median: { seconds: number; peakHeapBytes: number; maxRssBytes: number } };
+  oursOn: { runs: OursRun[]; median: { seconds: number; peakHeapBytes: number; maxRssBytes: number } } | null;
+  equal: boolean;
+  extra?: Record<string, { flags: string[]; statesStored: number; seconds: number; reportedMB: number; maxRssBytes: number | null }>;
+}
+
+const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinExtra: boolean): ConfigResult => {
+  process.stdout.write(`\n== ${p.name}: procs ${p.procs}, vpages ${p.vpages}, pfns ${p.pfns}, maxMapPages ${p.maxMapPages}, refcountMax ${p.refcountMax} (load ${load()})\n`);
+  const pan = buildPan(p);
+  const cal = calibrate(pan);
+  process.stdout.write(`   SPIN: compiled in ${fmtS(pan.compileSeconds)} s; calibration ${fmtN(cal.first.statesStored)} states, depth ${fmtN(cal.first.depth)} -> -m${cal.m} -w${cal.w}\n`);
+  const spinRuns: SpinRun[] = [];
+  const offRuns: OursRun[] = [];
+  const onRuns: OursRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    // the checkers take turns, so a change of machine load hits both
+    const s = runPan(pan, cal.m, cal.w);
+    if (s.errors || s.depthTooSmall) throw new Error(`SPIN run failed on ${p.name}:\n${s.output}`);
+    spinRuns.push(s);
+    process.stdout.write(`   run ${i + 1}: SPIN ${fmtS(s.seconds)} s`);
+    const o = runOurs(p, false);
+    offRuns.push(o);
+    process.stdout.write(`, ours (symmetry off) ${fmtS(o.seconds)} s`);
+    if (withSymmetry) {
+      const o2 = runOurs(p, true);
+      onRuns.push(o2);
+      process.stdout.write(`, ours (symmetry on) ${fmtS(o2.seconds)} s`);
+    }
+    process.stdout.write(`  (load ${load()})\n`);
+  }
+  const med = (rs: OursRun[]) => ({
+    seconds: median(rs.map((r) => r.seconds)),
+    peakHeapBytes: median(rs.map((r) => r.peakHeapBytes)),
+    maxRssBytes: median(rs.map((r) => r.maxRssBytes)),
+  });
+  const stored = spinRuns[0].statesStored;
+  const res: ConfigResult = {
+    config: p,
+    spin: {
+      flags: pan.flags,
+      compileSeconds: pan.compileSeconds,
+      panArgs: `-m${cal.m} -w${cal.w} -n`,
+      runs: spinRuns.map((r) => ({ ...r, output: '' })),
+      median: {
+        seconds: median(spinRuns.map((r) => r.seconds)),
+        wallSeconds: median(spinRuns.map((r) => r.wallSeconds)),
+        reportedMB: median(spinRuns.map((r) => r.reportedMB)),
+        maxRssBytes: spinRuns[0].maxRssBytes === null ? null : median(spinRuns.map((r) => r.maxRssBytes!)),
+      },
+      statesStored: stored,
+      vectorBytes: spinRuns[0].vectorBytes,
+      depth: spinRuns[0].depth,
+    },
+    oursOff: { runs: offRuns, median: med(offRuns) },
+    oursOn: withSymmetry ? { runs: onRuns, median: med(onRuns) } : null,
+    equal: offRuns.every((r) => r.distinct === stored) && spinRuns.every((r) => r.statesStored === stored),
+  };
+  if (spinExtra) res.extra = spinExtras(p, cal.m, cal.w, spinRuns[0].vectorBytes);
+  return res;
+};
+
+/**
+ * SPIN variants: lossless compression (-DCOLLAPSE, -DMA), POR on. (-DBFS is refused by pan on
+ * models with hidden variables; making the scratch variables visible would put them in the
+ * state vector and change the count.)
+ */
+const spinExtras = (p: BenchParams, m: number, w: number, vector: number): ConfigResult['extra'] => {
+  const out: NonNullable<ConfigResult['extra']> = {};
+  const variants: [string, string[], string[]][] = [
+    ['collapse', ['-DCOLLAPSE'], []],
+    ['ma', [`-DMA=${vector}`], []],
+    ['por', [], ['-DNOREDUCE']],
+  ];
+  for (const [tag, add, remove] of variants) {
+    const pan = buildPan(p, add, tag);
+    if (remove.length) {
+      pan.flags = pan.flags.filter((f) => !remove.includes(f));
+      execFileSync('gcc', [...pan.flags, '-o', 'pan', 'pan.c'], { cwd: pan.dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    const r = runPan(pan, m, w);
+    out[tag] = { flags: pan.flags, statesStored: r.statesStored, seconds: r.seconds, reportedMB: r.reportedMB, maxRssBytes: r.maxRssBytes };
+    process.stdout.write(`   SPIN ${tag} (${pan.flags.join(' ')}): ${fmtN(r.statesStored)} states, ${fmtS(r.seconds)} s, ${r.reportedMB} MB\n`);
+  }
+  return out;
+};
+
+const printBench = (rs: ConfigResult[]): string => {
+  const rows: string[][] = [];
+  for (const r of rs) {
+    const n = r.spin.statesStored;
+    const spinRss = r.spin.median.maxRssBytes;
+    const add = (label: string, states: number, secs: number, memA: number, memB: number | null, ratioT: string, ratioM: string) =>
+      rows.push([
+        label,
+        fmtN(states),
+        fmtS(secs),
+        fmtN(states / secs),
+        fmtB(memA / states),
+        memB === null ? '-' : fmtB(memB / states),
+        ratioT,
+        ratioM,
+      ]);
+    add(`${r.config.name} SPIN`, n, r.spin.median.seconds, r.spin.median.reportedMB * 1024 * 1024, spinRss, '1', '1');
+    const off = r.oursOff.median;
+    add(
+      `${r.config.name} ours sym-off`,
+      r.oursOff.runs[0].distinct,
+      off.seconds,
+      off.peakHeapBytes,
+      off.maxRssBytes,
+      (off.seconds / r.spin.median.seconds).toFixed(2),
+      spinRss === null ? '-' : (off.maxRssBytes / spinRss).toFixed(2),
+    );
+    if (r.oursOn) {
+      const on = r.oursOn.median;
+      add(
+        `${r.config.name} ours sym-on`,
+        r.oursOn.runs[0].distinct,
+        on.seconds,
+        on.peakHeapBytes,
+        on.maxRssBytes,
+        (on.seconds / r.spin.median.seconds).toFixed(2),
+        spinRss === null ? '-' : (on.maxRssBytes / spinRss).toFixed(2),
+      );
+    }
+  }
+  const t = table(['config / checker', 'distinct states', 'seconds', 'states/s', 'B/state (heap|SPIN)', 'B/state (RSS)', 'time ours/SPIN', 'RSS ours/SPIN'], rows);
+  const eq = rs
+    .map(
+      (r) =>
+        `${r.config.name}: ours (symmetry off) ${fmtN(r.oursOff.runs[0].distinct)} ${r.equal ? '==' : '!='} SPIN ${fmtN(r.spin.statesStored)} states stored -> ${r.equal ? 'EQUAL' : 'DIFFERENT'}`,
+    )
+    .join('\n');
+  return `${t}\n\nmedians of the runs; seconds = each checker's own search time (ours: checkSync; SPIN: pan's elapsed time)\nB/state (heap|SPIN): ours peak heap (V8 heap + state store), SPIN's "total actual memory usage", per state\nB/state (RSS): peak resident set size of the process, per state\n\n${eq}\n`;
+};
+
+const scaling = (list: readonly BenchParams[], title = 'scaling'): { config: BenchParams; ours: OursRun; spin: SpinRun }[] => {
+  const out: { config: BenchParams; ours: OursRun; spin: SpinRun }[] = [];
+  process.stdout.write(`\n== ${title} (one run each, symmetry off)\n`);
+  for (const p of list) {
+    const pan = buildPan(p);
+    const cal = calibrate(pan);
+    const s = runPan(pan, cal.m, cal.w);
+    const o = runOurs(p, false);
+    out.push({ config: p, ours: o, spin: { ...s, output: '' } });
+    process.stdout.write(
+      `   ${padR(p.name, 12)} ${pad(fmtN(s.statesStored), 11)} states  SPIN ${pad(fmtS(s.seconds), 6)} s  ours ${pad(fmtS(o.seconds), 6)} s  ${o.distinct === s.statesStored ? 'equal' : 'DIFFERENT ' + o.distinct}  (load ${load()})\n`,
+    );
+  }
+  return out;
+};
+
+const main = (): void => {
+  const a = parseArgs(process.argv.slice(2));
+  const spinVersion = ensureTools(a.install);
+  noInvariants = a.noInvariants;
+  const gccVersion = execFileSync('gcc', ['--version']).toString().split('\n')[0];
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    spin: spinVersion,
+    gcc: gccVersion,
+    gccFlags: GCC_FLAGS.join(' '),
+    loadAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; node ${machine.node}; ${spinVersion}; ${gccVersion}`);
+  console.log(`pan: gcc ${machine.gccFlags}; load average at start ${machine.loadAtStart.join(' ')}`);
+
+  const git = gitInfo();
+  const engineAtStart = engineHash();
+  console.log(
+    `engine: ${git.commit ? 'commit ' + git.commit.slice(0, 12) : 'no git'}${git.dirtyEngineFiles.length ? `, ${git.dirtyEngineFiles.length} engine file(s) changed in the work tree` : ''}; source hash ${engineAtStart}`,
+  );
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine,
+    engine: { ...git, sourceHashAtStart: engineAtStart },
+    argv: process.argv.slice(2),
+    invariants: !noInvariants,
+  };
+  if (noInvariants) console.log('invariant checks OFF on both sides (spin -DNOINV, checkSync invariants: [])');
+  if (a.equality) {
+    const rows = scaling(EQUALITY_CONFIGS, 'equality: ours (symmetry off) distinct vs SPIN states stored');
+    result.equality = rows;
+    const bad = rows.filter((r) => r.ours.distinct !== r.spin.statesStored);
+    console.log(bad.length ? `\n${bad.length} config(s) DIFFER` : `\nall ${rows.length} counts equal`);
+  } else {
+    const configs = a.configs ?? (a.quick ? BENCH_CONFIGS.slice(0, 1) : BENCH_CONFIGS);
+    if (!a.scalingOnly) {
+      const rs = configs.map((p) => benchConfig(p, a.runs, true, a.spinExtra));
+      const text = printBench(rs);
+      console.log('\n' + text);
+      result.bench = rs;
+      result.benchTable = text;
+    }
+    if ((a.scaling && !a.quick && !a.configs) || a.scalingOnly) result.scaling = scaling(SCALING_CONFIGS);
+  }
+  result.loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  const engineAtEnd = engineHash();
+  (result.engine as Record<string, unknown>).sourceHashAtEnd = engineAtEnd;
+  if (engineAtEnd !== engineAtStart) console.log(`WARNING: the engine's source changed during the run (${engineAtStart} -> ${engineAtEnd}): the runs mix two engines`);
+  const file = a.out;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nload average at end ${(result.loadAtEnd as number[]).join(' ')}; figures written to ${file}`);
+  const eqs = (result.bench as ConfigResult[] | undefined)?.filter((r) => !r.equal) ?? [];
+  if (eqs.length) process.exitCode = 1;
+};
+
+main();
