@@ -14,7 +14,41 @@ export interface Action {
   readonly cmd: Command;
   /** address space slot the command runs in, -1 for kernel-side operations */
   readonly slot: number;
+  /**
+   * Pages (a bitmask) of which at least one must be inside a VMA for the command to change
+   * anything; 0 when the command does not need one (mmap, fork, exit, kernel commands). With
+   * none of them mapped, munmap returns 0, mprotect and madvise ENOMEM, mremap EFAULT (the
+   * vma_lookup of its address), zap_vma_ptes nothing, a fault SIGSEGV: all without a change,
+   * so the checker counts the command and skips running it.
+   */
+  readonly needsMapped: number;
 }
+
+const rangeMask = (u: Universe, addr: number, len: number): number => {
+  const a = addr / PAGE_SIZE - u.vaBasePage;
+  const n = Math.ceil(len / PAGE_SIZE);
+  let m = 0;
+  for (let v = Math.max(0, a); v < Math.min(u.vpages, a + n); v++) m |= 1 << v;
+  return m;
+};
+
+/** See Action.needsMapped. */
+export const needsMappedOf = (u: Universe, c: Command): number => {
+  switch (c.kind) {
+    case 'munmap':
+    case 'mprotect':
+    case 'madvise':
+    case 'zap_vma_ptes':
+      return Number.isInteger(c.addr / PAGE_SIZE) && c.len > 0 ? rangeMask(u, c.addr, c.len) : 0;
+    case 'mremap':
+      return Number.isInteger(c.oldAddr / PAGE_SIZE) ? rangeMask(u, c.oldAddr, PAGE_SIZE) : 0;
+    case 'write_fault':
+    case 'vmf_insert_pfn':
+      return rangeMask(u, c.addr - (c.addr % PAGE_SIZE), PAGE_SIZE);
+    default:
+      return 0;
+  }
+};
 
 export const SELFTEST_DISALLOWED_ADVICES: readonly Advice[] = [
   'MADV_DONTNEED',
@@ -127,5 +161,5 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     for (const [i, n] of kframes) for (const cacheMode of u.driverModes) add({ kind: 'ioremap', pfn: pfnOf(u, i), nrPages: n, cacheMode }, -1);
     for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'iounmap', handle: k }, -1);
   }
-  return out.map((cmd, index) => ({ index, cmd, slot: slots[index] }));
+  return out.map((cmd, index) => ({ index, cmd, slot: slots[index], needsMapped: needsMappedOf(u, cmd) }));
 };

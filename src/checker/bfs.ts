@@ -19,7 +19,7 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { enumerateActions, type Action } from './actions.ts';
 import { collisionProbability, Fingerprinter } from './fingerprint.ts';
@@ -146,6 +146,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const fp = new Fingerprinter(packed);
   const store = new StateStore(packer.bytes, exact);
   if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
+  const mapped = new Int32Array(L.P);
   /** the state being expanded, unpacked */
   const cur = new Uint8Array(L.size);
   const sWords = new Uint32Array(cur.buffer);
@@ -212,9 +213,20 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
     const id = head++;
     packer.unpack(store.state(id), 0, cur);
     const s = cur;
+    // pages inside a VMA, per address space: commands that need one and find none change nothing
+    for (let p = 0; p < L.P; p++) {
+      let m = 0;
+      for (let v = 0; v < L.V; v++) if (s[pageOff(L, p, v)] & VF_IN_VMA) m |= 1 << v;
+      mapped[p] = m;
+    }
     for (let ai = 0; ai < actions.length && !stop; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
+      if (a.needsMapped !== 0 && (mapped[a.slot] & a.needsMapped) === 0) {
+        generated++;
+        cmdCount[actionKey[ai]]++;
+        continue;
+      }
       scratch.set(s);
       if (notesPending) {
         notes[0] = 0;

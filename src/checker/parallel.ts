@@ -19,11 +19,12 @@
  *   commands, machine edges, notes) stop where the sequential search stops (worker snapshots
  *   per chunk, and the main thread recounts the chunk the stop falls in).
  *
- * So a finished run (any verdict except a stop on time, memory or an interrupt) reports the
- * same result as the sequential search, seconds and memory aside (test/checker/parallel.test.ts).
+ * So a run that is not stopped by time, memory or an interrupt reports the same result as the
+ * sequential search, time and memory figures aside (test/checker/parallel.test.ts).
  *
- * Workers are started for each search with a bootstrap that registers tsx's loader (the
- * sources are TypeScript; this works under `tsx`, `node bin/pfnmap.js` and vitest). The
+ * Workers start with a bootstrap that registers tsx's loader (the sources are TypeScript;
+ * this works under `tsx`, `node bin/pfnmap.js` and vitest) and are kept for the next search
+ * (unref'd: they never keep the process alive). The
  * kernel factory of CheckOptions cannot cross threads: a seeded bug of models/mutants.ts is
  * passed by name, any other factory runs the sequential search. Coordination uses only
  * shared memory, Atomics.wait and receiveMessageOnPort, so the same generator serves
@@ -375,18 +376,21 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         const count = st.count;
         const affordable = (bytes: number): boolean => opts.maxMemoryBytes === undefined || heapNow() + bytes <= opts.maxMemoryBytes;
         try {
-          while (count + 2 * margin > st.capacity) {
-            if (!affordable(st.segmentCost()) || st.capacity + SEG_STATES > 0x7ffffff0) return false;
-            pending.segments.push(st.addSegment());
-          }
-          // a quarter more, so that pauses stay rare
-          for (let extra = Math.floor(st.segments / 4); extra > 0; extra--) {
-            if (!affordable(st.segmentCost()) || st.capacity + SEG_STATES > 0x7ffffff0) break;
-            pending.segments.push(st.addSegment());
+          if (count + 2 * margin > st.capacity) {
+            while (count + 2 * margin > st.capacity) {
+              if (!affordable(st.segmentCost()) || st.capacity + SEG_STATES > 0x7ffffff0) return false;
+              pending.segments.push(st.addSegment());
+            }
+            // an eighth more, so that pauses stay rare
+            for (let extra = Math.floor(st.segments / 8); extra > 0; extra--) {
+              if (!affordable(st.segmentCost()) || st.capacity + SEG_STATES > 0x7ffffff0) break;
+              pending.segments.push(st.addSegment());
+            }
           }
           if (count + 2 * margin > Atomics.load(ctrl, C_TABLE_LIMIT)) {
+            // twice the entries the table may take before the next pause: load 1/4 to 1/2
             let slots = st.table.length;
-            while ((count + 2 * margin) * 4 > slots) slots *= 2;
+            while ((count + 2 * margin) / TABLE_MAX_LOAD > slots) slots *= 2;
             if (!affordable(4 * slots)) return false;
             pending.table = st.rehash(slots);
           }
