@@ -28,7 +28,7 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import type { View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { enumerateActions, type Action } from './actions.ts';
 import { Fingerprinter } from './fingerprint.ts';
@@ -173,6 +173,8 @@ export class Expander {
    * (pos * actions + action). With no onSucc, only count (the main thread recounting part of
    * a level).
    */
+  private readonly mapped = new Int32Array(8);
+
   expand(s: Uint8Array, pos: number, last: number, onSucc: ((key: number) => void) | null): void {
     const L = this.L;
     const kernel = this.kernel;
@@ -184,9 +186,21 @@ export class Expander {
     const notes = kernel.notes;
     const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
     const base = pos * this.nA;
+    // as the sequential search: commands that need a mapped page and find none are counted, not run
+    const mapped = this.mapped;
+    for (let p = 0; p < L.P; p++) {
+      let m = 0;
+      for (let v = 0; v < L.V; v++) if (s[pageOff(L, p, v)] & VF_IN_VMA) m |= 1 << v;
+      mapped[p] = m;
+    }
     for (let ai = 0; ai <= last; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
+      if (a.needsMapped !== 0 && (mapped[a.slot] & a.needsMapped) === 0) {
+        counters[0]++;
+        counters[this.cmdBase + this.actionKey[ai]]++;
+        continue;
+      }
       scratch.set(s);
       for (let r = 0; r < noteOf.length; r++) if (noteOf[r] >= 0) notes[noteOf[r]] = 0;
       try {
