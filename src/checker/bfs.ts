@@ -201,6 +201,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
 
   let head = 0;
   let sinceYield = 0;
+  let sinceLimits = 0;
   while (head < store.count && !stop) {
     if (head === levelEnd) {
       depth++;
@@ -257,16 +258,16 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
       if (nid >= 0) checkState(nid, canon.out);
     }
     store.release(head);
+    if (stop) break;
     if (opts.maxStates !== undefined && store.count >= opts.maxStates && head < store.count) {
       stoppedBy = 'states';
       break;
     }
-    if (++sinceYield >= yieldEvery) {
-      sinceYield = 0;
-      const seconds = (performance.now() - t0) / 1000;
+    // the time and memory limits hold with or without yielding (checkSync never yields)
+    if ((++sinceLimits & 255) === 0 && (opts.maxSeconds !== undefined || opts.maxMemoryBytes !== undefined)) {
       const heap = process.memoryUsage().heapUsed + store.bytesUsed();
       peakHeap = Math.max(peakHeap, heap);
-      if (opts.maxSeconds !== undefined && seconds > opts.maxSeconds) {
+      if (opts.maxSeconds !== undefined && (performance.now() - t0) / 1000 > opts.maxSeconds) {
         stoppedBy = 'seconds';
         break;
       }
@@ -274,6 +275,12 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
         stoppedBy = 'memory';
         break;
       }
+    }
+    if (++sinceYield >= yieldEvery) {
+      sinceYield = 0;
+      const seconds = (performance.now() - t0) / 1000;
+      const heap = process.memoryUsage().heapUsed + store.bytesUsed();
+      peakHeap = Math.max(peakHeap, heap);
       const interrupted = yield {
         distinct: store.count,
         generated,

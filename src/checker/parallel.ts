@@ -479,7 +479,6 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           }
           return sum;
         };
-        const tA = performance.now();
         const updates = takeUpdates();
         const levelReq: Request = { type: 'level', updates, levelStart: nextStart, order: curOrderBuf, levelSize: curSize, chunk, skipInv, skipReach: skipReach.slice() };
         let sum = collect(yield* round(() => levelReq));
@@ -495,7 +494,6 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           sum = collect(yield* round(() => ({ type: 'resume', updates: up })));
         }
         const complete = Atomics.load(ctrl, C_NEXT) >= curSize;
-        const tB = performance.now();
 
         // ------------------------------------------------------------ the level in BFS order
         const count = st.count;
@@ -611,13 +609,10 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           if (reachedAt[i] === undefined && r.note !== undefined && counters[ex.noteBase + i] > 0) reachedAt[i] = d + 1;
         });
 
-        if (process.env.PFNMAP_PAR_DEBUG) console.error(`level ${d} size ${curSize} new ${nValid} holes ${nNew - nValid} chunk ${chunk} expand ${(tB - tA).toFixed(0)} ms, finish ${(performance.now() - tB).toFixed(0)} ms, t=${((performance.now() - t0) / 1000).toFixed(2)}`);
         if (violated) {
           const id = order[v];
           stop = { id, invariant: invs[vInv], message: invs[vInv].check(ex.w, stateOf(st, id)) ?? '' };
           distinct = known + v + 1;
-          // the sequential search also checks the states limit after the stopping parent
-          if (opts.maxStates !== undefined && distinct >= opts.maxStates) stoppedBy = 'states';
           depth = d + 1;
           break;
         }

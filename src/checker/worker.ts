@@ -3,12 +3,14 @@
  * shares with the main thread (`Expander`: the sequential search's inner loop, bfs.ts).
  *
  * A worker runs synchronously, never returning to its event loop: it waits on the control
- * words (Atomics.wait) for the main thread to start a round, reads the round's message with
- * receiveMessageOnPort, runs it, posts its reply on its own port and counts itself done. A
- * level round grabs chunks of positions of the level being expanded (Atomics.add on the next
- * position), expands each state, inserts the successors into the shared store and checks
- * the new ones; it stops when the level is exhausted or a pause is asked for (HALT bits:
- * the main thread stops the search, the store needs room, the states limit is reached).
+ * words (Atomics.wait) for the main thread to start a round, reads the round's request with
+ * receiveMessageOnPort, serves it, posts its reply on its own port and counts itself done.
+ * Workers outlive a search (parallel.ts keeps a pool): a 'search' request builds a search's
+ * setting and attaches its store, 'end' lets them go. A level round grabs chunks of positions
+ * of the level being expanded (Atomics.add on the next position), expands each state,
+ * inserts the successors into the shared store and checks the new ones; it stops when the
+ * level is exhausted or a pause is asked for (HALT bits: the main thread stops the search,
+ * the store needs room, the states limit is reached).
  *
  * Counters (generated transitions, tree-bound hits, commands, kernel notes, machine edges)
  * are cumulative per worker; at the start of each chunk a worker keeps a snapshot of them,
