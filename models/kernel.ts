@@ -152,9 +152,12 @@ export class Kernel {
     const slot = f.beginStep();
     let p = -1;
     let ret: number;
-    if ('pid' in cmd) {
-      p = slotOf(this.u, cmd.pid);
-      if (p < 0 || !isAlive(this.L, this.s, p)) throw new CommandError(`pid ${cmd.pid} is not a live address space`);
+    // a property load, not the `in` operator: commands come in many shapes and `in` on a
+    // megamorphic site was the executor's single most expensive line (docs/performance.md)
+    const pid = (cmd as { readonly pid?: number }).pid;
+    if (pid !== undefined) {
+      p = slotOf(this.u, pid);
+      if (p < 0 || !isAlive(this.L, this.s, p)) throw new CommandError(`pid ${pid} is not a live address space`);
     }
     switch (cmd.kind) {
       case 'mmap':
@@ -510,7 +513,8 @@ export class Kernel {
    * kref_put runs in vm_area_free after every zap (kernel-facts Q5, Q8).
    */
   private teardown(p: number, starts: readonly number[], deferPuts = false): void {
-    const ends = starts.map((vs) => vmaEndOf(this.L, this.s, p, vs));
+    const ends: number[] = [];
+    for (let i = 0; i < starts.length; i++) ends.push(vmaEndOf(this.L, this.s, p, starts[i]));
     for (let i = 0; i < starts.length; i++) {
       this.runUntrackHooks(p, starts[i], this.vmaFacts(p, starts[i], V_UNMAP));
       this.zapPtes(p, starts[i], ends[i]);

@@ -35,6 +35,9 @@ export class Canonicalizer {
   readonly procPerm: Int8Array;
   readonly kPerm: Int8Array;
   private readonly cand: Uint8Array;
+  /** out and cand as 32-bit words (the layout's size is a whole number of words) */
+  private readonly out32: Uint32Array;
+  private readonly cand32: Uint32Array;
   private readonly candProc: Int8Array;
   private readonly map: Int16Array;
   private readonly kmap: Int16Array;
@@ -45,6 +48,8 @@ export class Canonicalizer {
   ) {
     this.out = new Uint8Array(L.size);
     this.cand = new Uint8Array(L.size);
+    this.out32 = new Uint32Array(this.out.buffer);
+    this.cand32 = new Uint32Array(this.cand.buffer);
     this.procPerm = new Int8Array(L.P);
     this.candProc = new Int8Array(L.P);
     this.kPerm = new Int8Array(L.K);
@@ -62,55 +67,57 @@ export class Canonicalizer {
       this.out.set(s);
       return;
     }
-    // kernel slots: sorted by content, independent of the process order
-    const live: number[] = this.liveK;
-    live.length = 0;
-    for (let k = 0; k < L.K; k++) if (s[kOff(L, k)] !== 0) live.push(k);
-    if (live.length > 1) live.sort((a, b) => {
-      for (let j = 0; j < 4; j++) if (s[kOff(L, a) + j] !== s[kOff(L, b) + j]) return s[kOff(L, a) + j] - s[kOff(L, b) + j];
-      return a - b;
-    });
-    this.kmap.fill(-1);
-    this.kPerm.fill(-1);
-    live.forEach((k, j) => {
-      this.kmap[k] = j;
-      this.kPerm[j] = k;
-    });
+    // The hot path of the checker (every new successor passes here): no allocation, no
+    // typed-array builtins on these few bytes, plain loops.
+    // kernel slots: sorted by content (insertion sort), independent of the process order
+    const liveK = this.liveK;
+    let nk = 0;
+    for (let k = 0; k < L.K; k++) {
+      if (s[kOff(L, k)] === 0) continue;
+      let j = nk++;
+      while (j > 0 && this.kGreater(s, liveK[j - 1], k)) {
+        liveK[j] = liveK[j - 1];
+        j--;
+      }
+      liveK[j] = k;
+    }
+    for (let k = 0; k < L.K; k++) {
+      this.kmap[k] = -1;
+      this.kPerm[k] = -1;
+    }
+    for (let j = 0; j < nk; j++) {
+      this.kmap[liveK[j]] = j;
+      this.kPerm[j] = liveK[j];
+    }
     // order live address spaces by a signature that ignores ctx ids; only processes with
     // equal signatures are permuted (the minimum over those orderings is orbit-invariant)
+    const alive = this.alive;
+    const sig = this.sig;
     let n = 0;
     for (let p = 0; p < L.P; p++) {
       if (s[procOff(L, p)] !== 1) continue;
-      this.alive[n] = p;
-      this.sig[n] = this.signature(s, p);
-      n++;
-    }
-    for (let i = 1; i < n; i++) {
-      const p = this.alive[i];
-      const g = this.sig[i];
-      let j = i - 1;
-      while (j >= 0 && this.sig[j] > g) {
-        this.alive[j + 1] = this.alive[j];
-        this.sig[j + 1] = this.sig[j];
+      const g = this.signature(s, p);
+      let j = n++;
+      while (j > 0 && sig[j - 1] > g) {
+        alive[j] = alive[j - 1];
+        sig[j] = sig[j - 1];
         j--;
       }
-      this.alive[j + 1] = p;
-      this.sig[j + 1] = g;
+      alive[j] = p;
+      sig[j] = g;
     }
     // equal signatures need permuting only when the pages differ (identical address spaces,
     // a fork's parent and child, encode the same either way)
     let tied = false;
-    for (let i = 1; i < n; i++) if (this.sig[i] === this.sig[i - 1] && !this.samePages(s, this.alive[i], this.alive[i - 1])) tied = true;
-    const order = Array.from(this.alive.subarray(0, n));
+    for (let i = 1; i < n; i++) if (sig[i] === sig[i - 1] && !this.samePages(s, alive[i], alive[i - 1])) tied = true;
     if (!tied) {
-      this.encode(s, order, live);
-      this.out.set(this.cand);
-      this.procPerm.set(this.candProc);
+      this.encode(s, alive, n, nk, this.out, this.out32, this.procPerm);
       return;
     }
     let first = true;
-    for (const perm of this.tiedOrders(order)) {
-      this.encode(s, perm, live);
+    for (const perm of this.tiedOrders(Array.from(alive.subarray(0, n)))) {
+      for (let j = 0; j < n; j++) this.order[j] = perm[j];
+      this.encode(s, this.order, n, nk, this.cand, this.cand32, this.candProc);
       if (first || this.less(this.cand, this.out)) {
         this.out.set(this.cand);
         this.procPerm.set(this.candProc);
@@ -120,8 +127,17 @@ export class Canonicalizer {
   }
 
   private readonly alive = new Int8Array(8);
-  private readonly liveK: number[] = [];
+  private readonly order = new Int8Array(8);
+  private readonly liveK = new Int8Array(64);
   private readonly sig = new Float64Array(8);
+
+  /** Kernel slot a sorts after slot b: by (kind, pfn, nrPages, cacheMode), then slot. */
+  private kGreater(s: Bytes, a: number, b: number): boolean {
+    const oa = kOff(this.L, a);
+    const ob = kOff(this.L, b);
+    for (let j = 0; j < 4; j++) if (s[oa + j] !== s[ob + j]) return s[oa + j] > s[ob + j];
+    return a > b;
+  }
 
   private samePages(s: Bytes, p: number, q: number): boolean {
     const a = procOff(this.L, p);
@@ -163,18 +179,21 @@ export class Canonicalizer {
     return false;
   }
 
-  private encode(s: Bytes, perm: readonly number[], liveK: readonly number[]): void {
+  /**
+   * Encode s with its live address spaces in the order perm[0..n) and its nk live kernel
+   * slots in this.liveK order, into c (c32: the same bytes as words); procOf[j] = the source
+   * slot of j.
+   */
+  private encode(s: Bytes, perm: Int8Array, n: number, nk: number, c: Uint8Array, c32: Uint32Array, procOf: Int8Array): void {
     const L = this.L;
-    const c = this.cand;
     const map = this.map;
-    c.fill(0);
-    map.fill(0);
-    this.candProc.fill(-1);
+    for (let i = 0; i < c32.length; i++) c32[i] = 0;
+    for (let o = 0; o <= L.C; o++) map[o] = 0;
     for (let j = 0; j < 4; j++) c[j] = s[j];
     let next = 1;
-    for (let j = 0; j < perm.length; j++) {
+    for (let j = 0; j < n; j++) {
       const p = perm[j];
-      this.candProc[j] = p;
+      procOf[j] = p;
       c[procOff(L, j)] = 1;
       for (let v = 0; v < L.V; v++) {
         const src = pageOff(L, p, v);
@@ -187,8 +206,9 @@ export class Canonicalizer {
         c[dst + 3] = s[src + 3];
       }
     }
-    const n = s[L.treeCount];
-    for (let i = 0; i < n; i++) {
+    for (let j = n; j < L.P; j++) procOf[j] = -1;
+    const nt = s[L.treeCount];
+    for (let i = 0; i < nt; i++) {
       const o = s[treeOff(L, i) + 3];
       if (o < OWNER_KERNEL && map[o] === 0) map[o] = next++;
     }
@@ -201,20 +221,21 @@ export class Canonicalizer {
       c[dst + 1] = s[src + 1];
       c[dst + 2] = s[src + 2];
     }
-    for (let j = 0; j < liveK.length; j++) {
-      const src = kOff(L, liveK[j]);
+    for (let j = 0; j < nk; j++) {
+      const src = kOff(L, this.liveK[j]);
       const dst = kOff(L, j);
       for (let b = 0; b < 4; b++) c[dst + b] = s[src + b];
     }
-    c[L.treeCount] = n;
-    for (let i = 0; i < n; i++) {
+    c[L.treeCount] = nt;
+    for (let i = 0; i < nt; i++) {
       const src = treeOff(L, i);
       const o = s[src + 3];
       const no = o >= OWNER_KERNEL ? OWNER_KERNEL + this.kmap[o - OWNER_KERNEL] : map[o];
       // insertion into the sorted tree area
       let k = i;
       while (k > 0 && this.entryGreater(c, treeOff(L, k - 1), s[src], s[src + 1], s[src + 2], no)) {
-        c.copyWithin(treeOff(L, k), treeOff(L, k - 1), treeOff(L, k - 1) + 4);
+        const to = treeOff(L, k);
+        for (let b = 0; b < 4; b++) c[to + b] = c[to - 4 + b];
         k--;
       }
       const dst = treeOff(L, k);
