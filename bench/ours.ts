@@ -3,7 +3,10 @@
  * the time and the memory. bench/run.ts runs it in a child `node --import tsx` process so
  * that the heap and RSS figures belong to this search alone.
  *
- *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants]
+ *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]
+ *
+ * --workers N: the parallel search on N worker threads (parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
+ * expanded) instead of exact storage.
  */
 import { checkSync } from '../src/checker/bfs.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
@@ -11,14 +14,21 @@ import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
 
 const args = process.argv.slice(2);
-const name = args.find((a) => !a.startsWith('--') && !['on', 'off'].includes(a));
+const name = args.find((a, i) => !a.startsWith('--') && !['on', 'off'].includes(a) && args[i - 1] !== '--workers');
 if (!name) {
-  console.error('usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants]');
+  console.error('usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]');
   process.exit(2);
 }
 const si = args.indexOf('--symmetry');
 const symmetry = si >= 0 ? args[si + 1] !== 'off' : false;
 const noInv = args.includes('--no-invariants');
+const exact = !args.includes('--fingerprint');
+const wi = args.indexOf('--workers');
+const workers = wi >= 0 ? Number(args[wi + 1]) : 1;
+if (!Number.isInteger(workers) || workers < 1) {
+  console.error(`ours: --workers expects a positive integer, got ${args[wi + 1]}`);
+  process.exit(2);
+}
 const params = parseConfig(name);
 const universe = benchUniverse(params);
 const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
@@ -26,7 +36,7 @@ const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
 const rss0 = process.memoryUsage().rss;
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-const r = checkSync({ universe, design, symmetry, invariants: noInv ? [] : undefined });
+const r = checkSync({ universe, design, symmetry, exact, workers, invariants: noInv ? [] : undefined });
 const seconds = (performance.now() - t0) / 1000;
 const mu = process.memoryUsage();
 // getrusage ru_maxrss: the peak resident set of this process (KiB)
@@ -36,6 +46,9 @@ const out = {
   params,
   symmetry,
   invariants: !noInv,
+  storage: r.storage,
+  workers,
+  collisionProbability: r.collisionProbability,
   verdict: r.verdict,
   violation: r.violation ? `${r.violation.invariant}: ${r.violation.message}` : undefined,
   distinct: r.distinct,
@@ -46,6 +59,7 @@ const out = {
   statesPerSecond: r.distinct / seconds,
   stateBytes: layoutOf(universe).size,
   storeBytes: r.storeBytes,
+  storeBytesPerState: r.bytesPerState,
   peakHeapBytes: r.peakHeapBytes,
   heapBaseBytes: heap0,
   rssBytes: mu.rss,
