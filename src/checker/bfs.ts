@@ -254,11 +254,19 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
       canon.canon(scratch);
       packer.pack(canon.out, packed);
       fp.run();
-      const nid = store.add(packed, fp.h1, fp.h2, id, ai);
+      let nid: number;
+      try {
+        nid = store.add(packed, fp.h1, fp.h2, id, ai);
+      } catch (e) {
+        // the machine ran out of memory for the store before the limit did: stop cleanly
+        if (!(e instanceof RangeError)) throw e;
+        stoppedBy = 'memory';
+        break;
+      }
       if (nid >= 0) checkState(nid, canon.out);
     }
     store.release(head);
-    if (stop) break;
+    if (stop || stoppedBy) break;
     if (opts.maxStates !== undefined && store.count >= opts.maxStates && head < store.count) {
       stoppedBy = 'states';
       break;

@@ -67,16 +67,19 @@ export class StateStore {
       if (t[2 * slot + 1] === key && (this.exact ? this.equal(e - 1, bytes) : this.h2[e - 1] === (h2 | 0))) return -1;
       slot = (slot + 1) & this.mask;
     }
-    const id = this.count++;
+    // allocate first: an allocation that fails (RangeError) leaves the store as it was
+    const id = this.count;
     if (id >= this.parent.length) this.grow();
+    const ci = Math.floor(id / CHUNK_STATES);
+    if (!this.chunks[ci]) {
+      const chunk = new Uint8Array(CHUNK_STATES * this.stateBytes);
+      this.chunks[ci] = chunk;
+      this.words[ci] = new Uint32Array(chunk.buffer);
+    }
+    this.count++;
     if (!this.exact) this.h2[id] = h2;
     this.parent[id] = parent;
     this.action[id] = action;
-    const ci = Math.floor(id / CHUNK_STATES);
-    if (!this.chunks[ci]) {
-      this.chunks[ci] = new Uint8Array(CHUNK_STATES * this.stateBytes);
-      this.words[ci] = new Uint32Array(this.chunks[ci]!.buffer);
-    }
     this.chunks[ci]!.set(bytes, (id % CHUNK_STATES) * this.stateBytes);
     t[2 * slot] = id + 1;
     t[2 * slot + 1] = key;

@@ -1,4 +1,5 @@
 /** `pfnmap check`: the main job. */
+import os from 'node:os';
 import { INVARIANTS } from '../../invariants/index.ts';
 import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
 import { reportText } from '../checker/report.ts';
@@ -45,6 +46,9 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
     throw new UsageError(`--mutant: unknown mutant '${flags.mutant}' (known: ${MUTANTS.map((m) => m.name).join(', ')})`);
   if (flags.workers === 0) throw new UsageError('check: --workers expects at least 1');
   const live = io.isTTY && !flags.quiet && !flags.json;
+  // a config too large for memory stops cleanly (STOPPED, exit 4) instead of dying in an
+  // allocation: without --max-memory the limit is three quarters of the machine's memory
+  const memoryLimit = flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : defaultMemoryLimit();
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -69,7 +73,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           depth: flags.depth as number | undefined,
           maxStates: flags['max-states'] as number | undefined,
           maxSeconds: flags['max-seconds'] as number | undefined,
-          maxMemoryBytes: flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : undefined,
+          maxMemoryBytes: memoryLimit,
           invariants,
           symmetry: !flags['no-symmetry'],
           exact: !flags.fingerprint,
@@ -89,6 +93,10 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       if (!flags.json) {
         if (target.members.length > 1) io.out(`[${results.length}/${target.members.length}] ${universe.name}`);
         for (const l of reportText(r, universe)) io.out(l);
+        if (r.stoppedBy === 'memory')
+          io.out(
+            `  memory limit: ${Math.round(memoryLimit / 1048576)} MB (${flags['max-memory'] !== undefined ? '--max-memory' : "the default, three quarters of this machine's memory; --max-memory MB sets it"}); --fingerprint or a smaller config needs less`,
+          );
         if (flags.out && trace && written) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
         if (target.members.length > 1) io.out('');
       }
@@ -106,4 +114,11 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   if (flags.json) io.out(JSON.stringify({ suite: target.name, verdict: worst.verdict, ...summary, results }, null, 1));
   else for (const l of summary.lines) io.out(l);
   return exitCodeOf(worst);
+};
+
+/** Three quarters of the memory this process may use: physical memory, or a cgroup limit below it. */
+export const defaultMemoryLimit = (): number => {
+  const total = os.totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return Math.floor(0.75 * (constrained > 0 && constrained < total ? constrained : total));
 };

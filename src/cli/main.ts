@@ -22,6 +22,7 @@ commands:
             [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
             [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
             [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept)
+            (--max-memory defaults to 3/4 of the machine's memory: beyond it, STOPPED, exit 4)
             exhaustive bounded model check (default: the embedded 'default' config, design tracked)
   replay    LOG.ndjson [--invariants a,b] [--json]
             fold an event log, check every invariant after every event

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkSync } from '../../src/checker/bfs.ts';
+import { StateStore } from '../../src/checker/store.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';
@@ -51,6 +52,25 @@ describe('the checker', () => {
     const states = checkSync({ universe: split3, design: TRACKED, maxStates: 500 });
     expect(states.verdict).toBe('STOPPED');
     expect(states.stoppedBy).toBe('states');
+  });
+  it('stops at the memory limit, and when an allocation fails, with the figures so far', () => {
+    const limit = checkSync({ universe: split3, design: TRACKED, maxMemoryBytes: 1 });
+    expect(limit.verdict).toBe('STOPPED');
+    expect(limit.stoppedBy).toBe('memory');
+    expect(limit.distinct).toBeLessThan(16_557);
+    // the machine refuses the store's next growth (16,384 states is its first capacity)
+    const grow = vi.spyOn(StateStore.prototype as unknown as { grow: () => void }, 'grow').mockImplementation(() => {
+      throw new RangeError('Array buffer allocation failed');
+    });
+    try {
+      const r = checkSync({ universe: split3, design: TRACKED });
+      expect(grow).toHaveBeenCalled();
+      expect(r.verdict).toBe('STOPPED');
+      expect(r.stoppedBy).toBe('memory');
+      expect(r.distinct).toBe(16_384);
+    } finally {
+      grow.mockRestore();
+    }
   });
   it('the tracked design breaks only tracking-precise (quality), with a shortest trace', () => {
     const r = checkSync({ universe: split3, design: TRACKED });

@@ -31,6 +31,10 @@ describe('pfnmap check', () => {
     const s = await cli('check', '--config', 'split3', '--max-states', '50');
     expect(s.code).toBe(4);
     expect(s.out[1]).toMatch(/^STOPPED at the states limit/);
+    const m = await cli('check', '--config', 'split3', '--max-memory', '1');
+    expect(m.code).toBe(4);
+    expect(m.out[1]).toMatch(/^STOPPED at the memory limit/);
+    expect(m.out).toContain('  memory limit: 1 MB (--max-memory); --fingerprint or a smaller config needs less');
   });
   it('--json gives the result as data', async () => {
     const r = await cli('check', '--config', 'tiny', '--json');
