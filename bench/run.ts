@@ -30,6 +30,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
 import { generatePromela } from './promela.ts';
+import { bundle } from '../bin/bundle.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, 'bench');
@@ -265,8 +266,11 @@ export interface OursRun {
   loadAfter: number;
 }
 
+/** Ours runs as users run it: bundled by bin/bundle.js (plain ESM, no tsx loader). */
+let oursBundle: string | undefined;
 const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants): OursRun => {
-  const args = ['--import', 'tsx', join(BENCH, 'ours.ts'), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : [])];
+  oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']);
+  const args = [oursBundle, p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : [])];
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });

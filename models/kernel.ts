@@ -561,26 +561,28 @@ export class Kernel {
 
   /** precise: the frames of [a, b) no VMA of ctx c maps, untracked run by run. */
   protected untrackUncovered(c: number, a: number, b: number): void {
-    const L = this.L;
-    const covered = (f: number): boolean => {
-      for (let p = 0; p < L.P; p++) {
-        if (!isAlive(L, this.s, p)) continue;
-        for (let v = 0; v < L.V; v++) if (ownerOf(L, this.s, p, v) === c && pgoffOf(L, this.s, p, v) === f) return true;
-      }
-      return false;
-    };
     let f = a;
     while (f < b) {
-      if (covered(f)) {
+      if (this.coveredBy(c, f)) {
         f++;
         continue;
       }
       let e = f + 1;
-      while (e < b && !covered(e)) e++;
+      while (e < b && !this.coveredBy(c, e)) e++;
       this.f.pfnmapUntrack(f, e - f);
       this.freePart(f, e, c);
       f = e;
     }
+  }
+
+  /** precise: some live VMA of ctx c maps frame f. */
+  private coveredBy(c: number, f: number): boolean {
+    const L = this.L;
+    for (let p = 0; p < L.P; p++) {
+      if (!isAlive(L, this.s, p)) continue;
+      for (let v = 0; v < L.V; v++) if (ownerOf(L, this.s, p, v) === c && pgoffOf(L, this.s, p, v) === f) return true;
+    }
+    return false;
   }
 
   /** precise: free [start, end) out of the owner's entry that contains it. */
@@ -875,17 +877,9 @@ export class Kernel {
     );
     if (err !== null) return err;
     const a = this.page(cmd.oldAddr);
-    const lookup = (): number => (a >= 0 && a < L.V && this.inVma(p, a) ? vmaStartOf(L, this.s, p, a) : -1);
-    // remap_is_valid / vma_to_resize
-    const resizeCheck = (vs: number, len: number): number => {
-      const flags = vflags(L, this.s, p, vs);
-      if (dontunmap && flags & VF_PFNMAP) return -EINVAL;
-      if (len > vmaEndOf(L, this.s, p, vs) - a) return -EFAULT;
-      if (newN > len && flags & VF_PFNMAP) return -EFAULT; // VM_DONTEXPAND | VM_PFNMAP cannot grow
-      return 0;
-    };
+    // (no closures here: tsx's keepNames would wrap each one in a defineProperty call per run)
     // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4)
-    if (lookup() < 0) return -EFAULT;
+    if (this.vmaLookup(p, a) < 0) return -EFAULT;
     if (fixed || dontunmap) {
       const na = cmd.newAddr ?? 0;
       if (na % PAGE_SIZE !== 0) return -EINVAL;
@@ -895,7 +889,7 @@ export class Kernel {
       if (!this.legacy) {
         // v6.16 validates before anything is unmapped; v6.1-v6.15 unmap the destination and the
         // shrink tail first, then vma_to_resize
-        const r = resizeCheck(lookup(), newN < oldN ? newN : oldN);
+        const r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, dontunmap);
         if (r) return r;
       }
       if (!fixed) return -EINVAL; // DONTUNMAP without FIXED on a PFNMAP is refused above
@@ -907,9 +901,9 @@ export class Kernel {
         if (r) return r;
         len = newN;
       }
-      const vs = lookup();
+      const vs = this.vmaLookup(p, a);
       if (vs < 0) return -EFAULT;
-      r = resizeCheck(vs, len);
+      r = this.resizeCheck(p, vs, len, a, newN, dontunmap);
       if (r) return r;
       return this.moveVma(p, a, len, nv);
     }
@@ -918,9 +912,23 @@ export class Kernel {
       const r = this.unmapRange(p, a + newN, a + oldN);
       return r ? r : cmd.oldAddr;
     }
-    const r = resizeCheck(lookup(), oldN);
+    const r = this.resizeCheck(p, this.vmaLookup(p, a), oldN, a, newN, dontunmap);
     if (r) return r;
     throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
+  }
+
+  /** vma_lookup: the start of the VMA that holds page a of address space p, or -1. */
+  private vmaLookup(p: number, a: number): number {
+    return a >= 0 && a < this.L.V && this.inVma(p, a) ? vmaStartOf(this.L, this.s, p, a) : -1;
+  }
+
+  /** mremap's remap_is_valid / vma_to_resize for the VMA at vs, old address a, len pages kept. */
+  private resizeCheck(p: number, vs: number, len: number, a: number, newN: number, dontunmap: boolean): number {
+    const flags = vflags(this.L, this.s, p, vs);
+    if (dontunmap && flags & VF_PFNMAP) return -EINVAL;
+    if (len > vmaEndOf(this.L, this.s, p, vs) - a) return -EFAULT;
+    if (newN > len && flags & VF_PFNMAP) return -EFAULT; // VM_DONTEXPAND | VM_PFNMAP cannot grow
+    return 0;
   }
 
   /** mremap_to with MREMAP_FIXED: do_munmap of the destination first. */

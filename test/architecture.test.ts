@@ -35,7 +35,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/checker': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/util', 'src/scenarios'],
   'src/scenarios': ['src/state', 'src/events', 'src/reducer', 'models', 'src/checker'],
   // the real-kernel bridge composes layers like the checker does
-  'src/repro': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants'],
+  'src/repro': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/util'],
   'src/conform': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/repro'],
   'src/cli': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util', 'src/repro', 'src/conform'],
 };

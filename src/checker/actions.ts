@@ -22,7 +22,45 @@ export interface Action {
    * so the checker counts the command and skips running it.
    */
   readonly needsMapped: number;
+  /**
+   * mmap without MAP_FIXED: the pages it needs (0 otherwise). With no run of that many free
+   * pages, get_unmapped_area fails and mmap returns ENOMEM before it touches anything.
+   */
+  readonly needsGap: number;
+  /** fork: with no free address-space slot it returns EAGAIN before it touches anything. */
+  readonly needsFreeSlot: boolean;
+  /**
+   * MADV_DONTFORK: pages (a bitmask) of which at least one must be inside a VMA without
+   * VM_DONTCOPY for the command to change anything (it sets the flag, splitting at the range's
+   * edges; a VMA that has it already is left alone). 0 for every other command.
+   */
+  readonly needsCopyable: number;
+  /**
+   * Never changes the state: madvise with an advice the model refuses on every VMA it can
+   * hold (the selftest's list, MADV_DOFORK, MADV_DODUMP: EINVAL, or ENOMEM with no VMA).
+   */
+  readonly alwaysNoop: boolean;
 }
+
+/**
+ * The action provably changes nothing in a state whose address space `a.slot` has the pages
+ * `mapped` (bitmask) inside VMAs, `dontcopy` of them with VM_DONTCOPY, and where `freeSlot`
+ * tells whether some address-space slot is free: the checker counts it as generated and does not run it (docs/model.md §7).
+ * test/checker/actions.test.ts runs the executor on every action this skips, in states of
+ * every design, and checks that nothing changed.
+ */
+export const provablyNoop = (a: Action, mapped: number, dontcopy: number, V: number, freeSlot: boolean): boolean => {
+  if (a.alwaysNoop) return true;
+  if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return true;
+  if (a.needsCopyable !== 0 && (mapped & ~dontcopy & a.needsCopyable) === 0) return true;
+  if (a.needsGap !== 0) {
+    const free = ~mapped & ((1 << V) - 1);
+    let g = free;
+    for (let k = 1; k < a.needsGap; k++) g &= free >> k;
+    if (g === 0) return true;
+  }
+  return a.needsFreeSlot && !freeSlot;
+};
 
 const rangeMask = (u: Universe, addr: number, len: number): number => {
   const a = addr / PAGE_SIZE - u.vaBasePage;
@@ -161,5 +199,14 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     for (const [i, n] of kframes) for (const cacheMode of u.driverModes) add({ kind: 'ioremap', pfn: pfnOf(u, i), nrPages: n, cacheMode }, -1);
     for (let k = 1; k <= u.kernelSlots; k++) add({ kind: 'iounmap', handle: k }, -1);
   }
-  return out.map((cmd, index) => ({ index, cmd, slot: slots[index], needsMapped: needsMappedOf(u, cmd) }));
+  return out.map((cmd, index) => ({
+    index,
+    cmd,
+    slot: slots[index],
+    needsMapped: needsMappedOf(u, cmd),
+    needsGap: cmd.kind === 'mmap' && cmd.fixedAddr === undefined ? Math.ceil(cmd.len / PAGE_SIZE) : 0,
+    needsFreeSlot: cmd.kind === 'fork',
+    needsCopyable: cmd.kind === 'madvise' && cmd.advice === 'MADV_DONTFORK' ? needsMappedOf(u, cmd) : 0,
+    alwaysNoop: cmd.kind === 'madvise' && cmd.advice !== 'MADV_DONTFORK',
+  }));
 };

@@ -22,10 +22,9 @@
  * So a run that is not stopped by time, memory or an interrupt reports the same result as the
  * sequential search, time and memory figures aside (test/checker/parallel.test.ts).
  *
- * Workers start with a bootstrap that registers tsx's loader (the sources are TypeScript;
- * this works under `tsx`, `node bin/pfnmap.js` and vitest) and are kept for the next search
- * (unref'd: they never keep the process alive). The
- * kernel factory of CheckOptions cannot cross threads: a seeded bug of models/mutants.ts is
+ * Workers start with a bootstrap that registers tsx's loader when the sources run as
+ * TypeScript (`tsx`, vitest), or imports the bundled worker.mjs (`bin/pfnmap.js`), and are
+ * kept for the next search (unref'd: they never keep the process alive). The kernel factory of CheckOptions cannot cross threads: a seeded bug of models/mutants.ts is
  * passed by name, any other factory runs the sequential search. Coordination uses only
  * shared memory, Atomics.wait and receiveMessageOnPort, so the same generator serves
  * checkSync (blocking) and checkAsync (it yields progress every 100 ms; an interrupt halts
@@ -89,6 +88,13 @@ const tsxApi = (): string | null => {
   }
 };
 
+/**
+ * The worker's module: worker.ts beside this file when the sources run as TypeScript (tsx,
+ * vitest), or worker.mjs beside the bundle this file was bundled into (bin/bundle.js writes
+ * both into one directory).
+ */
+const workerModuleUrl = (): string => new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.mjs', import.meta.url).href;
+
 /** The bootstrap a worker evaluates: register tsx when the worker module is TypeScript, then run it. */
 const bootstrap = (workerUrl: string): string => {
   const api = workerUrl.endsWith('.ts') ? tsxApi() : null;
@@ -133,7 +139,7 @@ class Pool {
   constructor(readonly size: number) {
     this.progressBuf = new SharedArrayBuffer(8 * size);
     this.progress = new Float64Array(this.progressBuf);
-    const code = bootstrap(new URL('./worker.ts', import.meta.url).href);
+    const code = bootstrap(workerModuleUrl());
     for (let i = 0; i < size; i++) {
       const reply = new MessageChannel();
       const inbox = new MessageChannel();

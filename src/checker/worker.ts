@@ -30,9 +30,9 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import type { View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, VF_DONTCOPY, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { enumerateActions, type Action } from './actions.ts';
+import { enumerateActions, provablyNoop, type Action } from './actions.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import {
@@ -176,6 +176,7 @@ export class Expander {
    * a level).
    */
   private readonly mapped = new Int32Array(8);
+  private readonly dontcopy = new Int32Array(8);
 
   expand(s: Uint8Array, pos: number, last: number, onSucc: ((key: number) => void) | null): void {
     const L = this.L;
@@ -188,17 +189,26 @@ export class Expander {
     const notes = kernel.notes;
     const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
     const base = pos * this.nA;
-    // as the sequential search: commands that need a mapped page and find none are counted, not run
+    // as the sequential search: commands that provably change nothing are counted, not run
     const mapped = this.mapped;
+    const dontcopy = this.dontcopy;
+    let freeSlot = false;
     for (let p = 0; p < L.P; p++) {
       let m = 0;
-      for (let v = 0; v < L.V; v++) if (s[pageOff(L, p, v)] & VF_IN_VMA) m |= 1 << v;
+      let d = 0;
+      for (let v = 0; v < L.V; v++) {
+        const f = s[pageOff(L, p, v)];
+        if (f & VF_IN_VMA) m |= 1 << v;
+        if (f & VF_DONTCOPY) d |= 1 << v;
+      }
       mapped[p] = m;
+      dontcopy[p] = d;
+      if (s[procOff(L, p)] === 0) freeSlot = true;
     }
     for (let ai = 0; ai <= last; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-      if (a.needsMapped !== 0 && (mapped[a.slot] & a.needsMapped) === 0) {
+      if (a.slot >= 0 && provablyNoop(a, mapped[a.slot], dontcopy[a.slot], L.V, freeSlot)) {
         counters[0]++;
         counters[this.cmdBase + this.actionKey[ai]]++;
         continue;

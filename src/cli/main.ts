@@ -21,7 +21,8 @@ commands:
   check     [--design D] [--config NAME|FILE.json] [--depth N] [--max-states N] [--max-seconds N]
             [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
             [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
-            [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept)
+            [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept;
+                            default 2 on a machine with 2 cores or more, else 1)
             (--max-memory defaults to 3/4 of the machine's memory: beyond it, STOPPED, exit 4)
             exhaustive bounded model check (default: the embedded 'default' config, design tracked)
   replay    LOG.ndjson [--invariants a,b] [--json]

@@ -4,11 +4,12 @@
  * as a table of steps at the driver's STEPS marker.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../util/root.ts';
 import { memtypeSig, vmaSig } from './predict.ts';
 import type { Plan } from './plan.ts';
 
-export const KERNEL_DIR = fileURLToPath(new URL('../../kernel/', import.meta.url));
+export const KERNEL_DIR = join(projectRoot(), 'kernel') + '/';
 const MARKER = '/* @@STEPS@@ */';
 
 export interface CSources {

@@ -39,7 +39,12 @@ export class Canonicalizer {
   private readonly out32: Uint32Array;
   private readonly cand32: Uint32Array;
   private readonly candProc: Int8Array;
+  /** new id of old id o, valid where stamp[o] === gen (no clearing per call) */
   private readonly map: Int16Array;
+  private readonly stamp: Int32Array;
+  private gen = 0;
+  /** named[j]: the old id that got new id j */
+  private readonly named: Int16Array;
   private readonly kmap: Int16Array;
 
   constructor(
@@ -53,7 +58,9 @@ export class Canonicalizer {
     this.procPerm = new Int8Array(L.P);
     this.candProc = new Int8Array(L.P);
     this.kPerm = new Int8Array(L.K);
-    this.map = new Int16Array(L.C + 1);
+    this.map = new Int16Array(OWNER_KERNEL);
+    this.stamp = new Int32Array(OWNER_KERNEL);
+    this.named = new Int16Array(OWNER_KERNEL + 1);
     this.kmap = new Int16Array(L.K);
     for (let p = 0; p < L.P; p++) this.procPerm[p] = p;
     for (let k = 0; k < L.K; k++) this.kPerm[k] = k;
@@ -187,8 +194,14 @@ export class Canonicalizer {
   private encode(s: Bytes, perm: Int8Array, n: number, nk: number, c: Uint8Array, c32: Uint32Array, procOf: Int8Array): void {
     const L = this.L;
     const map = this.map;
+    const stamp = this.stamp;
+    const named = this.named;
+    if (++this.gen === 0x7fffffff) {
+      stamp.fill(0);
+      this.gen = 1;
+    }
+    const gen = this.gen;
     for (let i = 0; i < c32.length; i++) c32[i] = 0;
-    for (let o = 0; o <= L.C; o++) map[o] = 0;
     for (let j = 0; j < 4; j++) c[j] = s[j];
     let next = 1;
     for (let j = 0; j < n; j++) {
@@ -201,7 +214,11 @@ export class Canonicalizer {
         c[dst] = s[src];
         c[dst + 1] = s[src + 1];
         const o = s[src + 2];
-        if (o !== 0 && map[o] === 0) map[o] = next++;
+        if (o !== 0 && stamp[o] !== gen) {
+          stamp[o] = gen;
+          named[next] = o;
+          map[o] = next++;
+        }
         c[dst + 2] = o === 0 ? 0 : map[o];
         c[dst + 3] = s[src + 3];
       }
@@ -210,13 +227,23 @@ export class Canonicalizer {
     const nt = s[L.treeCount];
     for (let i = 0; i < nt; i++) {
       const o = s[treeOff(L, i) + 3];
-      if (o < OWNER_KERNEL && map[o] === 0) map[o] = next++;
+      if (o < OWNER_KERNEL && stamp[o] !== gen) {
+        stamp[o] = gen;
+        named[next] = o;
+        map[o] = next++;
+      }
     }
-    for (let o = 1; o <= L.C; o++) if (map[o] === 0 && s[ctxOff(L, o) + 1] !== 0) map[o] = next++;
-    for (let o = 1; o <= L.C; o++) {
-      if (map[o] === 0) continue;
+    for (let o = 1; o <= L.C; o++)
+      if (stamp[o] !== gen && s[ctxOff(L, o) + 1] !== 0) {
+        stamp[o] = gen;
+        named[next] = o;
+        map[o] = next++;
+      }
+    for (let j = 1; j < next; j++) {
+      const o = named[j];
+      if (o === 0) continue;
       const src = ctxOff(L, o);
-      const dst = ctxOff(L, map[o]);
+      const dst = ctxOff(L, j);
       c[dst] = s[src];
       c[dst + 1] = s[src + 1];
       c[dst + 2] = s[src + 2];
@@ -230,7 +257,7 @@ export class Canonicalizer {
     for (let i = 0; i < nt; i++) {
       const src = treeOff(L, i);
       const o = s[src + 3];
-      const no = o >= OWNER_KERNEL ? OWNER_KERNEL + this.kmap[o - OWNER_KERNEL] : map[o];
+      const no = o >= OWNER_KERNEL ? OWNER_KERNEL + this.kmap[o - OWNER_KERNEL] : stamp[o] === gen ? map[o] : 0;
       // insertion into the sorted tree area
       let k = i;
       while (k > 0 && this.entryGreater(c, treeOff(L, k - 1), s[src], s[src + 1], s[src + 2], no)) {
