@@ -2,10 +2,11 @@
  * The exhaustive bounded model checker: breadth-first search over commands from the initial
  * state (one empty address space), so the first violation found is a shortest one.
  *
- * Inner loop, per state and action: copy the state into a scratch buffer, run the kernel
- * executor on it with a log-free fact sink (no event objects, machines stepped by table),
- * canonicalize (symmetry reduction), fingerprint, insert into the visited set, and check the
- * invariants on new states only. The search is a generator that yields every few thousand
+ * Inner loop, per state and action: skip an action that provably changes nothing, copy the
+ * state into a scratch buffer, run the kernel executor on it with a log-free fact sink (no
+ * event objects, machines stepped by table), skip a successor met before in the same bytes
+ * (successorCache.ts), canonicalize (symmetry reduction), fingerprint, insert into the
+ * visited set, and check the invariants on new states only. The search is a generator that yields every few thousand
  * states, so a caller can report progress, honour Ctrl-C and time limits, and stay
  * responsive; `checkSync` drains it in one go.
  */
@@ -26,6 +27,7 @@ import { collisionProbability, Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
 import { StateStore } from './store.ts';
+import { SuccessorCache } from './successorCache.ts';
 
 /**
  * PROVED: the queue emptied and no bound cut anything. NO_VIOLATION_UP_TO_DEPTH: the depth
@@ -154,6 +156,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const scratch = new Uint8Array(L.size);
   const scratchWords = new Uint32Array(scratch.buffer);
   const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
+  const seenBefore = new SuccessorCache(scratchWords.length);
   const reach: Reachability[] = reachabilityFor(design);
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
   const notes = kernel.notes;
@@ -260,6 +263,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
         treeBoundHits++;
         continue;
       }
+      if (seenBefore.seen(scratchWords)) continue;
       canon.canon(scratch);
       packer.pack(canon.out, packed);
       fp.run();
@@ -272,6 +276,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
         stoppedBy = 'memory';
         break;
       }
+      seenBefore.record(scratchWords);
       if (nid >= 0) checkState(nid, canon.out);
     }
     store.release(head);

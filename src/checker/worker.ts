@@ -33,6 +33,7 @@ import type { View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, VF_DONTCOPY, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { enumerateActions, provablyNoop, type Action } from './actions.ts';
+import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import {
@@ -110,6 +111,8 @@ export class Expander {
   private readonly facts: Facts;
   private readonly actionKey: Int32Array;
   private readonly noteOf: Int32Array;
+  /** raw successors this worker already put to the store (successorCache.ts) */
+  private readonly seenBefore: SuccessorCache;
 
   constructor(setup: SearchSetup, make?: (u: Universe, d: Design, t: Tables) => Kernel) {
     const u = setup.universe;
@@ -132,6 +135,7 @@ export class Expander {
     this.scratch = new Uint8Array(this.L.size);
     this.scratchWords = new Uint32Array(this.scratch.buffer);
     this.facts = new Facts(u, this.L, design.kind === 'legacy' ? 'lineage' : 'ctx', this.scratch, null);
+    this.seenBefore = new SuccessorCache(this.scratchWords.length);
     this.reach = reachabilityFor(design);
     this.cmdKeys = [...new Set(this.actions.map((a) => commandKey(a.cmd)))];
     this.actionKey = Int32Array.from(this.actions, (a) => this.cmdKeys.indexOf(commandKey(a.cmd)));
@@ -230,10 +234,12 @@ export class Expander {
         continue;
       }
       if (!onSucc) continue;
+      if (this.seenBefore.seen(scratchWords)) continue;
       this.canon.canon(scratch);
       this.packer.pack(this.canon.out, this.packed);
       this.fp.run();
       onSucc(base + ai);
+      this.seenBefore.record(scratchWords);
     }
   }
 
