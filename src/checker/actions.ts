@@ -4,6 +4,8 @@
  * state; a command whose address space is not alive is skipped at run time.
  */
 import type { Advice, Command } from '../events/commands.ts';
+import type { Bytes } from '../state/access.ts';
+import { VF_DONTCOPY, VF_IN_VMA, pageOff, procOff, type Layout } from '../state/layout.ts';
 import type { CacheModeName } from '../state/cacheMode.ts';
 import type { Design } from '../state/design.ts';
 import { addrOf, pfnOf, pidOf } from '../state/geometry.ts';
@@ -42,25 +44,64 @@ export interface Action {
   readonly alwaysNoop: boolean;
 }
 
+/** Why NoopFilter.skip counts an action without running it (0: it must run). */
+export const SKIP_REFUSED_ADVICE = 1;
+export const SKIP_NOTHING_MAPPED = 2;
+export const SKIP_ALL_DONTCOPY = 3;
+export const SKIP_NO_GAP = 4;
+export const SKIP_NO_FREE_SLOT = 5;
+
 /**
- * The action provably changes nothing in a state whose address space `a.slot` has the pages
- * `mapped` (bitmask) inside VMAs, `dontcopy` of them with VM_DONTCOPY, and where `freeSlot`
- * tells whether some address-space slot is free: the checker counts it as generated and does not run it (docs/model.md §7).
+ * Which actions provably change nothing in a state: the checker counts them as generated and
+ * does not run them (docs/model.md §7.13). `load` reads what that takes from a state once (per
+ * address space, the pages inside VMAs and those with VM_DONTCOPY, as bitmasks; whether some
+ * address-space slot is free); `skip` then answers for each of the state's actions.
  * test/checker/actions.test.ts runs the executor on every action this skips, in states of
  * every design, and checks that nothing changed.
  */
-export const provablyNoop = (a: Action, mapped: number, dontcopy: number, V: number, freeSlot: boolean): boolean => {
-  if (a.alwaysNoop) return true;
-  if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return true;
-  if (a.needsCopyable !== 0 && (mapped & ~dontcopy & a.needsCopyable) === 0) return true;
-  if (a.needsGap !== 0) {
-    const free = ~mapped & ((1 << V) - 1);
-    let g = free;
-    for (let k = 1; k < a.needsGap; k++) g &= free >> k;
-    if (g === 0) return true;
+export class NoopFilter {
+  private readonly mapped: Int32Array;
+  private readonly dontcopy: Int32Array;
+  private freeSlot = false;
+
+  constructor(private readonly L: Layout) {
+    this.mapped = new Int32Array(L.P);
+    this.dontcopy = new Int32Array(L.P);
   }
-  return a.needsFreeSlot && !freeSlot;
-};
+
+  load(s: Bytes): void {
+    const L = this.L;
+    this.freeSlot = false;
+    for (let p = 0; p < L.P; p++) {
+      let m = 0;
+      let d = 0;
+      for (let v = 0; v < L.V; v++) {
+        const f = s[pageOff(L, p, v)];
+        if (f & VF_IN_VMA) m |= 1 << v;
+        if (f & VF_DONTCOPY) d |= 1 << v;
+      }
+      this.mapped[p] = m;
+      this.dontcopy[p] = d;
+      if (s[procOff(L, p)] === 0) this.freeSlot = true;
+    }
+  }
+
+  /** 0 if action a must run in the loaded state, else the SKIP_ reason it changes nothing. */
+  skip(a: Action): number {
+    if (a.slot < 0) return 0;
+    if (a.alwaysNoop) return SKIP_REFUSED_ADVICE;
+    const mapped = this.mapped[a.slot];
+    if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return SKIP_NOTHING_MAPPED;
+    if (a.needsCopyable !== 0 && (mapped & ~this.dontcopy[a.slot] & a.needsCopyable) === 0) return SKIP_ALL_DONTCOPY;
+    if (a.needsGap !== 0) {
+      const free = ~mapped & ((1 << this.L.V) - 1);
+      let g = free;
+      for (let k = 1; k < a.needsGap; k++) g &= free >> k;
+      if (g === 0) return SKIP_NO_GAP;
+    }
+    return a.needsFreeSlot && !this.freeSlot ? SKIP_NO_FREE_SLOT : 0;
+  }
+}
 
 const rangeMask = (u: Universe, addr: number, len: number): number => {
   const a = addr / PAGE_SIZE - u.vaBasePage;

@@ -20,9 +20,9 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, VF_DONTCOPY, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { enumerateActions, provablyNoop, type Action } from './actions.ts';
+import { enumerateActions, NoopFilter, type Action } from './actions.ts';
 import { collisionProbability, Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
@@ -148,8 +148,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const fp = new Fingerprinter(packed);
   const store = new StateStore(packer.bytes, exact);
   if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
-  const mapped = new Int32Array(L.P);
-  const dontcopy = new Int32Array(L.P);
+  const noop = new NoopFilter(L);
   /** the state being expanded, unpacked */
   const cur = new Uint8Array(L.size);
   const sWords = new Uint32Array(cur.buffer);
@@ -218,24 +217,11 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
     const id = head++;
     packer.unpack(store.state(id), 0, cur);
     const s = cur;
-    // pages inside a VMA, per address space, and whether a slot is free: what provablyNoop needs
-    let freeSlot = false;
-    for (let p = 0; p < L.P; p++) {
-      let m = 0;
-      let d = 0;
-      for (let v = 0; v < L.V; v++) {
-        const f = s[pageOff(L, p, v)];
-        if (f & VF_IN_VMA) m |= 1 << v;
-        if (f & VF_DONTCOPY) d |= 1 << v;
-      }
-      mapped[p] = m;
-      dontcopy[p] = d;
-      if (s[procOff(L, p)] === 0) freeSlot = true;
-    }
+    noop.load(s);
     for (let ai = 0; ai < actions.length && !stop; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-      if (a.slot >= 0 && provablyNoop(a, mapped[a.slot], dontcopy[a.slot], L.V, freeSlot)) {
+      if (noop.skip(a) !== 0) {
         generated++;
         cmdCount[actionKey[ai]]++;
         continue;

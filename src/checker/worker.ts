@@ -30,9 +30,9 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import type { View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, VF_DONTCOPY, VF_IN_VMA, layoutOf, pageOff, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { enumerateActions, provablyNoop, type Action } from './actions.ts';
+import { enumerateActions, NoopFilter, type Action } from './actions.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
@@ -111,6 +111,7 @@ export class Expander {
   private readonly facts: Facts;
   private readonly actionKey: Int32Array;
   private readonly noteOf: Int32Array;
+  private readonly noop: NoopFilter;
   /** raw successors this worker already put to the store (successorCache.ts) */
   private readonly seenBefore: SuccessorCache;
 
@@ -136,6 +137,7 @@ export class Expander {
     this.scratchWords = new Uint32Array(this.scratch.buffer);
     this.facts = new Facts(u, this.L, design.kind === 'legacy' ? 'lineage' : 'ctx', this.scratch, null);
     this.seenBefore = new SuccessorCache(this.scratchWords.length);
+    this.noop = new NoopFilter(this.L);
     this.reach = reachabilityFor(design);
     this.cmdKeys = [...new Set(this.actions.map((a) => commandKey(a.cmd)))];
     this.actionKey = Int32Array.from(this.actions, (a) => this.cmdKeys.indexOf(commandKey(a.cmd)));
@@ -179,8 +181,6 @@ export class Expander {
    * (pos * actions + action). With no onSucc, only count (the main thread recounting part of
    * a level).
    */
-  private readonly mapped = new Int32Array(8);
-  private readonly dontcopy = new Int32Array(8);
 
   expand(s: Uint8Array, pos: number, last: number, onSucc: ((key: number) => void) | null): void {
     const L = this.L;
@@ -194,25 +194,12 @@ export class Expander {
     const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
     const base = pos * this.nA;
     // as the sequential search: commands that provably change nothing are counted, not run
-    const mapped = this.mapped;
-    const dontcopy = this.dontcopy;
-    let freeSlot = false;
-    for (let p = 0; p < L.P; p++) {
-      let m = 0;
-      let d = 0;
-      for (let v = 0; v < L.V; v++) {
-        const f = s[pageOff(L, p, v)];
-        if (f & VF_IN_VMA) m |= 1 << v;
-        if (f & VF_DONTCOPY) d |= 1 << v;
-      }
-      mapped[p] = m;
-      dontcopy[p] = d;
-      if (s[procOff(L, p)] === 0) freeSlot = true;
-    }
+    const noop = this.noop;
+    noop.load(s);
     for (let ai = 0; ai <= last; ai++) {
       const a = actions[ai];
       if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-      if (a.slot >= 0 && provablyNoop(a, mapped[a.slot], dontcopy[a.slot], L.V, freeSlot)) {
+      if (noop.skip(a) !== 0) {
         counters[0]++;
         counters[this.cmdBase + this.actionKey[ai]]++;
         continue;

@@ -1,5 +1,5 @@
 /**
- * The checker counts some actions without running them (provablyNoop: no VMA in the range, no
+ * The checker counts some actions without running them (NoopFilter: no VMA in the range, no
  * gap for an mmap, no free slot for a fork, MADV_DONTFORK over VM_DONTCOPY VMAs only, the
  * refused advices). That is sound only if running them would change nothing: here every
  * action it skips, in every state of random walks over every command and fault, on every
@@ -9,23 +9,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandError, Kernel } from '../../models/kernel.ts';
-import { enumerateActions, provablyNoop, type Action } from '../../src/checker/actions.ts';
+import {
+  enumerateActions,
+  NoopFilter,
+  SKIP_ALL_DONTCOPY,
+  SKIP_NO_FREE_SLOT,
+  SKIP_NO_GAP,
+  SKIP_NOTHING_MAPPED,
+  SKIP_REFUSED_ADVICE,
+} from '../../src/checker/actions.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { Facts } from '../../src/reducer/facts.ts';
 import { initialState } from '../../src/reducer/reduce.ts';
 import { DESIGN_PRESETS } from '../../src/state/design.ts';
-import { VF_DONTCOPY, VF_IN_VMA, layoutOf, pageOff, procOff } from '../../src/state/layout.ts';
+import { layoutOf, procOff } from '../../src/state/layout.ts';
 import { fcParams } from '../support/seed.ts';
 import { walk } from '../support/walk.ts';
 
 const DESIGNS = DESIGN_PRESETS.map((p) => p.design);
 const CONFIGS = ['full', 'split3', 'fork2', 'kernel2', 'cow'] as const;
 
-/** Why provablyNoop skipped an action (for the coverage assertion). */
-const reason = (a: Action, mapped: number): string =>
-  a.alwaysNoop ? 'refused advice' : a.needsMapped !== 0 && (mapped & a.needsMapped) === 0 ? 'nothing mapped' : a.needsCopyable !== 0 ? 'all VM_DONTCOPY' : a.needsGap !== 0 ? 'no gap' : 'no free slot';
+const REASON: Record<number, string> = {
+  [SKIP_REFUSED_ADVICE]: 'refused advice',
+  [SKIP_NOTHING_MAPPED]: 'nothing mapped',
+  [SKIP_ALL_DONTCOPY]: 'all VM_DONTCOPY',
+  [SKIP_NO_GAP]: 'no gap',
+  [SKIP_NO_FREE_SLOT]: 'no free slot',
+};
 
-describe('provablyNoop', () => {
+describe('NoopFilter', () => {
   it('skips only actions that change nothing, in every design', () => {
     const seen = new Map<string, number>();
     for (const name of CONFIGS) {
@@ -36,20 +48,14 @@ describe('provablyNoop', () => {
         const actions = enumerateActions(u, d);
         const scratch = new Uint8Array(L.size);
         const facts = new Facts(u, L, d.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
+        const noop = new NoopFilter(L);
         const checkState = (s: Uint8Array, where: string): void => {
-          let freeSlot = false;
-          for (let p = 0; p < L.P; p++) if (s[procOff(L, p)] === 0) freeSlot = true;
+          noop.load(s);
           for (const a of actions) {
             if (a.slot < 0 || s[procOff(L, a.slot)] !== 1) continue;
-            let m = 0;
-            let dc = 0;
-            for (let v = 0; v < L.V; v++) {
-              const f = s[pageOff(L, a.slot, v)];
-              if (f & VF_IN_VMA) m |= 1 << v;
-              if (f & VF_DONTCOPY) dc |= 1 << v;
-            }
-            if (!provablyNoop(a, m, dc, L.V, freeSlot)) continue;
-            const why = reason(a, m);
+            const code = noop.skip(a);
+            if (code === 0) continue;
+            const why = REASON[code];
             seen.set(why, (seen.get(why) ?? 0) + 1);
             scratch.set(s);
             try {
