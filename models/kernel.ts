@@ -260,8 +260,6 @@ export class Kernel {
    */
   protected resMode = 0;
   protected reserve(start: number, end: number, req: number, strict: boolean, caller: number, owner: number): number {
-    const L = this.L;
-    const s = this.s;
     this.classifyOverlap(start, end);
     const overlap = this.overlap;
     const first = this.overlapFirst;

@@ -26,6 +26,7 @@ import { enumerateActions, NoopFilter, type Action } from './actions.ts';
 import { collisionProbability, Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
+import { MACHINES, machineCoverageOf, verdictOf } from './result.ts';
 import { StateStore } from './store.ts';
 import { SuccessorCache } from './successorCache.ts';
 
@@ -163,7 +164,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
   const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
   const cmdCount = new Float64Array(cmdKeys.length);
-  for (const m of [tables.kref, tables.memtype, tables.vma, tables.patInfo, tables.syscall]) m.hits.fill(0);
+  for (const name of MACHINES) tables[name].hits.fill(0);
 
   const t0 = performance.now();
   let generated = 0;
@@ -308,34 +309,15 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
 
   const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
-  const rebuild = (f: Found): Counterexample => rebuildTrace(u, design, make(u, design, tables), store, actions, f.id, f.invariant, f.message);
+  const rebuild = (f: Found): Counterexample => {
+    const path: number[] = [];
+    for (let x = f.id; store.parent[x] >= 0; x = store.parent[x]) path.push(store.action[x]);
+    return rebuildTrace(u, design, make(u, design, tables), path.reverse(), actions, f.invariant, f.message);
+  };
   const found = stop as Found | null;
-  const verdict: Verdict = found
-    ? 'VIOLATION'
-    : stoppedBy
-      ? 'STOPPED'
-      : depthCut
-        ? 'NO_VIOLATION_UP_TO_DEPTH'
-        : treeBoundHits > 0
-          ? 'NO_VIOLATION_WITHIN_BOUNDS'
-          : 'PROVED';
+  const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
   const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
-  const machineCoverage = [tables.syscall, tables.vma, tables.kref, tables.memtype, tables.patInfo].map((m) => {
-    let fired = 0;
-    let withFacts = 0;
-    const never: string[] = [];
-    m.edges.forEach((e, i) => {
-      if (m.hits[i]) fired++;
-      if (e.emitted.length) {
-        withFacts++;
-        if (!m.hits[i]) {
-          const st = m.snapshots[Math.floor(i / m.alphabet.length)].value;
-          never.push(`${JSON.stringify(st)} --${JSON.stringify(m.alphabet[i % m.alphabet.length])}--> ${e.emitted.map((x) => x.type).join(',')}`);
-        }
-      }
-    });
-    return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
-  });
+  const machineCoverage = MACHINES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
   return {
     verdict,
     design: design.name,
@@ -370,24 +352,20 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
 }
 
 /**
- * Rebuild the shortest trace to state `id`: follow parent links, then run the commands again
- * from the initial state with a logging fact sink, carrying each command from the canonical
- * state it was chosen in to the concrete state (pids, handles).
+ * Rebuild the shortest trace along `path` (action indices from the initial state): run the
+ * commands again with a logging fact sink, carrying each command from the canonical state it
+ * was chosen in to the concrete state (pids, handles).
  */
 export const rebuildTrace = (
   u: Universe,
   design: Design,
   kernel: Kernel,
-  store: StateStore,
+  path: readonly number[],
   actions: readonly Action[],
-  id: number,
   invariant: Invariant,
   message: string,
 ): Counterexample => {
   const L = layoutOf(u);
-  const path: number[] = [];
-  for (let x = id; store.parent[x] >= 0; x = store.parent[x]) path.push(store.action[x]);
-  path.reverse();
   const canon = new Canonicalizer(L, true);
   const s = new Uint8Array(L.size);
   s[procOff(L, 0)] = 1;

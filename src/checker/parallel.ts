@@ -40,7 +40,8 @@ import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import type { Design } from '../state/design.ts';
 import { procOff } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress, type Verdict } from './bfs.ts';
+import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress } from './bfs.ts';
+import { machineCoverageOf, verdictOf } from './result.ts';
 import { collisionProbability } from './fingerprint.ts';
 import {
   C_CAPACITY,
@@ -66,7 +67,6 @@ import {
   metaBytes,
   type SegmentBuffers,
 } from './sharedStore.ts';
-import { StateStore } from './store.ts';
 import { Expander, type Reply, type Request, type SearchSetup, type StoreUpdates, type WorkerInit } from './worker.ts';
 
 /** wait slice, and the interval between progress reports */
@@ -658,47 +658,19 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
   peakHeap = Math.max(peakHeap, heapNow());
   const treeBoundHits = counters[1];
   const found = stop as Found | null;
-  const verdict: Verdict = found
-    ? 'VIOLATION'
-    : stoppedBy
-      ? 'STOPPED'
-      : depthCut
-        ? 'NO_VIOLATION_UP_TO_DEPTH'
-        : treeBoundHits > 0
-          ? 'NO_VIOLATION_WITHIN_BOUNDS'
-          : 'PROVED';
+  const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
   const cmdRecord = Object.fromEntries(ex.cmdKeys.map((k, i) => [k, counters[ex.cmdBase + i]]));
   let o = ex.hitsBase;
   const machineCoverage = ex.machines.map((m) => {
     const hits = counters.subarray(o, o + m.hits.length);
     o += m.hits.length;
-    let fired = 0;
-    let withFacts = 0;
-    const never: string[] = [];
-    m.edges.forEach((e, i) => {
-      if (hits[i]) fired++;
-      if (e.emitted.length) {
-        withFacts++;
-        if (!hits[i]) {
-          const st = m.snapshots[Math.floor(i / m.alphabet.length)].value;
-          never.push(`${JSON.stringify(st)} --${JSON.stringify(m.alphabet[i % m.alphabet.length])}--> ${e.emitted.map((x) => x.type).join(',')}`);
-        }
-      }
-    });
-    return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
+    return machineCoverageOf(m, hits);
   });
   const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
   const rebuild = (f: Found): Counterexample => {
     const path: number[] = [];
     for (let x = f.id; store && store.parentOf(x) >= 0; x = store.parentOf(x)) path.push(store.actionOf(x));
-    path.reverse();
-    // a store holding just the trace: state i reached by path[i - 1] from state i - 1
-    // (fingerprint mode, fingerprint i: every add is a new state)
-    const t = new StateStore(4, false);
-    const dummy = new Uint8Array(4);
-    t.add(dummy, 0, 0, -1, 0);
-    for (let i = 1; i <= path.length; i++) t.add(dummy, i, i, i - 1, path[i - 1]);
-    return rebuildTrace(u, design, make(u, design, ex.tables), t, ex.actions, path.length, f.invariant, f.message);
+    return rebuildTrace(u, design, make(u, design, ex.tables), path.reverse(), ex.actions, f.invariant, f.message);
   };
   return {
     verdict,

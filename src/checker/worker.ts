@@ -33,6 +33,7 @@ import type { View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { enumerateActions, NoopFilter, type Action } from './actions.ts';
+import { MACHINES } from './result.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
@@ -78,7 +79,7 @@ const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
 /**
  * Successor generation and checking, as the sequential search does it, with its counters in
  * one vector: [generated, treeBoundHits, per command key, per reachability (note firings),
- * then the edge hits of the machines in MACHINE order].
+ * then the edge hits of the machines in MACHINES order (result.ts)].
  */
 export class Expander {
   readonly L: Layout;
@@ -146,7 +147,7 @@ export class Expander {
     this.hitsBase = this.noteBase + this.reach.length;
     this.counters = new Float64Array(this.hitsBase);
     const t = this.tables;
-    this.machines = [t.syscall, t.vma, t.kref, t.memtype, t.patInfo];
+    this.machines = MACHINES.map((name) => t[name]);
     this.V = this.hitsBase + this.machines.reduce((n, m) => n + m.hits.length, 0);
   }
 

@@ -41,7 +41,6 @@ import {
   VF_PFNMAP,
   VF_READ,
   VF_SHARED,
-  VF_START,
   VF_WRITE,
   VF_DRIVER,
   WARN_GET_PAT_INFO,

@@ -64,7 +64,7 @@ export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult =
   const brokenSince = new Map<string, { event: number; message: string; step: number }>();
   const quality: ReplayViolation[] = [];
   let step = 0;
-  const at = (i: number, inv: Invariant, b: { event: number; message: string; step: number }): ReplayViolation => ({
+  const at = (inv: Invariant, b: { event: number; message: string; step: number }): ReplayViolation => ({
     invariant: inv.name,
     kind: inv.kind,
     message: b.message,
@@ -76,13 +76,13 @@ export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult =
   const violations: ReplayViolation[] = [];
   const seen = new Set<string>();
   /** at a step's end: the broken invariants count (the first break of each is kept) */
-  const endOfStep = (i: number): void => {
+  const endOfStep = (): void => {
     const found: ReplayViolation[] = [];
     for (const inv of invs) {
       const b = brokenSince.get(inv.name);
       if (!b || seen.has(inv.name)) continue;
       seen.add(inv.name);
-      const v = at(i, inv, b);
+      const v = at(inv, b);
       (inv.kind === 'quality' ? quality : found).push(v);
     }
     found.sort((a, b) => a.event - b.event);
@@ -103,7 +103,7 @@ export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult =
   for (let i = 0; i < log.events.length; i++) {
     const e = log.events[i];
     if (!hasMarkers || isStepStart(e.type) || i === 0) {
-      if (i > 0) endOfStep(i - 1);
+      if (i > 0) endOfStep();
       step++;
     }
     const r = reduce(s, e);
@@ -115,6 +115,6 @@ export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult =
       else if (!brokenSince.has(inv.name)) brokenSince.set(inv.name, { event: i, message: msg, step });
     }
   }
-  if (log.events.length) endOfStep(log.events.length - 1);
+  if (log.events.length) endOfStep();
   return result({});
 };

@@ -1,0 +1,31 @@
+/**
+ * Pieces of a CheckResult that the sequential search (bfs.ts) and the parallel one
+ * (parallel.ts) compute the same way.
+ */
+import type { CompiledMachine } from '../../models/compile.ts';
+import type { CheckResult, Verdict } from './bfs.ts';
+
+/** The verdict of a search that ended (see Verdict), the same for both searches. */
+export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
+  violation ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : treeBoundHits > 0 ? 'NO_VIOLATION_WITHIN_BOUNDS' : 'PROVED';
+
+/** The compiled machines the coverage report lists, in its order. */
+export const MACHINES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
+
+/** A machine's edge coverage from its hit counts (one per edge). */
+export const machineCoverageOf = (m: CompiledMachine, hits: ArrayLike<number>): CheckResult['coverage']['machines'][number] => {
+  let fired = 0;
+  let withFacts = 0;
+  const never: string[] = [];
+  m.edges.forEach((e, i) => {
+    if (hits[i]) fired++;
+    if (e.emitted.length) {
+      withFacts++;
+      if (!hits[i]) {
+        const st = m.snapshots[Math.floor(i / m.alphabet.length)].value;
+        never.push(`${JSON.stringify(st)} --${JSON.stringify(m.alphabet[i % m.alphabet.length])}--> ${e.emitted.map((x) => x.type).join(',')}`);
+      }
+    }
+  });
+  return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
+};
