@@ -170,71 +170,17 @@ static int rp_mtrr_uc_at(unsigned long long s, unsigned long long e)
 }
 
 /*
- * Pick the physical range from /proc/iomem: entries directly below a
- * top-level "PCI Bus" window, named like a PCI device (a BAR), with no
- * child entries (no driver claimed it), large enough for the slice, and
- * in the MTRR type the model's config asks: for mtrr UC inside an
- * uncachable variable MTRR (below 4 GiB: a 32-bit BAR such as the
- * framebuffer of QEMU's secondary-vga), for mtrr WB at or above 4 GiB and
- * in no uncachable MTRR (a 64-bit BAR such as ivshmem's BAR2).  The
- * lowest such BAR wins.
+ * Pick the physical range (rt_find_bar_if: an unclaimed PCI BAR, large
+ * enough, the lowest wins) in the MTRR type the model's config asks: for
+ * mtrr UC inside an uncachable variable MTRR (below 4 GiB: a 32-bit BAR
+ * such as the framebuffer of QEMU's secondary-vga), for mtrr WB at or
+ * above 4 GiB and in no uncachable MTRR (a 64-bit BAR such as ivshmem's
+ * BAR2).
  */
-static int rp_find_bar(int want_uc, unsigned long long min_size)
+static int rp_bar_in_config_mtrr(unsigned long long s, unsigned long long e)
 {
-	FILE *f = fopen("/proc/iomem", "r");
-	if (!f)
-		return -1;
-	char line[256];
-	struct {
-		unsigned long long s, e;
-		int depth;
-		char name[128];
-	} *ent = calloc(1024, sizeof *ent);
-	int n = 0;
-	while (n < 1024 && fgets(line, sizeof line, f)) {
-		int d = 0;
-		while (line[d] == ' ')
-			d++;
-		unsigned long long s, e;
-		char name[128];
-		if (sscanf(line + d, "%llx-%llx : %127[^\n]", &s, &e, name) != 3)
-			continue;
-		ent[n].s = s;
-		ent[n].e = e + 1;
-		ent[n].depth = d / 2;
-		snprintf(ent[n].name, sizeof ent[n].name, "%s", name);
-		n++;
-	}
-	fclose(f);
-	int best = -1, parent_is_bus = 0;
-	for (int i = 0; i < n; i++) {
-		if (ent[i].depth == 0) {
-			parent_is_bus = strncmp(ent[i].name, "PCI Bus", 7) == 0;
-			continue;
-		}
-		if (ent[i].depth != 1 || !parent_is_bus)
-			continue;
-		unsigned dom, bus, dev, fn;
-		char tail;
-		if (sscanf(ent[i].name, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4)
-			continue;
-		if (i + 1 < n && ent[i + 1].depth > 1)
-			continue; /* claimed */
-		if (ent[i].e - ent[i].s < min_size)
-			continue;
-		int uc = rp_mtrr_uc_at(ent[i].s, ent[i].e);
-		if (want_uc ? uc != 1 : (uc == 1 || ent[i].s < (1ULL << 32)))
-			continue;
-		if (best < 0 || ent[i].s < ent[best].s)
-			best = i;
-	}
-	if (best >= 0) {
-		rt.bar_base = ent[best].s;
-		rt.bar_size = ent[best].e - ent[best].s;
-		snprintf(rt.bar_name, sizeof rt.bar_name, "%s", ent[best].name);
-	}
-	free(ent);
-	return best >= 0 ? 0 : -1;
+	int uc = rp_mtrr_uc_at(s, e);
+	return rp_mtrr_uc ? uc == 1 : (uc != 1 && s >= (1ULL << 32));
 }
 
 /*
@@ -666,7 +612,7 @@ int main(int argc, char **argv)
 	rp_header();
 	if (have_base) {
 		snprintf(rt.bar_name, sizeof rt.bar_name, "--base");
-	} else if (rp_find_bar(rp_mtrr_uc, (rt.slice + 1) * RT_SLICE_SIZE)) {
+	} else if (rt_find_bar_if((rt.slice + 1) * RT_SLICE_SIZE, rp_bar_in_config_mtrr)) {
 		rp_fatal("no unclaimed PCI BAR of %lu bytes in %s MTRR range in /proc/iomem; use --base",
 			 (rt.slice + 1) * RT_SLICE_SIZE,
 			 rp_mtrr_uc ? "an uncachable" : "a write-back (above 4 GiB)");

@@ -345,19 +345,16 @@ static void rt_fatal(const char *fmt, ...)
 /* Physical base                                                       */
 
 /*
- * Rule used to pick the physical range when --base is not given:
- * in /proc/iomem, take the entries that are
+ * Pick the physical range from /proc/iomem: among the entries that are
  *   - directly below a top-level "PCI Bus ..." window (indented once),
  *   - named like a PCI device "DDDD:BB:DD.F", i.e. a BAR,
  *   - without child entries (no driver claimed the BAR),
- *   - starting at or above 4 GiB (64-bit BARs, where the MTRR default
- *     type is write-back, so a plain /dev/mem mmap is tracked write-back
- *     and an O_DSYNC one uncached-minus),
  *   - large enough for the requested slice,
- * and use the one with the lowest start address.  With the QEMU command
- * line of record.sh that is the BAR2 of an ivshmem-plain device.
+ *   - accepted by ok(start, end),
+ * use the one with the lowest start address (rt.bar_*).  Returns 0, or -1
+ * when there is none.
  */
-static int rt_find_bar(unsigned long min_size)
+static int rt_find_bar_if(unsigned long long min_size, int (*ok)(unsigned long long s, unsigned long long e))
 {
 	FILE *f = fopen("/proc/iomem", "r");
 	if (!f)
@@ -398,7 +395,7 @@ static int rt_find_bar(unsigned long min_size)
 			continue;
 		if (i + 1 < n && ent[i + 1].depth > 1)
 			continue; /* claimed */
-		if (ent[i].s < (1ULL << 32) || ent[i].e - ent[i].s < min_size)
+		if (ent[i].e - ent[i].s < min_size || !ok(ent[i].s, ent[i].e))
 			continue;
 		if (best < 0 || ent[i].s < ent[best].s)
 			best = i;
@@ -410,6 +407,24 @@ static int rt_find_bar(unsigned long min_size)
 	}
 	free(ent);
 	return best >= 0 ? 0 : -1;
+}
+
+/*
+ * The runtime's own rule when --base is not given: a BAR at or above 4 GiB
+ * (64-bit BARs, where the MTRR default type is write-back, so a plain
+ * /dev/mem mmap is tracked write-back and an O_DSYNC one uncached-minus).
+ * With the QEMU command line of record.sh that is the BAR2 of an
+ * ivshmem-plain device.
+ */
+static int rt_above_4g(unsigned long long s, unsigned long long e)
+{
+	(void)e;
+	return s >= (1ULL << 32);
+}
+
+static int rt_find_bar(unsigned long min_size)
+{
+	return rt_find_bar_if(min_size, rt_above_4g);
 }
 
 /* ------------------------------------------------------------------ */
