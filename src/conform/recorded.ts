@@ -6,6 +6,7 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Command } from '../events/commands.ts';
+import { deepestError } from '../events/decodeError.ts';
 import { decodeConfig } from '../state/config.ts';
 import type { Universe } from '../state/universe.ts';
 
@@ -124,13 +125,8 @@ const decodeCommand = (v: unknown, line: number): Command => {
   if (!isObj(v)) throw new RecordedError(line, 'cmd', v === undefined ? 'missing (expected the model command)' : `expected an object, got ${short(v)}`);
   const r = Command.decode(v);
   if (isLeft(r)) {
-    const errs = [...r.left].sort((a, b) => b.context.length - a.context.length);
-    const e = errs[0];
-    const path = e.context
-      .map((c) => c.key)
-      .filter((k) => k !== '' && !/^\d+$/.test(k))
-      .join('.');
-    throw new RecordedError(line, path ? `cmd.${path}` : 'cmd', `not a model command: expected ${e.context[e.context.length - 1]?.type.name ?? 'value'}, got ${short(e.value)}`);
+    const e = deepestError(r.left);
+    throw new RecordedError(line, e.path ? `cmd.${e.path}` : 'cmd', `not a model command: expected ${e.expected}, got ${short(e.value)}`);
   }
   return r.right;
 };

@@ -10,6 +10,7 @@ import { decodeConfig } from '../state/config.ts';
 import { parseDesign, type Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
 import { Event, EVENT_TYPES, type EventType } from './codecs.ts';
+import { deepestError } from './decodeError.ts';
 
 export const LOG_FORMAT = 'pfnmap-events';
 export const LOG_VERSION = 1;
@@ -67,15 +68,8 @@ export const decodeEvent = (obj: unknown, line: number): Event => {
   if (!codec) throw new LogError(line, 'type', `unknown event type ${short(type)}`);
   const r = codec.decode(obj);
   if (isLeft(r)) {
-    // the deepest, most specific error
-    const errs = [...r.left].sort((a, b) => b.context.length - a.context.length);
-    const e = errs[0];
-    const path = e.context
-      .map((c) => c.key)
-      .filter((k) => k !== '' && !/^\d+$/.test(k))
-      .join('.');
-    const expected = e.context[e.context.length - 1]?.type.name ?? 'value';
-    throw new LogError(line, path || undefined, `expected ${expected}, got ${short(e.value)}`);
+    const e = deepestError(r.left);
+    throw new LogError(line, e.path || undefined, `expected ${e.expected}, got ${short(e.value)}`);
   }
   const known = keysOf(codec);
   for (const k of Object.keys(obj as object)) if (!known.has(k)) throw new LogError(line, k, `unknown field for a ${type} event (known: ${[...known].join(', ')})`);

@@ -11,7 +11,7 @@ import type { Event } from '../events/codecs.ts';
 import { isAlive, tEnd, tStart, tType, treeCount, vmasOf, type Bytes } from '../state/access.ts';
 import { CATTR_NAMES, modeIndex } from '../state/cacheMode.ts';
 import type { Design } from '../state/design.ts';
-import { EACCES, EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from '../state/errno.ts';
+import { errnoSymbol } from '../state/errno.ts';
 import { pidOf } from '../state/geometry.ts';
 import { VF_PFNMAP, type Layout } from '../state/layout.ts';
 import { PAGE_SIZE, type Universe } from '../state/universe.ts';
@@ -26,19 +26,8 @@ export const vaText = (u: Universe, addr: number): string => wRel(addr - u.vaBas
 /** Offset from W of a model virtual address. */
 export const vaOff = (u: Universe, addr: number): number => addr - u.vaBasePage * PAGE_SIZE;
 
-const ERRNO_NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM',
-  [ESRCH]: 'ESRCH',
-  [EAGAIN]: 'EAGAIN',
-  [ENOMEM]: 'ENOMEM',
-  [EACCES]: 'EACCES',
-  [EFAULT]: 'EFAULT',
-  [EBUSY]: 'EBUSY',
-  [EINVAL]: 'EINVAL',
-  17: 'EEXIST',
-};
 /** errno name as the C runtime prints it ("" for 0). */
-export const errName = (e: number): string => (e === 0 ? '' : (ERRNO_NAMES[e] ?? `E${e}`));
+export const errName = (e: number): string => (e === 0 ? '' : (errnoSymbol(e) ?? `E${e}`));
 
 export interface Outcome {
   /** rendered result: "W+0x1000", "MAP_FAILED", "0", "-1", "child", "exit 0", "ok", "SIGBUS" */

@@ -6,6 +6,8 @@ export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
 export const EBUSY = 16;
+/** not a model result: MAP_FIXED_NOREPLACE's refusal, which the C reproducers can meet */
+export const EEXIST = 17;
 export const EINVAL = 22;
 
 const NAMES: Record<number, string> = {
@@ -16,8 +18,12 @@ const NAMES: Record<number, string> = {
   [EACCES]: 'EACCES',
   [EFAULT]: 'EFAULT',
   [EBUSY]: 'EBUSY',
+  [EEXIST]: 'EEXIST',
   [EINVAL]: 'EINVAL',
 };
+
+/** "EINVAL" for 22 (a positive errno), undefined for one the model does not name. */
+export const errnoSymbol = (e: number): string | undefined => NAMES[e];
 
 /** "-EINVAL" for -22, the number itself for anything else. */
 export const errnoName = (ret: number): string => (ret < 0 && NAMES[-ret] ? `-${NAMES[-ret]}` : String(ret));
