@@ -62,6 +62,7 @@ import {
   WARN_GET_PAT_INFO,
   WARN_REFCOUNT_UNDERFLOW,
   layoutOf,
+  protFlags,
   ptePfn,
   pteMode,
   type Layout,
@@ -777,7 +778,7 @@ export class Kernel {
     if (err !== null) return err;
     const a = this.page(addr);
     const b = a + n;
-    const protBits = prot === 'PROT_NONE' ? 0 : prot === 'PROT_READ' ? VF_READ : VF_READ | VF_WRITE;
+    const protBits = protFlags(prot);
     const first = this.firstVma(p, a, b);
     if (first < 0 || first > a || a < 0) return -ENOMEM; // no VMA, or a hole at the start
     if (fault === 'split') this.splitFailAt = this.countMprotectSplits(p, a, b, protBits) - 1;

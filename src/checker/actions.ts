@@ -5,7 +5,7 @@
  */
 import type { Advice, Command } from '../events/commands.ts';
 import type { Bytes } from '../state/access.ts';
-import { VF_DONTCOPY, VF_IN_VMA, pageOff, procOff, type Layout } from '../state/layout.ts';
+import { VF_DONTCOPY, VF_IN_VMA, VF_READ, VF_WRITE, pageOff, protFlags, procOff, type Layout } from '../state/layout.ts';
 import type { CacheModeName } from '../state/cacheMode.ts';
 import type { Design } from '../state/design.ts';
 import { addrOf, pfnOf, pidOf } from '../state/geometry.ts';
@@ -42,6 +42,15 @@ export interface Action {
    * hold (the selftest's list, MADV_DOFORK, MADV_DODUMP: EINVAL, or ENOMEM with no VMA).
    */
   readonly alwaysNoop: boolean;
+  /**
+   * mprotect: the first page of its range (-1 for every other command) and the VM_READ /
+   * VM_WRITE bits it asks for (VF_READ, VF_WRITE). do_mprotect_pkey changes nothing when the
+   * range starts in a hole (ENOMEM before the walk) or when every VMA its walk reaches (the
+   * pages from the first one up to the range's end or the first hole) has those bits already
+   * (mprotect_fixup returns at once for newflags == oldflags: no split, no flag change).
+   */
+  readonly protStart: number;
+  readonly protBits: number;
 }
 
 /** Why NoopFilter.skip counts an action without running it (0: it must run). */
@@ -50,6 +59,7 @@ export const SKIP_NOTHING_MAPPED = 2;
 export const SKIP_ALL_DONTCOPY = 3;
 export const SKIP_NO_GAP = 4;
 export const SKIP_NO_FREE_SLOT = 5;
+export const SKIP_SAME_PROT = 6;
 
 /**
  * Which actions provably change nothing in a state: the checker counts them as generated and
@@ -62,11 +72,16 @@ export const SKIP_NO_FREE_SLOT = 5;
 export class NoopFilter {
   private readonly mapped: Int32Array;
   private readonly dontcopy: Int32Array;
+  /** per address space: the pages whose VMA has VM_READ, VM_WRITE */
+  private readonly read: Int32Array;
+  private readonly write: Int32Array;
   private freeSlot = false;
 
   constructor(private readonly L: Layout) {
     this.mapped = new Int32Array(L.P);
     this.dontcopy = new Int32Array(L.P);
+    this.read = new Int32Array(L.P);
+    this.write = new Int32Array(L.P);
   }
 
   load(s: Bytes): void {
@@ -75,13 +90,19 @@ export class NoopFilter {
     for (let p = 0; p < L.P; p++) {
       let m = 0;
       let d = 0;
+      let r = 0;
+      let w = 0;
       for (let v = 0; v < L.V; v++) {
         const f = s[pageOff(L, p, v)];
         if (f & VF_IN_VMA) m |= 1 << v;
         if (f & VF_DONTCOPY) d |= 1 << v;
+        if (f & VF_READ) r |= 1 << v;
+        if (f & VF_WRITE) w |= 1 << v;
       }
       this.mapped[p] = m;
       this.dontcopy[p] = d;
+      this.read[p] = r;
+      this.write[p] = w;
       if (s[procOff(L, p)] === 0) this.freeSlot = true;
     }
   }
@@ -93,6 +114,15 @@ export class NoopFilter {
     const mapped = this.mapped[a.slot];
     if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return SKIP_NOTHING_MAPPED;
     if (a.needsCopyable !== 0 && (mapped & ~this.dontcopy[a.slot] & a.needsCopyable) === 0) return SKIP_ALL_DONTCOPY;
+    if (a.protStart >= 0) {
+      // do_mprotect_pkey: a hole at the start is -ENOMEM before anything; otherwise the walk
+      // covers the mapped run from the start within the range (it stops at the first hole)
+      const x = (mapped & a.needsMapped) >>> a.protStart;
+      if ((x & 1) === 0) return SKIP_NOTHING_MAPPED;
+      const walked = (x & ~(x + 1)) << a.protStart;
+      const want = (bits: number): number => (a.protBits & bits ? walked : 0);
+      if ((this.read[a.slot] & walked) === want(VF_READ) && (this.write[a.slot] & walked) === want(VF_WRITE)) return SKIP_SAME_PROT;
+    }
     if (a.needsGap !== 0) {
       const free = ~mapped & ((1 << this.L.V) - 1);
       let g = free;
@@ -127,6 +157,12 @@ export const needsMappedOf = (u: Universe, c: Command): number => {
     default:
       return 0;
   }
+};
+
+/** See Action.protStart: the range's first page, when the call gets past its argument checks and starts inside the universe. */
+const protStartOf = (u: Universe, addr: number, len: number): number => {
+  const a = addr / PAGE_SIZE - u.vaBasePage;
+  return Number.isInteger(a) && len > 0 && a >= 0 && a < u.vpages ? a : -1;
 };
 
 export const SELFTEST_DISALLOWED_ADVICES: readonly Advice[] = [
@@ -249,5 +285,7 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     needsFreeSlot: cmd.kind === 'fork',
     needsCopyable: cmd.kind === 'madvise' && cmd.advice === 'MADV_DONTFORK' ? needsMappedOf(u, cmd) : 0,
     alwaysNoop: cmd.kind === 'madvise' && cmd.advice !== 'MADV_DONTFORK',
+    protStart: cmd.kind === 'mprotect' ? protStartOf(u, cmd.addr, cmd.len) : -1,
+    protBits: cmd.kind === 'mprotect' ? protFlags(cmd.prot) : 0,
   }));
 };

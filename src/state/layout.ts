@@ -31,6 +31,8 @@ export const VF_READ = 0x20;
 export const VF_WRITE = 0x40;
 /** The VMA belongs to a driver with a fault handler (vmf_insert_pfn), not to /dev/mem. */
 export const VF_DRIVER = 0x80;
+/** The VM_READ / VM_WRITE bits an mprotect `prot` asks for (calc_vm_prot_bits). */
+export const protFlags = (prot: string): number => (prot === 'PROT_NONE' ? 0 : prot === 'PROT_READ' ? VF_READ : VF_READ | VF_WRITE);
 /** Flags a split copies to both pieces (everything but the boundary bit). */
 export const VF_ATTRS = VF_SHARED | VF_PFNMAP | VF_DONTCOPY | VF_READ | VF_WRITE | VF_DRIVER;
 
