@@ -60,6 +60,7 @@ const out = {
   stateBytes: layoutOf(universe).size,
   storeBytes: r.storeBytes,
   storeBytesPerState: r.bytesPerState,
+  diskBytes: r.diskBytes,
   peakHeapBytes: r.peakHeapBytes,
   heapBaseBytes: heap0,
   rssBytes: mu.rss,

@@ -4,7 +4,8 @@
  * For each bench config: generate the Promela model (bench/promela.ts) into bench/pml/,
  * compile pan with gcc -O2, run SPIN and our checker (symmetry off, then on) in turn, each
  * several times in a child process, and report the medians: distinct states, seconds,
- * states/s, bytes per state and the ratio ours/SPIN. The symmetry-off count must equal SPIN's
+ * states/s, bytes per state and the ratio ours/SPIN; then ours once more in fingerprint mode
+ * (symmetry off), for that mode's bytes per state. The symmetry-off count must equal SPIN's
  * "states stored" (the two models hold the same information, see docs/performance.md).
  * Then the scaling table (one run each, states and seconds as vpages / pfns grow).
  * Figures go to bench/results/latest.json.
@@ -259,6 +260,8 @@ export interface OursRun {
   wallSeconds: number;
   stateBytes: number;
   storeBytes: number;
+  storeBytesPerState: number;
+  diskBytes: number;
   peakHeapBytes: number;
   maxRssBytes: number;
   treeBoundHits: number;
@@ -268,9 +271,9 @@ export interface OursRun {
 
 /** Ours runs as users run it: bundled by bin/bundle.js (plain ESM, no tsx loader). */
 let oursBundle: string | undefined;
-const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants): OursRun => {
+const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, fingerprint = false): OursRun => {
   oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']);
-  const args = [oursBundle, p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : [])];
+  const args = [oursBundle, p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : [])];
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
@@ -285,6 +288,8 @@ const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants): OursR
     wallSeconds,
     stateBytes: j.stateBytes,
     storeBytes: j.storeBytes,
+    storeBytesPerState: j.storeBytesPerState,
+    diskBytes: j.diskBytes,
     peakHeapBytes: j.peakHeapBytes,
     maxRssBytes: j.maxRssBytes,
     treeBoundHits: j.treeBoundHits,
@@ -322,6 +327,8 @@ interface ConfigResult {
   };
   oursOff: { runs: OursRun[]; median: { seconds: number; peakHeapBytes: number; maxRssBytes: number } };
   oursOn: { runs: OursRun[]; median: { seconds: number; peakHeapBytes: number; maxRssBytes: number } } | null;
+  /** one run of ours in fingerprint mode, symmetry off (the memory target of that mode) */
+  oursFingerprint: OursRun;
   equal: boolean;
   extra?: Record<string, { flags: string[]; statesStored: number; seconds: number; reportedMB: number; maxRssBytes: number | null }>;
 }
@@ -350,6 +357,10 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
     }
     process.stdout.write(`  (load ${load()})\n`);
   }
+  const fpRun = runOurs(p, false, noInvariants, true);
+  process.stdout.write(
+    `   ours fingerprint mode (symmetry off, one run): ${fmtN(fpRun.distinct)} states, ${fmtS(fpRun.seconds)} s, store ${fmtB(fpRun.storeBytesPerState)} B/state, peak heap ${fmtB(fpRun.peakHeapBytes / fpRun.distinct)} B/state, ${fmtN(fpRun.diskBytes / 1048576)} MB to disk  (load ${load()})\n`,
+  );
   const med = (rs: OursRun[]) => ({
     seconds: median(rs.map((r) => r.seconds)),
     peakHeapBytes: median(rs.map((r) => r.peakHeapBytes)),
@@ -375,7 +386,8 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
     },
     oursOff: { runs: offRuns, median: med(offRuns) },
     oursOn: withSymmetry ? { runs: onRuns, median: med(onRuns) } : null,
-    equal: offRuns.every((r) => r.distinct === stored) && spinRuns.every((r) => r.statesStored === stored),
+    oursFingerprint: fpRun,
+    equal: offRuns.every((r) => r.distinct === stored) && fpRun.distinct === stored && spinRuns.every((r) => r.statesStored === stored),
   };
   if (spinExtra) res.extra = spinExtras(p, cal.m, cal.w, spinRuns[0].vectorBytes);
   return res;
@@ -433,6 +445,16 @@ const printBench = (rs: ConfigResult[]): string => {
       (off.seconds / r.spin.median.seconds).toFixed(2),
       spinRss === null ? '-' : (off.maxRssBytes / spinRss).toFixed(2),
     );
+    const fpr = r.oursFingerprint;
+    add(
+      `${r.config.name} ours fingerprint (1 run)`,
+      fpr.distinct,
+      fpr.seconds,
+      fpr.peakHeapBytes,
+      fpr.maxRssBytes,
+      (fpr.seconds / r.spin.median.seconds).toFixed(2),
+      spinRss === null ? '-' : (fpr.maxRssBytes / spinRss).toFixed(2),
+    );
     if (r.oursOn) {
       const on = r.oursOn.median;
       add(
@@ -453,7 +475,7 @@ const printBench = (rs: ConfigResult[]): string => {
         `${r.config.name}: ours (symmetry off) ${fmtN(r.oursOff.runs[0].distinct)} ${r.equal ? '==' : '!='} SPIN ${fmtN(r.spin.statesStored)} states stored -> ${r.equal ? 'EQUAL' : 'DIFFERENT'}`,
     )
     .join('\n');
-  return `${t}\n\nmedians of the runs; seconds = each checker's own search time (ours: checkSync; SPIN: pan's elapsed time)\nB/state (heap|SPIN): ours peak heap (V8 heap + state store), SPIN's "total actual memory usage", per state\nB/state (RSS): peak resident set size of the process, per state\n\n${eq}\n`;
+  return `${t}\n\nmedians of the runs; seconds = each checker's own search time (ours: checkSync; SPIN: pan's elapsed time)\nB/state (heap|SPIN): ours peak heap (V8 heap + state store), SPIN's "total actual memory usage", per state\nB/state (RSS): peak resident set size of the process, per state\nfingerprint: ours with --fingerprint (symmetry off, one run): 64-bit fingerprints in memory, queue and trace links on disk\n\n${eq}\n`;
 };
 
 const scaling = (list: readonly BenchParams[], title = 'scaling'): { config: BenchParams; ours: OursRun; spin: SpinRun }[] => {

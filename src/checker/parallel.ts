@@ -41,7 +41,7 @@ import type { Design } from '../state/design.ts';
 import { procOff } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress } from './bfs.ts';
-import { machineCoverageOf, verdictOf } from './result.ts';
+import { coverageOf, machineCoverageOf, reachabilityOf, verdictOf } from './result.ts';
 import { collisionProbability } from './fingerprint.ts';
 import {
   C_CAPACITY,
@@ -689,19 +689,14 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
     storeBytes: store?.bytesUsed() ?? 0,
     bytesPerState: perState(store, exact, ex.packer.bytes, distinct),
     packedStateBytes: ex.packer.bytes,
+    diskBytes: 0,
     peakHeapBytes: peakHeap,
     bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
     stoppedBy,
     violation: found ? rebuild(found) : undefined,
     brokenQuality: [...quality.values()].map(rebuild),
-    coverage: {
-      commands: cmdRecord,
-      commandsNeverFired: Object.entries(cmdRecord)
-        .filter(([, n]) => n === 0)
-        .map(([k]) => k),
-      machines: machineCoverage,
-    },
-    reachability: reach.map((r, i) => ({ name: r.name, description: r.description, reached: reachedAt[i] !== undefined, depth: reachedAt[i] })),
+    coverage: coverageOf(cmdRecord, machineCoverage),
+    reachability: reachabilityOf(reach, reachedAt),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CompiledMachine } from '../../models/compile.ts';
 import type { CheckResult, Verdict } from './bfs.ts';
+import type { Reachability } from './reachability.ts';
 
 /** The verdict of a search that ended (see Verdict), the same for both searches. */
 export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
@@ -29,3 +30,16 @@ export const machineCoverageOf = (m: CompiledMachine, hits: ArrayLike<number>): 
   });
   return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
 };
+
+/** The coverage part of a result: commands fired by kind (and those never fired), machine edges. */
+export const coverageOf = (commands: Readonly<Record<string, number>>, machines: CheckResult['coverage']['machines']): CheckResult['coverage'] => ({
+  commands,
+  commandsNeverFired: Object.entries(commands)
+    .filter(([, n]) => n === 0)
+    .map(([k]) => k),
+  machines,
+});
+
+/** The reachability part of a result: each property, and the depth it was first reached at. */
+export const reachabilityOf = (reach: readonly Reachability[], reachedAt: readonly (number | undefined)[]): CheckResult['reachability'] =>
+  reach.map((r, i) => ({ name: r.name, description: r.description, reached: reachedAt[i] !== undefined, depth: reachedAt[i] }));

@@ -78,7 +78,8 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           symmetry: !flags['no-symmetry'],
           exact: !flags.fingerprint,
           kernel: mutant?.make,
-          workers: (flags.workers as number | undefined) ?? defaultWorkers(),
+          // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not
+          workers: (flags.workers as number | undefined) ?? (flags.fingerprint ? 1 : defaultWorkers()),
         },
         progress,
         () => interrupted,

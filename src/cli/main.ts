@@ -14,6 +14,7 @@ import { cmdReplay } from './replay.ts';
 import { cmdScenario } from './scenario.ts';
 import { cmdSimulate } from './simulate.ts';
 import { EXIT } from './exit.ts';
+import { SpillError } from '../checker/spill.ts';
 
 export const USAGE = `usage: pfnmap <command> [options]
 
@@ -91,7 +92,7 @@ export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<num
         throw new UsageError(`unknown command '${cmd}' (known: check, replay, scenario, simulate, repro, conform, list)`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SpillError) {
       io.err(`pfnmap: ${e.message}`);
       return EXIT.usage;
     }

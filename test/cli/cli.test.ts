@@ -36,6 +36,23 @@ describe('pfnmap check', () => {
     expect(m.out[1]).toMatch(/^STOPPED at the memory limit/);
     expect(m.out).toContain('  memory limit: 1 MB (--max-memory); --fingerprint or a smaller config needs less');
   });
+  it('--fingerprint runs one worker with its queue and links on disk; an unusable TMPDIR is one line, exit 2', async () => {
+    const ok = await cli('check', '--config', 'medium', '--fingerprint', '--max-states', '40000');
+    expect(ok.code).toBe(4);
+    expect(ok.out.join('\n')).toMatch(/storage: fingerprint .*\n.*states: 40,0\d\d distinct.*queue and trace links written to disk \d/);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent/pfnmap-tmp';
+    try {
+      const bad = await cli('check', '--config', 'medium', '--fingerprint', '--max-states', '40000');
+      expect(bad.code).toBe(2);
+      expect(bad.err).toEqual([
+        'pfnmap: fingerprint mode: creating a directory in /nonexistent/pfnmap-tmp failed: ENOENT (its trace links and queue go to temporary files; TMPDIR chooses their directory)',
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
   it('--json gives the result as data', async () => {
     const r = await cli('check', '--config', 'tiny', '--json');
     const j = JSON.parse(r.out.join('\n'));

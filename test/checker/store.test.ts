@@ -1,0 +1,106 @@
+/**
+ * The sequential visited set (src/checker/store.ts) on its own, with more states than the
+ * searches of the suite put in it: fingerprint mode's table of bare fingerprints through its
+ * growths (not a power of two), and its trace links written to and read back from the file
+ * (spill.ts); exact mode beside it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StateStore } from '../../src/checker/store.ts';
+import { SpillError } from '../../src/checker/spill.ts';
+
+const N = 150_000;
+/** a deterministic stream of 32-bit words (xorshift32) */
+const words = (seed: number) => {
+  let x = seed;
+  return (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+};
+
+const savedTmp = process.env.TMPDIR;
+afterEach(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+});
+
+const fill = (store: StateStore) => {
+  const next = words(20261126);
+  const fps: [number, number][] = [];
+  const bytes = new Uint8Array(4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < N; i++) {
+    const fp: [number, number] = [next(), next()];
+    fps.push(fp);
+    view.setUint32(0, i);
+    const id = store.add(bytes, fp[0], fp[1], i - 1, i % 65_536);
+    if (id !== i) throw new Error(`state ${i} added as ${id}`);
+  }
+  return fps;
+};
+
+describe('StateStore', () => {
+  it('fingerprint mode: finds every fingerprint again through its growths, links from the file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-test-'));
+    process.env.TMPDIR = dir;
+    const store = new StateStore(4, false);
+    const fps = fill(store);
+    expect(store.count).toBe(N);
+    const bytes = new Uint8Array(4);
+    const again = fps.filter(([h1, h2]) => store.add(bytes, h1, h2, 0, 0) !== -1);
+    expect(again).toEqual([]);
+    // a different second half is a different state
+    expect(store.add(bytes, fps[0][0], fps[0][1] ^ 1, 0, 0)).toBe(N);
+    // the links: in the file (the first records) and in the write buffer (the last ones)
+    expect(store.diskBytes()).toBeGreaterThan(0);
+    for (const id of [0, 1, 4_095, 32_767, 32_768, 99_999, N - 1]) {
+      expect(store.parentOf(id)).toBe(id - 1);
+      expect(store.actionOf(id)).toBe(id % 65_536);
+    }
+    expect(store.parentOf(N)).toBe(0);
+    // the queue: the second chunk (65,536 states) was full while the first was being read, so
+    // it went to the file; the search reads every state back in order
+    expect(store.diskBytes()).toBeGreaterThan(65_536 * 4);
+    const wrong: number[] = [];
+    for (let id = 0; id <= N; id++) if (new DataView(store.state(id).slice().buffer).getUint32(0) !== (id === N ? 0 : id)) wrong.push(id);
+    expect(wrong).toEqual([]);
+    // memory: the table alone once the queue is released (load 0.57 to 0.85)
+    store.release(N + 1);
+    expect(store.bytesPerState()).toBeGreaterThanOrEqual(8 / 0.85);
+    expect(store.bytesPerState()).toBeLessThanOrEqual(8 / 0.56);
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+    store.close();
+    expect(fs.readdirSync(dir)).toHaveLength(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fingerprint mode: the fingerprint [0, 0] is kept (as [0, 1]) and found again', () => {
+    const store = new StateStore(4, false);
+    const bytes = new Uint8Array(4);
+    expect(store.add(bytes, 0, 0, -1, 0)).toBe(0);
+    expect(store.add(bytes, 0, 0, 0, 1)).toBe(-1);
+    expect(store.add(bytes, 0, 1, 0, 1)).toBe(-1);
+    store.close();
+  });
+
+  it('exact mode: links in memory, no file', () => {
+    const store = new StateStore(4, true);
+    fill(store);
+    expect(store.diskBytes()).toBe(0);
+    expect(store.parentOf(99_999)).toBe(99_998);
+    expect(store.actionOf(99_999)).toBe(99_999 % 65_536);
+    store.close();
+  });
+
+  it('fingerprint mode: a trace-link file that cannot be created is a one-line error naming the directory', () => {
+    process.env.TMPDIR = '/nonexistent/pfnmap-tmp';
+    const store = new StateStore(4, false);
+    expect(() => fill(store)).toThrow(SpillError);
+    expect(() => fill(new StateStore(4, false))).toThrow(/fingerprint mode: creating a directory in \/nonexistent\/pfnmap-tmp failed: ENOENT .*TMPDIR/);
+  });
+});
