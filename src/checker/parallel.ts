@@ -65,6 +65,7 @@ import {
   SharedStoreOwner,
   TABLE_MAX_LOAD,
   metaBytes,
+  tableBytes,
   type SegmentBuffers,
 } from './sharedStore.ts';
 import { Expander, type Reply, type Request, type SearchSetup, type StoreUpdates, type WorkerInit } from './worker.ts';
@@ -394,10 +395,11 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
             }
           }
           if (count + 2 * margin > Atomics.load(ctrl, C_TABLE_LIMIT)) {
-            // twice the entries the table may take before the next pause: load 1/4 to 1/2
-            let slots = st.table.length;
+            // twice the entries the table may take before the next pause: load TABLE_MAX_LOAD / 2
+            // to TABLE_MAX_LOAD (slots, not words: a slot is two words)
+            let slots = st.slots;
             while ((count + 2 * margin) / TABLE_MAX_LOAD > slots) slots *= 2;
-            if (!affordable(4 * slots)) return false;
+            if (!affordable(tableBytes(slots))) return false;
             pending.table = st.rehash(slots);
           }
         } catch (e) {

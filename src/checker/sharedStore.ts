@@ -1,46 +1,62 @@
 /**
  * The visited set of the parallel search (parallel.ts, worker.ts), in SharedArrayBuffers every
- * worker thread sees: a lock-free open-addressing table of state ids keyed by the 64-bit
- * fingerprint of the packed state (src/state/packed.ts), and per-state arrays (BFS key /
- * action, parent, and a fingerprint tag in exact mode or the fingerprint in fingerprint mode)
- * and the packed states in fixed-size segments. Exact mode compares the packed bytes on a tag
- * match: no two distinct states are merged; fingerprint mode trusts the 64-bit fingerprint
- * and drops the bytes of expanded levels.
+ * worker thread sees: a lock-free open-addressing table keyed by the 64-bit fingerprint of the
+ * packed state (src/state/packed.ts), per-state arrays (BFS key / action, parent, and the
+ * fingerprint halves in fingerprint mode) and the packed states, in fixed-size segments.
+ * Exact mode compares the packed bytes on a key match: no two distinct states are merged;
+ * fingerprint mode trusts the 64-bit fingerprint and drops the bytes of expanded levels.
+ *
+ * The table, as the sequential store's (store.ts): each slot is two 32-bit words, [key, id + 1],
+ * where key = h1 ^ (h2 * golden) mixes the fingerprint (0 is read as 1: a key word of 0 marks an
+ * empty slot); the home slot is key & mask, a probe compares the key in the table before it
+ * touches any per-state data (one cache line holds a probe sequence), and a rehash moves slots
+ * without recomputing fingerprints. The key filters: a match is then confirmed on the state
+ * (exact: its bytes; fingerprint: h1 and h2 in full, so the key's lost value 0 merges nothing).
  *
  * Capacity: a SharedArrayBuffer cannot be grown portably (Node 20 has growable SABs behind
  * ES2024's `maxByteLength`, but the typed-array views that track them and TypeScript's ES2022
  * lib do not, and a growable SAB reserves its maximum up front), so the store grows by adding
  * segments and by replacing the table, both done by the main thread while every worker waits
  * (between levels, or at a pause a worker requests when the free room falls under a margin
- * that covers the states every worker can still add before it looks again).
+ * that covers the states every worker can still add before it looks again). C_TABLE_LIMIT
+ * counts entries (states), not words.
  *
- * Insertion (`insert`, called concurrently by the workers): probe from the fingerprint's slot;
- * an occupied slot is compared (fingerprint halves, then the bytes in exact mode); at an empty
- * slot the worker reserves an id (an atomic counter), writes the state's data under it, and
- * publishes it with a compare-and-exchange of the slot. When another worker published the
- * same state into that slot first, the reserved id becomes a hole (never published, marked
- * HOLE, skipped by everything); when it published a different state, probing goes on.
+ * Insertion (`insert`, called concurrently by the workers), lock-free but for one short wait:
+ * probe from the home slot. At an empty slot, claim it with a compare-and-exchange of its key
+ * word 0 -> key; the winner alone then reserves an id (an atomic counter), writes the state's
+ * data under it and publishes it with an atomic store of the id word (the store orders the
+ * data writes before any reader's atomic load that sees the id). A slot whose key word is
+ * another key is probed past; one with this key is compared with the state once its id word
+ * is non-zero: a claimed slot is published a few dozen instructions later, so a reader that
+ * finds it unpublished spins on the id word (Atomics.load), yielding after a while and giving
+ * up if a worker failed (C_ERROR: the claimant may have died between claim and publish). A
+ * state is in the table once, at the first empty slot of its probe sequence that any worker
+ * claimed for it: two workers inserting it race for the same slots in the same order, and
+ * the loser sees the winner's key there and waits for its id. Since an id is reserved only by
+ * the worker that won a slot, no id is wasted: every id below C_COUNT is a published state.
+ * (Ids used to be reserved before the claim, and a lost race left a "hole", an id marked HOLE
+ * and counted in C_HOLES. No hole can arise now; the readers of HOLE and C_HOLES in
+ * parallel.ts and worker.ts are kept, as no-ops, and C_HOLES stays 0.)
  *
  * The BFS key of a new state (position of its parent in its level x actions + action) is the
  * minimum over every discovery of it in the level (an atomic min): the order the sequential
  * search would have found it in. The main thread sorts each level by it (parallel.ts), which
- * gives the sequential search's ids, parents and shortest traces exactly.
+ * gives the sequential search's ids, parents and shortest traces exactly; the sort writes the
+ * parents and actions of the level's states and never touches the table (ids stay the same).
  */
-
-import { Fingerprinter } from './fingerprint.ts';
 
 /** states per segment */
 export const SEG_SHIFT = 16;
 export const SEG_STATES = 1 << SEG_SHIFT;
 export const SEG_MASK = SEG_STATES - 1;
-/** the key / action of a hole (a reserved id whose state another worker published first) */
+/** the key / action of a hole (a reserved id never published: no longer arises, see above) */
 export const HOLE = 0xffffffff;
-/** a table of this many slots is paused for at this many entries (load factor 1/2) */
+/** a table of this many slots is paused for at this many entries */
 export const TABLE_MAX_LOAD = 0.5;
 
 /** Control words (an Int32Array over a SharedArrayBuffer) shared by the main thread and the workers. */
-export const C_COUNT = 0; // ids reserved so far (states and holes)
-export const C_HOLES = 1; // holes so far
+export const C_COUNT = 0; // ids reserved so far (each one a state, published or about to be)
+export const C_HOLES = 1; // holes so far (always 0 now)
 export const C_NEXT = 2; // next position of the level to expand (chunks are grabbed with Atomics.add)
 export const C_HALT = 3; // HALT_* bits: workers take no more chunks
 export const C_DONE = 4; // workers done with the current round
@@ -60,28 +76,31 @@ export const HALT_STATES = 4; // the states limit is reached
 
 export interface SegmentBuffers {
   readonly index: number;
-  /** per state: key/action (u32), parent (i32), then the fingerprint halves h1, h2 (u32 each,
-   * fingerprint mode) or a one-byte tag of the fingerprint (exact mode) */
+  /** per state: key/action (u32), parent (i32), then in fingerprint mode the fingerprint
+   * halves h1, h2 (u32 each) */
   readonly meta: SharedArrayBuffer;
   /** the states' packed bytes (null once dropped: fingerprint mode, after expansion) */
   readonly bytes: SharedArrayBuffer | null;
 }
 
 /** bytes of per-state data besides the packed state */
-export const metaBytes = (exact: boolean): number => (exact ? 9 : 16);
+export const metaBytes = (exact: boolean): number => (exact ? 8 : 16);
+
+/** bytes of a table of this many slots (two 32-bit words a slot) */
+export const tableBytes = (slots: number): number => 8 * slots;
 
 export class SharedStore {
   readonly stateWords: number;
+  /** 2 words a slot: [key (0: empty), id + 1 (0: claimed, not yet published)] */
   table!: Int32Array;
+  /** slots - 1 (slots: a power of two) */
   mask = 0;
-  /** during the level that inserts a state: its BFS key; after: the action index (HOLE for holes) */
+  /** during the level that inserts a state: its BFS key; after: the action index */
   readonly act: Uint32Array[] = [];
   readonly parent: Int32Array[] = [];
   /** fingerprint mode: the fingerprints */
   readonly h1: Uint32Array[] = [];
   readonly h2: Uint32Array[] = [];
-  /** exact mode: a byte of each fingerprint (skips most byte comparisons) */
-  readonly tag: Uint8Array[] = [];
   readonly bytes: (Uint8Array | null)[] = [];
   readonly words: (Uint32Array | null)[] = [];
   /** ids from here on were inserted in the current level (their keys are still minimised) */
@@ -100,8 +119,7 @@ export class SharedStore {
     const i = seg.index;
     this.act[i] = new Uint32Array(seg.meta, 0, SEG_STATES);
     this.parent[i] = new Int32Array(seg.meta, 4 * SEG_STATES, SEG_STATES);
-    if (this.exact) this.tag[i] = new Uint8Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
-    else {
+    if (!this.exact) {
       this.h1[i] = new Uint32Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
       this.h2[i] = new Uint32Array(seg.meta, 12 * SEG_STATES, SEG_STATES);
     }
@@ -111,7 +129,7 @@ export class SharedStore {
 
   attachTable(sab: SharedArrayBuffer): void {
     this.table = new Int32Array(sab);
-    this.mask = this.table.length - 1;
+    this.mask = this.table.length / 2 - 1;
   }
 
   /** Fingerprint mode: the bytes of segment i are no longer needed. */
@@ -137,46 +155,59 @@ export class SharedStore {
   /**
    * Insert a state (its packed words) with its fingerprint and BFS key. Returns its new id,
    * or -1 when it was there already (then its key is lowered to `key` if it was inserted in
-   * this level). Safe to call from many threads at once.
+   * this level). Safe to call from many threads at once (the protocol: the comment above).
    */
   insert(w: Uint32Array, h1: number, h2: number, key: number): number {
     const table = this.table;
     const mask = this.mask;
-    const ctrl = this.ctrl;
-    const exact = this.exact;
-    const tag = h2 & 0xff;
-    let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
-    let mine = -1;
+    const kw = h1 ^ Math.imul(h2, 0x9e3779b1) || 1;
+    let slot = kw & mask;
     for (;;) {
-      let e = Atomics.load(table, slot);
-      if (e === 0) {
-        if (mine < 0) {
-          mine = Atomics.add(ctrl, C_COUNT, 1);
-          this.write(mine, w, h1, h2, key);
+      const at = 2 * slot;
+      let k = Atomics.load(table, at);
+      if (k === 0) {
+        k = Atomics.compareExchange(table, at, 0, kw);
+        if (k === 0) {
+          // the slot is ours: nobody else can publish this state
+          const id = Atomics.add(this.ctrl, C_COUNT, 1);
+          this.write(id, w, h1, h2, key);
+          Atomics.store(table, at + 1, id + 1);
+          return id;
         }
-        e = Atomics.compareExchange(table, slot, 0, mine + 1);
-        if (e === 0) return mine;
       }
-      const id = e - 1;
-      const seg = id >>> SEG_SHIFT;
-      const i = id & SEG_MASK;
-      if (exact ? this.tag[seg][i] === tag && this.equal(seg, i, w) : this.h1[seg][i] === h1 && this.h2[seg][i] === h2) {
-        if (id >= this.levelStart) {
-          const k = this.act[seg];
-          let cur = Atomics.load(k, i);
-          while (key < cur) {
-            const prev = Atomics.compareExchange(k, i, cur, key);
-            if (prev === cur) break;
-            cur = prev;
+      if (k === kw) {
+        let e = Atomics.load(table, at + 1);
+        if (e === 0) e = this.published(at + 1);
+        const id = e - 1;
+        const seg = id >>> SEG_SHIFT;
+        const i = id & SEG_MASK;
+        if (this.exact ? this.equal(seg, i, w) : this.h1[seg][i] === h1 && this.h2[seg][i] === h2) {
+          if (id >= this.levelStart) {
+            const a = this.act[seg];
+            let cur = Atomics.load(a, i);
+            while (key < cur) {
+              const prev = Atomics.compareExchange(a, i, cur, key);
+              if (prev === cur) break;
+              cur = prev;
+            }
           }
+          return -1;
         }
-        if (mine >= 0) {
-          Atomics.store(this.act[mine >>> SEG_SHIFT], mine & SEG_MASK, HOLE);
-          Atomics.add(ctrl, C_HOLES, 1);
-        }
-        return -1;
       }
       slot = (slot + 1) & mask;
+    }
+  }
+
+  /** The id word at table[at] once the worker that claimed the slot has published it. */
+  private published(at: number): number {
+    for (let n = 1; ; n++) {
+      const e = Atomics.load(this.table, at);
+      if (e !== 0) return e;
+      if ((n & 0x3ff) === 0) {
+        if (Atomics.load(this.ctrl, C_ERROR)) throw new Error('parallel store: a worker failed while publishing a state');
+        // the claimant may have lost its core: let it run
+        Atomics.wait(this.ctrl, C_WORDS_SPARE, 0, 0.01);
+      }
     }
   }
 
@@ -184,8 +215,7 @@ export class SharedStore {
     const seg = id >>> SEG_SHIFT;
     const i = id & SEG_MASK;
     if (seg >= this.act.length) throw new Error(`parallel store overflow: id ${id} beyond ${this.act.length} segments`);
-    if (this.exact) this.tag[seg][i] = h2 & 0xff;
-    else {
+    if (!this.exact) {
       this.h1[seg][i] = h1;
       this.h2[seg][i] = h2;
     }
@@ -221,14 +251,10 @@ export class SharedStoreOwner extends SharedStore {
   readonly segmentBuffers: SegmentBuffers[] = [];
   tableBuffer!: SharedArrayBuffer;
   private allocated = 0;
-  private readonly fpBytes: Uint8Array;
-  private readonly fp: Fingerprinter;
 
   constructor(stateBytes: number, exact: boolean, ctrl: Int32Array, tableSlots = 1 << 14) {
     super(stateBytes, exact, ctrl);
-    this.fpBytes = new Uint8Array(stateBytes);
-    this.fp = new Fingerprinter(this.fpBytes);
-    this.tableBuffer = new SharedArrayBuffer(4 * tableSlots);
+    this.tableBuffer = new SharedArrayBuffer(tableBytes(tableSlots));
     this.attachTable(this.tableBuffer);
     Atomics.store(ctrl, C_TABLE_LIMIT, Math.floor(tableSlots * TABLE_MAX_LOAD));
   }
@@ -241,6 +267,9 @@ export class SharedStoreOwner extends SharedStore {
   }
   get capacity(): number {
     return this.segmentBuffers.length * SEG_STATES;
+  }
+  get slots(): number {
+    return this.mask + 1;
   }
 
   /** Bytes of shared memory held (segments with their bytes, the table). */
@@ -275,33 +304,22 @@ export class SharedStoreOwner extends SharedStore {
     super.dropBytes(i);
   }
 
-  /** Replace the table by one of `slots` slots, rehashing every stored state (no worker may run). */
+  /**
+   * Replace the table by one of `slots` slots (no worker may run, so every claimed slot is
+   * published): each slot moves, key and id, to the first free slot from its key's home.
+   */
   rehash(slots: number): SharedArrayBuffer {
-    const count = this.count;
-    const buf = new SharedArrayBuffer(4 * slots);
+    const old = this.table;
+    const buf = new SharedArrayBuffer(tableBytes(slots));
     const t = new Int32Array(buf);
     const mask = slots - 1;
-    const fw = new Uint32Array(this.fpBytes.buffer);
-    for (let id = 0; id < count; id++) {
-      const seg = id >>> SEG_SHIFT;
-      const i = id & SEG_MASK;
-      if (this.act[seg][i] === HOLE) continue;
-      let h1: number;
-      let h2: number;
-      if (this.exact) {
-        // exact mode keeps no fingerprints: recompute them from the bytes
-        const src = this.words[seg]!;
-        for (let j = 0, o = i * this.stateWords; j < this.stateWords; j++) fw[j] = src[o + j];
-        this.fp.run();
-        h1 = this.fp.h1;
-        h2 = this.fp.h2;
-      } else {
-        h1 = this.h1[seg][i];
-        h2 = this.h2[seg][i];
-      }
-      let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
-      while (t[slot] !== 0) slot = (slot + 1) & mask;
-      t[slot] = id + 1;
+    for (let k = 0; k < old.length; k += 2) {
+      const kw = old[k];
+      if (kw === 0) continue;
+      let slot = kw & mask;
+      while (t[2 * slot] !== 0) slot = (slot + 1) & mask;
+      t[2 * slot] = kw;
+      t[2 * slot + 1] = old[k + 1];
     }
     this.tableBuffer = buf;
     this.attachTable(buf);
