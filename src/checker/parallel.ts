@@ -508,6 +508,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         const nNew = count - nextStart;
         const bucket = new Int32Array(curSize + 1);
         let nValid = 0;
+        // (holes no longer arise, sharedStore.ts: the HOLE tests here are kept as a safeguard)
         for (let id = nextStart; id < count; id++) {
           const k = st.actionOf(id);
           if (k === HOLE) continue;
