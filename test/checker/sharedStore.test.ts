@@ -1,0 +1,126 @@
+/**
+ * The shared visited set (src/checker/sharedStore.ts) under concurrent inserts: worker threads
+ * insert the same states in different orders, with fingerprints made to share a handful of
+ * table keys (long probe sequences of equal keys, key 0 read as 1, equal keys on distinct
+ * fingerprints), and every state must be stored once, under one of the ids 0..n-1, with its
+ * bytes, its fingerprint and the smallest BFS key any worker gave it.
+ */
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { C_COUNT, C_GO, C_HOLES, C_WORDS, SEG_MASK, SEG_SHIFT, SharedStoreOwner } from '../../src/checker/sharedStore.ts';
+
+const WORKERS = 3;
+const N = 20_000;
+const KEYS = 2048;
+const STATE_WORDS = 4;
+
+/** State s: its words, and a fingerprint whose table key is (s % KEYS) * 32 (0 read as 1 by the table): runs of about 10 states of one key, 32 slots apart. */
+const stateWords = (s: number): number[] => [s, Math.imul(s, 7), 0, 0xdeadbeef];
+const fingerprint = (s: number, exact: boolean): [number, number] =>
+  // exact: the bytes decide, so equal fingerprints are fine; fingerprint mode: h2 tells them apart
+  exact ? [(s % KEYS) << 5, 0] : [(Math.imul(s, 0x9e3779b1) ^ ((s % KEYS) << 5)) >>> 0, s];
+/** Worker k's order: workers 0 and 1 in step (they race for every state), worker 2 another permutation. */
+const orderOf = (k: number): number[] => Array.from({ length: N }, (_, j) => (k < 2 ? j : (j * 7 + 13) % N));
+
+const workerCode = (storeUrl: string, tsxUrl: string): string => `
+const { workerData, parentPort } = require('node:worker_threads');
+import(${JSON.stringify(tsxUrl)}).then((m) => m.register()).then(() => import(${JSON.stringify(storeUrl)})).then((S) => {
+  const { ctrl, segments, table, exact, k, order, states, fps } = workerData;
+  const c = new Int32Array(ctrl);
+  const st = new S.SharedStore(${4 * STATE_WORDS}, exact, c);
+  for (const seg of segments) st.attachSegment(seg);
+  st.attachTable(table);
+  const w = new Uint32Array(${STATE_WORDS});
+  const got = new Int32Array(order.length);
+  parentPort.postMessage('ready');
+  while (Atomics.load(c, S.C_GO) === 0);
+  for (let j = 0; j < order.length; j++) {
+    const s = order[j];
+    for (let i = 0; i < w.length; i++) w[i] = states[s * w.length + i];
+    got[j] = st.insert(w, fps[2 * s], fps[2 * s + 1], j * ${WORKERS} + k);
+  }
+  parentPort.postMessage(got);
+});
+`;
+
+const race = async (exact: boolean): Promise<void> => {
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
+  const store = new SharedStoreOwner(4 * STATE_WORDS, exact, ctrl, 1 << 16);
+  store.addSegment();
+  const states = new Uint32Array(N * STATE_WORDS);
+  const fps = new Uint32Array(2 * N);
+  for (let s = 0; s < N; s++) {
+    states.set(stateWords(s), s * STATE_WORDS);
+    fps.set(fingerprint(s, exact), 2 * s);
+  }
+  const code = workerCode(new URL('../../src/checker/sharedStore.ts', import.meta.url).href, import.meta.resolve('tsx/esm/api'));
+  const orders = Array.from({ length: WORKERS }, (_, k) => orderOf(k));
+  const workers = orders.map(
+    (order, k) =>
+      new Worker(code, {
+        eval: true,
+        workerData: { ctrl: ctrl.buffer, segments: store.segmentBuffers, table: store.tableBuffer, exact, k, order, states, fps },
+      }),
+  );
+  const next = (wk: Worker): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      wk.once('message', resolve);
+      wk.once('error', reject);
+    });
+  try {
+    await Promise.all(workers.map(next));
+    const results = workers.map(next);
+    Atomics.store(ctrl, C_GO, 1);
+    Atomics.notify(ctrl, C_GO);
+    const got = (await Promise.all(results)) as Int32Array[];
+
+    // each state new exactly once, the ids exactly 0..N-1, no hole
+    const idOf = new Int32Array(N).fill(-1);
+    const twice: number[] = [];
+    got.forEach((ids, k) =>
+      ids.forEach((id, j) => {
+        if (id < 0) return;
+        const s = orders[k][j];
+        if (idOf[s] >= 0) twice.push(s);
+        idOf[s] = id;
+      }),
+    );
+    expect(twice).toEqual([]);
+    expect(Atomics.load(ctrl, C_COUNT)).toBe(N);
+    expect(Atomics.load(ctrl, C_HOLES)).toBe(0);
+    expect([...idOf].sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, i) => i));
+    // each stored with its bytes, its fingerprint and the smallest key among its discoveries
+    const minKey = new Float64Array(N).fill(Infinity);
+    orders.forEach((o, k) => o.forEach((s, j) => (minKey[s] = Math.min(minKey[s], j * WORKERS + k))));
+    const wrong: number[] = [];
+    for (let s = 0; s < N; s++) {
+      const id = idOf[s];
+      const seg = id >>> SEG_SHIFT;
+      const i = id & SEG_MASK;
+      const words = [...store.words[seg]!.subarray(i * STATE_WORDS, (i + 1) * STATE_WORDS)];
+      const fp = exact ? [] : [store.h1[seg][i], store.h2[seg][i]];
+      if (
+        words.join() !== stateWords(s).map((x) => x >>> 0).join() ||
+        fp.join() !== (exact ? [] : fingerprint(s, exact)).join() ||
+        store.actionOf(id) !== minKey[s]
+      )
+        wrong.push(s);
+    }
+    expect(wrong).toEqual([]);
+    // a rehash keeps every state findable (a second insert finds it)
+    store.rehash(1 << 17);
+    for (let s = 0; s < N; s++) {
+      const [h1, h2] = fingerprint(s, exact);
+      if (store.insert(Uint32Array.from(stateWords(s)), h1, h2, 0) !== -1) wrong.push(s);
+    }
+    expect(wrong).toEqual([]);
+    expect(Atomics.load(ctrl, C_COUNT)).toBe(N);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+};
+
+describe('shared store', () => {
+  it('concurrent inserts of the same states, exact mode (keys shared by many states)', () => race(true), 30_000);
+  it('concurrent inserts of the same states, fingerprint mode (equal keys on distinct fingerprints)', () => race(false), 30_000);
+});
