@@ -6,12 +6,14 @@
  * Exact mode compares the packed bytes on a key match: no two distinct states are merged;
  * fingerprint mode trusts the 64-bit fingerprint and drops the bytes of expanded levels.
  *
- * The table, as the sequential store's (store.ts): each slot is two 32-bit words, [key, id + 1],
- * where key = h1 ^ (h2 * golden) mixes the fingerprint (0 is read as 1: a key word of 0 marks an
- * empty slot); the home slot is key & mask, a probe compares the key in the table before it
- * touches any per-state data (one cache line holds a probe sequence), and a rehash moves slots
- * without recomputing fingerprints. The key filters: a match is then confirmed on the state
- * (exact: its bytes; fingerprint: h1 and h2 in full, so the key's lost value 0 merges nothing).
+ * The table, as the sequential store's (store.ts): each slot is two 32-bit words, [key word,
+ * id word], where key = h1 ^ (h2 * golden) mixes the fingerprint; the home slot is key & mask,
+ * a probe compares the key in the table before it touches any per-state data (one cache line
+ * holds a probe sequence), and a rehash moves slots without recomputing fingerprints. A key
+ * word of 0 marks an empty slot, so key 0 is written 1 and the id word, id + 1 (below 2^31),
+ * carries the lost bit in its top bit (ZERO_KEY): (key word, that bit) give the key back. A key
+ * match is then confirmed on the state: exact mode compares its bytes; fingerprint mode keeps
+ * h2 per state, and key and h2 give back h1 (the 64 bits in full, as store.ts does).
  *
  * Capacity: a SharedArrayBuffer cannot be grown portably (Node 20 has growable SABs behind
  * ES2024's `maxByteLength`, but the typed-array views that track them and TypeScript's ES2022
@@ -82,30 +84,32 @@ export const HALT_STATES = 4; // the states limit is reached
 
 export interface SegmentBuffers {
   readonly index: number;
-  /** per state: key/action (u32), parent (i32), then in fingerprint mode the fingerprint
-   * halves h1, h2 (u32 each) */
+  /** per state: key/action (u32), parent (i32), then in fingerprint mode the fingerprint's
+   * second half h2 (u32) */
   readonly meta: SharedArrayBuffer;
   /** the states' packed bytes (null once dropped: fingerprint mode, after expansion) */
   readonly bytes: SharedArrayBuffer | null;
 }
 
 /** bytes of per-state data besides the packed state */
-export const metaBytes = (exact: boolean): number => (exact ? 8 : 16);
+export const metaBytes = (exact: boolean): number => (exact ? 8 : 12);
+
+/** the id word's top bit: the key was 0 (its key word says 1) */
+const ZERO_KEY = 1 << 31;
 
 /** bytes of a table of this many slots (two 32-bit words a slot) */
 export const tableBytes = (slots: number): number => 8 * slots;
 
 export class SharedStore {
   readonly stateWords: number;
-  /** 2 words a slot: [key (0: empty), id + 1 (0: claimed, not yet published)] */
+  /** 2 words a slot: [key (0: empty; key 0 is written 1), id + 1 (0: claimed, not yet published), with ZERO_KEY if the key was 0] */
   table!: Int32Array;
   /** slots - 1 (slots: a power of two) */
   mask = 0;
   /** during the level that inserts a state: its BFS key; after: the action index */
   readonly act: Uint32Array[] = [];
   readonly parent: Int32Array[] = [];
-  /** fingerprint mode: the fingerprints */
-  readonly h1: Uint32Array[] = [];
+  /** fingerprint mode: the second halves of the fingerprints (the key gives back the first) */
   readonly h2: Uint32Array[] = [];
   readonly bytes: (Uint8Array | null)[] = [];
   readonly words: (Uint32Array | null)[] = [];
@@ -125,10 +129,7 @@ export class SharedStore {
     const i = seg.index;
     this.act[i] = new Uint32Array(seg.meta, 0, SEG_STATES);
     this.parent[i] = new Int32Array(seg.meta, 4 * SEG_STATES, SEG_STATES);
-    if (!this.exact) {
-      this.h1[i] = new Uint32Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
-      this.h2[i] = new Uint32Array(seg.meta, 12 * SEG_STATES, SEG_STATES);
-    }
+    if (!this.exact) this.h2[i] = new Uint32Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
     this.bytes[i] = seg.bytes ? new Uint8Array(seg.bytes) : null;
     this.words[i] = seg.bytes ? new Uint32Array(seg.bytes) : null;
   }
@@ -166,7 +167,9 @@ export class SharedStore {
   insert(w: Uint32Array, h1: number, h2: number, key: number): number {
     const table = this.table;
     const mask = this.mask;
-    const kw = h1 ^ Math.imul(h2, 0x9e3779b1) || 1;
+    const key0 = h1 ^ Math.imul(h2, 0x9e3779b1);
+    const kw = key0 || 1;
+    const zero = key0 === 0 ? ZERO_KEY : 0;
     let slot = kw & mask;
     for (;;) {
       const at = 2 * slot;
@@ -176,18 +179,18 @@ export class SharedStore {
         if (k === 0) {
           // the slot is ours: nobody else can publish this state
           const id = Atomics.add(this.ctrl, C_COUNT, 1);
-          this.write(id, w, h1, h2, key);
-          Atomics.store(table, at + 1, id + 1);
+          this.write(id, w, h2, key);
+          Atomics.store(table, at + 1, (id + 1) | zero);
           return id;
         }
       }
       if (k === kw) {
         let e = Atomics.load(table, at + 1);
         if (e === 0) e = this.published(at + 1);
-        const id = e - 1;
+        const id = (e & ~ZERO_KEY) - 1;
         const seg = id >>> SEG_SHIFT;
         const i = id & SEG_MASK;
-        if (this.exact ? this.equal(seg, i, w) : this.h1[seg][i] === h1 && this.h2[seg][i] === h2) {
+        if (this.exact ? this.equal(seg, i, w) : (e & ZERO_KEY) === zero && this.h2[seg][i] === h2) {
           if (id >= this.levelStart) {
             const a = this.act[seg];
             let cur = Atomics.load(a, i);
@@ -217,14 +220,11 @@ export class SharedStore {
     }
   }
 
-  private write(id: number, w: Uint32Array, h1: number, h2: number, key: number): void {
+  private write(id: number, w: Uint32Array, h2: number, key: number): void {
     const seg = id >>> SEG_SHIFT;
     const i = id & SEG_MASK;
     if (seg >= this.act.length) throw new Error(`parallel store overflow: id ${id} beyond ${this.act.length} segments`);
-    if (!this.exact) {
-      this.h1[seg][i] = h1;
-      this.h2[seg][i] = h2;
-    }
+    if (!this.exact) this.h2[seg][i] = h2;
     this.act[seg][i] = key;
     this.parent[seg][i] = -1;
     const dst = this.words[seg]!;
