@@ -2,7 +2,7 @@
  * The visited set of the parallel search (parallel.ts, worker.ts), in SharedArrayBuffers every
  * worker thread sees: a lock-free open-addressing table keyed by the 64-bit fingerprint of the
  * packed state (src/state/packed.ts), per-state arrays (BFS key / action, parent, and the
- * fingerprint halves in fingerprint mode) and the packed states, in fixed-size segments.
+ * fingerprint's second half in fingerprint mode) and the packed states, in fixed-size segments.
  * Exact mode compares the packed bytes on a key match: no two distinct states are merged;
  * fingerprint mode trusts the 64-bit fingerprint and drops the bytes of expanded levels.
  *
@@ -33,8 +33,9 @@
  * finds it unpublished spins on the id word (Atomics.load), yielding after a while and giving
  * up if a worker failed (C_ERROR: the claimant may have died between claim and publish). A
  * state is in the table once, at the first empty slot of its probe sequence that any worker
- * claimed for it: two workers inserting it race for the same slots in the same order, and
- * the loser sees the winner's key there and waits for its id. Since an id is reserved only by
+ * claimed for it: two workers inserting it race for the same slots in the same order (a slot,
+ * once claimed, keeps its key and, once published, its id until the main thread rehashes
+ * between rounds), and the loser sees the winner's key there and waits for its id. Since an id is reserved only by
  * the worker that won a slot, no id is wasted: every id below C_COUNT is a published state.
  * (Ids used to be reserved before the claim, and a lost race left a "hole", an id marked HOLE
  * and counted in C_HOLES. No hole can arise now; the readers of HOLE and C_HOLES in
