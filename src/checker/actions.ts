@@ -120,8 +120,9 @@ export class NoopFilter {
       const x = (mapped & a.needsMapped) >>> a.protStart;
       if ((x & 1) === 0) return SKIP_NOTHING_MAPPED;
       const walked = (x & ~(x + 1)) << a.protStart;
-      const want = (bits: number): number => (a.protBits & bits ? walked : 0);
-      if ((this.read[a.slot] & walked) === want(VF_READ) && (this.write[a.slot] & walked) === want(VF_WRITE)) return SKIP_SAME_PROT;
+      const read = a.protBits & VF_READ ? walked : 0;
+      const write = a.protBits & VF_WRITE ? walked : 0;
+      if ((this.read[a.slot] & walked) === read && (this.write[a.slot] & walked) === write) return SKIP_SAME_PROT;
     }
     if (a.needsGap !== 0) {
       const free = ~mapped & ((1 << this.L.V) - 1);

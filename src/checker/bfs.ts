@@ -23,10 +23,10 @@ import { stateText, type View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { enumerateActions, NoopFilter, type Action } from './actions.ts';
-import { collisionProbability, Fingerprinter } from './fingerprint.ts';
+import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
-import { MACHINES, coverageOf, machineCoverageOf, reachabilityOf, verdictOf } from './result.ts';
+import { MACHINES, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
 import { StateStore } from './store.ts';
 import { SuccessorCache } from './successorCache.ts';
 
@@ -133,6 +133,17 @@ const commandKey = (c: Command): string => c.kind + ('fault' in c && c.fault ? `
 
 export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
   if ((opts.workers ?? 1) > 1) return yield* parallelSearch(opts);
+  // fingerprint mode: the store's spill files go with the search, however it ends (the
+  // try/finally is out here: around the search loop itself it cost V8 about 5 %)
+  let store: StateStore | null = null;
+  try {
+    return yield* sequentialSearch(opts, (s) => (store = s));
+  } finally {
+    (store as StateStore | null)?.close();
+  }
+}
+
+function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => void): Generator<Progress, CheckResult, boolean | undefined> {
   const u = opts.universe;
   const design = opts.design;
   const L: Layout = layoutOf(u);
@@ -150,207 +161,197 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const packed = new Uint8Array(packer.bytes);
   const fp = new Fingerprinter(packed);
   const store = new StateStore(packer.bytes, exact);
-  try {
-    if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
-    const noop = new NoopFilter(L);
-    /** the state being expanded, unpacked */
-    const cur = new Uint8Array(L.size);
-    const sWords = new Uint32Array(cur.buffer);
-    const scratch = new Uint8Array(L.size);
-    const scratchWords = new Uint32Array(scratch.buffer);
-    const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
-    const seenBefore = new SuccessorCache(scratchWords.length);
-    const reach: Reachability[] = reachabilityFor(design);
-    const reachedAt: (number | undefined)[] = reach.map(() => undefined);
-    const notes = kernel.notes;
-    let notesPending = reach.some((r) => r.note !== undefined);
-    const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
-    const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
-    const cmdCount = new Float64Array(cmdKeys.length);
-    for (const name of MACHINES) tables[name].hits.fill(0);
+  opened(store);
+  if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
+  const noop = new NoopFilter(L);
+  /** the state being expanded, unpacked */
+  const cur = new Uint8Array(L.size);
+  const sWords = new Uint32Array(cur.buffer);
+  const scratch = new Uint8Array(L.size);
+  const scratchWords = new Uint32Array(scratch.buffer);
+  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
+  const seenBefore = new SuccessorCache(scratchWords.length);
+  const reach: Reachability[] = reachabilityFor(design);
+  const reachedAt: (number | undefined)[] = reach.map(() => undefined);
+  const notes = kernel.notes;
+  let notesPending = reach.some((r) => r.note !== undefined);
+  const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
+  const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
+  const cmdCount = new Float64Array(cmdKeys.length);
+  for (const name of MACHINES) tables[name].hits.fill(0);
 
-    const t0 = performance.now();
-    let generated = 0;
-    let treeBoundHits = 0;
-    let depth = 0;
-    let levelEnd = 1;
-    let peakHeap = 0;
-    let stoppedBy: CheckResult['stoppedBy'];
-    let depthCut = false;
-    let stop: Found | null = null;
-    const quality = new Map<string, Found>();
-    const yieldEvery = opts.yieldEvery ?? 2000;
+  const t0 = performance.now();
+  let generated = 0;
+  let treeBoundHits = 0;
+  let depth = 0;
+  let levelEnd = 1;
+  let peakHeap = 0;
+  let stoppedBy: CheckResult['stoppedBy'];
+  let depthCut = false;
+  let stop: Found | null = null;
+  const quality = new Map<string, Found>();
+  const yieldEvery = opts.yieldEvery ?? 2000;
 
-    const checkState = (id: number, s: Uint8Array): void => {
-      for (const inv of invs) {
-        if (continueOn.has(inv.name) && quality.has(inv.name)) continue;
-        const msg = inv.check(w, s);
-        if (msg === null) continue;
-        if (continueOn.has(inv.name)) quality.set(inv.name, { id, invariant: inv, message: msg });
-        else if (!stop) stop = { id, invariant: inv, message: msg };
-      }
-      for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].state?.(L, s)) reachedAt[r] = depthOf(id);
-    };
-    const depthOf = (id: number): number => {
-      let d = 0;
-      for (let x = id; store.parentOf(x) >= 0; x = store.parentOf(x)) d++;
-      return d;
-    };
+  const checkState = (id: number, s: Uint8Array): void => {
+    for (const inv of invs) {
+      if (continueOn.has(inv.name) && quality.has(inv.name)) continue;
+      const msg = inv.check(w, s);
+      if (msg === null) continue;
+      if (continueOn.has(inv.name)) quality.set(inv.name, { id, invariant: inv, message: msg });
+      else if (!stop) stop = { id, invariant: inv, message: msg };
+    }
+    for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].state?.(L, s)) reachedAt[r] = depthOf(id);
+  };
+  const depthOf = (id: number): number => {
+    let d = 0;
+    for (let x = id; store.parentOf(x) >= 0; x = store.parentOf(x)) d++;
+    return d;
+  };
 
-    // the initial state: one empty address space
-    scratch.fill(0);
-    scratch[procOff(L, 0)] = 1;
-    canon.canon(scratch);
-    packer.pack(canon.out, packed);
-    fp.run();
-    store.add(packed, fp.h1, fp.h2, -1, 0);
-    checkState(0, canon.out);
+  // the initial state: one empty address space
+  scratch.fill(0);
+  scratch[procOff(L, 0)] = 1;
+  canon.canon(scratch);
+  packer.pack(canon.out, packed);
+  fp.run();
+  store.add(packed, fp.h1, fp.h2, -1, 0);
+  checkState(0, canon.out);
 
-    let head = 0;
-    let sinceYield = 0;
-    let sinceLimits = 0;
-    while (head < store.count && !stop) {
-      if (head === levelEnd) {
-        depth++;
-        levelEnd = store.count;
-      }
-      if (opts.depth !== undefined && depth >= opts.depth) {
-        depthCut = true;
-        break;
-      }
-      const id = head++;
-      packer.unpack(store.state(id), 0, cur);
-      const s = cur;
-      noop.load(s);
-      for (let ai = 0; ai < actions.length && !stop; ai++) {
-        const a = actions[ai];
-        if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-        if (noop.skip(a) !== 0) {
-          generated++;
-          cmdCount[actionKey[ai]]++;
-          continue;
-        }
-        scratch.set(s);
-        if (notesPending) {
-          notes[0] = 0;
-          notes[1] = 0;
-        }
-        try {
-          kernel.step(facts, a.cmd);
-        } catch (e) {
-          if (e instanceof CommandError) continue;
-          throw e;
-        }
+  let head = 0;
+  let sinceYield = 0;
+  let sinceLimits = 0;
+  while (head < store.count && !stop) {
+    if (head === levelEnd) {
+      depth++;
+      levelEnd = store.count;
+    }
+    if (opts.depth !== undefined && depth >= opts.depth) {
+      depthCut = true;
+      break;
+    }
+    const id = head++;
+    packer.unpack(store.state(id), 0, cur);
+    const s = cur;
+    noop.load(s);
+    for (let ai = 0; ai < actions.length && !stop; ai++) {
+      const a = actions[ai];
+      if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
+      if (noop.skip(a) !== 0) {
         generated++;
         cmdCount[actionKey[ai]]++;
-        if (notesPending && (notes[0] | notes[1]) !== 0) {
-          for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
-          notesPending = reach.some((r, i) => r.note !== undefined && reachedAt[i] === undefined);
-        }
-        // nothing changed (a refused command): the parent, already visited
-        if (sameWords(scratchWords, sWords)) continue;
-        if (scratch[HDR_BOUND] & BOUND_TREE) {
-          treeBoundHits++;
-          continue;
-        }
-        if (seenBefore.seen(scratchWords)) continue;
-        canon.canon(scratch);
-        packer.pack(canon.out, packed);
-        fp.run();
-        let nid: number;
-        try {
-          nid = store.add(packed, fp.h1, fp.h2, id, ai);
-        } catch (e) {
-          // the machine ran out of memory for the store before the limit did: stop cleanly
-          if (!(e instanceof RangeError)) throw e;
-          stoppedBy = 'memory';
-          break;
-        }
-        seenBefore.record(scratchWords);
-        if (nid >= 0) checkState(nid, canon.out);
+        continue;
       }
-      store.release(head);
-      if (stop || stoppedBy) break;
-      if (opts.maxStates !== undefined && store.count >= opts.maxStates && head < store.count) {
-        stoppedBy = 'states';
+      scratch.set(s);
+      if (notesPending) {
+        notes[0] = 0;
+        notes[1] = 0;
+      }
+      try {
+        kernel.step(facts, a.cmd);
+      } catch (e) {
+        if (e instanceof CommandError) continue;
+        throw e;
+      }
+      generated++;
+      cmdCount[actionKey[ai]]++;
+      if (notesPending && (notes[0] | notes[1]) !== 0) {
+        for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].note !== undefined && notes[reach[r].note!] > 0) reachedAt[r] = depth + 1;
+        notesPending = reach.some((r, i) => r.note !== undefined && reachedAt[i] === undefined);
+      }
+      // nothing changed (a refused command): the parent, already visited
+      if (sameWords(scratchWords, sWords)) continue;
+      if (scratch[HDR_BOUND] & BOUND_TREE) {
+        treeBoundHits++;
+        continue;
+      }
+      if (seenBefore.seen(scratchWords)) continue;
+      canon.canon(scratch);
+      packer.pack(canon.out, packed);
+      fp.run();
+      let nid: number;
+      try {
+        nid = store.add(packed, fp.h1, fp.h2, id, ai);
+      } catch (e) {
+        // the machine ran out of memory for the store before the limit did: stop cleanly
+        if (!(e instanceof RangeError)) throw e;
+        stoppedBy = 'memory';
         break;
       }
-      // the time and memory limits hold with or without yielding (checkSync never yields)
-      if ((++sinceLimits & 255) === 0 && (opts.maxSeconds !== undefined || opts.maxMemoryBytes !== undefined)) {
-        const heap = process.memoryUsage().heapUsed + store.bytesUsed();
-        peakHeap = Math.max(peakHeap, heap);
-        if (opts.maxSeconds !== undefined && (performance.now() - t0) / 1000 > opts.maxSeconds) {
-          stoppedBy = 'seconds';
-          break;
-        }
-        if (opts.maxMemoryBytes !== undefined && heap > opts.maxMemoryBytes) {
-          stoppedBy = 'memory';
-          break;
-        }
+      seenBefore.record(scratchWords);
+      if (nid >= 0) checkState(nid, canon.out);
+    }
+    store.release(head);
+    if (stop || stoppedBy) break;
+    if (opts.maxStates !== undefined && store.count >= opts.maxStates && head < store.count) {
+      stoppedBy = 'states';
+      break;
+    }
+    // the time and memory limits hold with or without yielding (checkSync never yields)
+    if ((++sinceLimits & 255) === 0 && (opts.maxSeconds !== undefined || opts.maxMemoryBytes !== undefined)) {
+      const heap = process.memoryUsage().heapUsed + store.bytesUsed();
+      peakHeap = Math.max(peakHeap, heap);
+      if (opts.maxSeconds !== undefined && (performance.now() - t0) / 1000 > opts.maxSeconds) {
+        stoppedBy = 'seconds';
+        break;
       }
-      if (++sinceYield >= yieldEvery) {
-        sinceYield = 0;
-        const seconds = (performance.now() - t0) / 1000;
-        const heap = process.memoryUsage().heapUsed + store.bytesUsed();
-        peakHeap = Math.max(peakHeap, heap);
-        const interrupted = yield {
-          distinct: store.count,
-          generated,
-          queue: store.count - head,
-          depth,
-          seconds,
-          statesPerSecond: store.count / Math.max(seconds, 1e-9),
-          heapBytes: heap,
-        };
-        if (interrupted) {
-          stoppedBy = 'interrupt';
-          break;
-        }
+      if (opts.maxMemoryBytes !== undefined && heap > opts.maxMemoryBytes) {
+        stoppedBy = 'memory';
+        break;
       }
     }
-    const seconds = (performance.now() - t0) / 1000;
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
-
-    const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
-    const rebuild = (f: Found): Counterexample => {
-      const path: number[] = [];
-      for (let x = f.id; store.parentOf(x) >= 0; x = store.parentOf(x)) path.push(store.actionOf(x));
-      return rebuildTrace(u, design, make(u, design, tables), path.reverse(), actions, f.invariant, f.message);
-    };
-    const found = stop as Found | null;
-    const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
-    const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
-    const machineCoverage = MACHINES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
-    return {
-      verdict,
-      design: design.name,
-      config: u.name,
-      invariants: invs.map((i) => i.name),
-      stopOn: invs.filter((i) => !continueOn.has(i.name)).map((i) => i.name),
-      symmetry,
-      storage: exact ? 'exact' : 'fingerprint',
-      collisionProbability: exact ? 0 : collisionProbability(store.count),
-      distinct: store.count,
-      generated,
-      depth: found ? depthOf(found.id) : depth,
-      seconds,
-      statesPerSecond: store.count / Math.max(seconds, 1e-9),
-      storeBytes: store.bytesUsed(),
-      bytesPerState: store.bytesPerState(),
-      packedStateBytes: packer.bytes,
-      diskBytes: store.diskBytes(),
-      peakHeapBytes: peakHeap,
-      bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
-      stoppedBy,
-      violation: found ? rebuild(found) : undefined,
-      brokenQuality: [...quality.values()].map(rebuild),
-      coverage: coverageOf(cmdRecord, machineCoverage),
-      reachability: reachabilityOf(reach, reachedAt),
-    };
-  } finally {
-    // fingerprint mode: the trace-link file goes with the search
-    store.close();
+    if (++sinceYield >= yieldEvery) {
+      sinceYield = 0;
+      const seconds = (performance.now() - t0) / 1000;
+      const heap = process.memoryUsage().heapUsed + store.bytesUsed();
+      peakHeap = Math.max(peakHeap, heap);
+      const interrupted = yield {
+        distinct: store.count,
+        generated,
+        queue: store.count - head,
+        depth,
+        seconds,
+        statesPerSecond: store.count / Math.max(seconds, 1e-9),
+        heapBytes: heap,
+      };
+      if (interrupted) {
+        stoppedBy = 'interrupt';
+        break;
+      }
+    }
   }
+  const seconds = (performance.now() - t0) / 1000;
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
+
+  const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
+  const rebuild = (f: Found): Counterexample => {
+    const path: number[] = [];
+    for (let x = f.id; store.parentOf(x) >= 0; x = store.parentOf(x)) path.push(store.actionOf(x));
+    return rebuildTrace(u, design, make(u, design, tables), path.reverse(), actions, f.invariant, f.message);
+  };
+  const found = stop as Found | null;
+  const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
+  const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
+  const machineCoverage = MACHINES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
+  return {
+    verdict,
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, store.count),
+    distinct: store.count,
+    generated,
+    depth: found ? depthOf(found.id) : depth,
+    seconds,
+    statesPerSecond: store.count / Math.max(seconds, 1e-9),
+    storeBytes: store.bytesUsed(),
+    bytesPerState: store.bytesPerState(),
+    packedStateBytes: packer.bytes,
+    diskBytes: store.diskBytes(),
+    peakHeapBytes: peakHeap,
+    bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
+    stoppedBy,
+    violation: found ? rebuild(found) : undefined,
+    brokenQuality: [...quality.values()].map(rebuild),
+    coverage: coverageOf(cmdRecord, machineCoverage),
+    reachability: reachabilityOf(reach, reachedAt),
+  };
 }
 
 /**

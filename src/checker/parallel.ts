@@ -41,8 +41,7 @@ import type { Design } from '../state/design.ts';
 import { procOff } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress } from './bfs.ts';
-import { coverageOf, machineCoverageOf, reachabilityOf, verdictOf } from './result.ts';
-import { collisionProbability } from './fingerprint.ts';
+import { coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
 import {
   C_CAPACITY,
   C_COUNT,
@@ -677,13 +676,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
   };
   return {
     verdict,
-    design: design.name,
-    config: u.name,
-    invariants: invs.map((i) => i.name),
-    stopOn: invs.filter((i) => !continueOn.has(i.name)).map((i) => i.name),
-    symmetry,
-    storage: exact ? 'exact' : 'fingerprint',
-    collisionProbability: exact ? 0 : collisionProbability(distinct),
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct),
     distinct,
     generated: counters[0],
     depth,

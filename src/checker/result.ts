@@ -5,6 +5,10 @@
 import type { CompiledMachine } from '../../models/compile.ts';
 import type { CheckResult, Verdict } from './bfs.ts';
 import type { Reachability } from './reachability.ts';
+import type { Invariant } from '../../invariants/invariant.ts';
+import type { Design } from '../state/design.ts';
+import type { Universe } from '../state/universe.ts';
+import { collisionProbability } from './fingerprint.ts';
 
 /** The verdict of a search that ended (see Verdict), the same for both searches. */
 export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
@@ -43,3 +47,22 @@ export const coverageOf = (commands: Readonly<Record<string, number>>, machines:
 /** The reachability part of a result: each property, and the depth it was first reached at. */
 export const reachabilityOf = (reach: readonly Reachability[], reachedAt: readonly (number | undefined)[]): CheckResult['reachability'] =>
   reach.map((r, i) => ({ name: r.name, description: r.description, reached: reachedAt[i] !== undefined, depth: reachedAt[i] }));
+
+/** What a result says about the search it was (design, config, invariants, storage), the same for both searches. */
+export const searchOf = (
+  u: Universe,
+  design: Design,
+  invs: readonly Invariant[],
+  continueOn: ReadonlySet<string>,
+  symmetry: boolean,
+  exact: boolean,
+  distinct: number,
+): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability'> => ({
+  design: design.name,
+  config: u.name,
+  invariants: invs.map((i) => i.name),
+  stopOn: invs.filter((i) => !continueOn.has(i.name)).map((i) => i.name),
+  symmetry,
+  storage: exact ? 'exact' : 'fingerprint',
+  collisionProbability: exact ? 0 : collisionProbability(distinct),
+});
