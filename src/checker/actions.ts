@@ -5,7 +5,7 @@
  */
 import type { Advice, Command } from '../events/commands.ts';
 import type { Bytes } from '../state/access.ts';
-import { VF_DONTCOPY, VF_IN_VMA, VF_READ, VF_WRITE, pageOff, protFlags, procOff, type Layout } from '../state/layout.ts';
+import { VF_DONTCOPY, VF_IN_VMA, VF_PFNMAP, VF_READ, VF_WRITE, pageOff, protFlags, procOff, type Layout } from '../state/layout.ts';
 import type { CacheModeName } from '../state/cacheMode.ts';
 import type { Design } from '../state/design.ts';
 import { addrOf, pfnOf, pidOf } from '../state/geometry.ts';
@@ -38,10 +38,12 @@ export interface Action {
    */
   readonly needsCopyable: number;
   /**
-   * Never changes the state: madvise with an advice the model refuses on every VMA it can
-   * hold (the selftest's list, MADV_DOFORK, MADV_DODUMP: EINVAL, or ENOMEM with no VMA).
+   * Never changes the state, in any state: the SKIP_ reason (0 for commands that may). madvise
+   * with an advice the model refuses on every VMA it can hold (the selftest's list,
+   * MADV_DOFORK, MADV_DODUMP: EINVAL, or ENOMEM with no VMA): SKIP_REFUSED_ADVICE; mremap with
+   * MREMAP_DONTUNMAP but not MREMAP_FIXED: SKIP_DONTUNMAP_NOT_FIXED (dontunmapWithoutFixed).
    */
-  readonly alwaysNoop: boolean;
+  readonly alwaysNoop: number;
   /**
    * mprotect: the first page of its range (-1 for every other command) and the VM_READ /
    * VM_WRITE bits it asks for (VF_READ, VF_WRITE). do_mprotect_pkey changes nothing when the
@@ -51,6 +53,12 @@ export interface Action {
    */
   readonly protStart: number;
   readonly protBits: number;
+  /**
+   * mremap that grows without MREMAP_FIXED (nor MREMAP_DONTUNMAP): the page of its old
+   * address (a bitmask; 0 for every other command). When that page is in a VM_PFNMAP VMA,
+   * vma_to_resize refuses the growth (EFAULT: VM_DONTEXPAND | VM_PFNMAP) before anything moves.
+   */
+  readonly growsFrom: number;
 }
 
 /** Why NoopFilter.skip counts an action without running it (0: it must run). */
@@ -60,6 +68,8 @@ export const SKIP_ALL_DONTCOPY = 3;
 export const SKIP_NO_GAP = 4;
 export const SKIP_NO_FREE_SLOT = 5;
 export const SKIP_SAME_PROT = 6;
+export const SKIP_PFNMAP_NO_GROW = 7;
+export const SKIP_DONTUNMAP_NOT_FIXED = 8;
 
 /**
  * Which actions provably change nothing in a state: the checker counts them as generated and
@@ -75,6 +85,8 @@ export class NoopFilter {
   /** per address space: the pages whose VMA has VM_READ, VM_WRITE */
   private readonly read: Int32Array;
   private readonly write: Int32Array;
+  /** per address space: the pages whose VMA has VM_PFNMAP */
+  private readonly pfnmap: Int32Array;
   private freeSlot = false;
 
   constructor(private readonly L: Layout) {
@@ -82,6 +94,7 @@ export class NoopFilter {
     this.dontcopy = new Int32Array(L.P);
     this.read = new Int32Array(L.P);
     this.write = new Int32Array(L.P);
+    this.pfnmap = new Int32Array(L.P);
   }
 
   load(s: Bytes): void {
@@ -92,17 +105,20 @@ export class NoopFilter {
       let d = 0;
       let r = 0;
       let w = 0;
+      let x = 0;
       for (let v = 0; v < L.V; v++) {
         const f = s[pageOff(L, p, v)];
         if (f & VF_IN_VMA) m |= 1 << v;
         if (f & VF_DONTCOPY) d |= 1 << v;
         if (f & VF_READ) r |= 1 << v;
         if (f & VF_WRITE) w |= 1 << v;
+        if (f & VF_PFNMAP) x |= 1 << v;
       }
       this.mapped[p] = m;
       this.dontcopy[p] = d;
       this.read[p] = r;
       this.write[p] = w;
+      this.pfnmap[p] = x;
       if (s[procOff(L, p)] === 0) this.freeSlot = true;
     }
   }
@@ -110,10 +126,11 @@ export class NoopFilter {
   /** 0 if action a must run in the loaded state, else the SKIP_ reason it changes nothing. */
   skip(a: Action): number {
     if (a.slot < 0) return 0;
-    if (a.alwaysNoop) return SKIP_REFUSED_ADVICE;
+    if (a.alwaysNoop !== 0) return a.alwaysNoop;
     const mapped = this.mapped[a.slot];
     if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return SKIP_NOTHING_MAPPED;
     if (a.needsCopyable !== 0 && (mapped & ~this.dontcopy[a.slot] & a.needsCopyable) === 0) return SKIP_ALL_DONTCOPY;
+    if ((this.pfnmap[a.slot] & a.growsFrom) !== 0) return SKIP_PFNMAP_NO_GROW;
     if (a.protStart >= 0) {
       // do_mprotect_pkey: a hole at the start is -ENOMEM before anything; otherwise the walk
       // covers the mapped run from the start within the range (it stops at the first hole)
@@ -159,6 +176,13 @@ export const needsMappedOf = (u: Universe, c: Command): number => {
       return 0;
   }
 };
+
+/**
+ * mremap with MREMAP_DONTUNMAP but not MREMAP_FIXED never changes anything here: the old
+ * address in a hole is EFAULT, vma_to_resize refuses DONTUNMAP on a VM_PFNMAP VMA (EINVAL),
+ * and every VMA the model holds is VM_PFNMAP (the executor returns EINVAL past that check).
+ */
+const dontunmapWithoutFixed = (flags: readonly string[]): boolean => flags.includes('MREMAP_DONTUNMAP') && !flags.includes('MREMAP_FIXED');
 
 /** See Action.protStart: the range's first page, when the call gets past its argument checks and starts inside the universe. */
 const protStartOf = (u: Universe, addr: number, len: number): number => {
@@ -285,8 +309,15 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     needsGap: cmd.kind === 'mmap' && cmd.fixedAddr === undefined ? Math.ceil(cmd.len / PAGE_SIZE) : 0,
     needsFreeSlot: cmd.kind === 'fork',
     needsCopyable: cmd.kind === 'madvise' && cmd.advice === 'MADV_DONTFORK' ? needsMappedOf(u, cmd) : 0,
-    alwaysNoop: cmd.kind === 'madvise' && cmd.advice !== 'MADV_DONTFORK',
+    alwaysNoop:
+      cmd.kind === 'madvise' && cmd.advice !== 'MADV_DONTFORK'
+        ? SKIP_REFUSED_ADVICE
+        : cmd.kind === 'mremap' && dontunmapWithoutFixed(cmd.flags)
+          ? SKIP_DONTUNMAP_NOT_FIXED
+          : 0,
     protStart: cmd.kind === 'mprotect' ? protStartOf(u, cmd.addr, cmd.len) : -1,
     protBits: cmd.kind === 'mprotect' ? protFlags(cmd.prot) : 0,
+    growsFrom:
+      cmd.kind === 'mremap' && cmd.newLen > cmd.oldLen && !cmd.flags.includes('MREMAP_FIXED') && !cmd.flags.includes('MREMAP_DONTUNMAP') ? needsMappedOf(u, cmd) : 0,
   }));
 };

@@ -1,8 +1,8 @@
 /**
  * The checker counts some actions without running them (NoopFilter: no VMA in the range, no
  * gap for an mmap, no free slot for a fork, MADV_DONTFORK over VM_DONTCOPY VMAs only, the
- * refused advices, an mprotect starting in a hole or asking every VMA it walks for the
- * protection it has). That is sound only if running them would change nothing: here every
+ * refused advices and MREMAP_DONTUNMAP without MREMAP_FIXED, an mprotect starting in a hole
+ * or asking every VMA it walks for the protection it has, an mremap growth of a VM_PFNMAP VMA). That is sound only if running them would change nothing: here every
  * action it skips, in every state of random walks over every command and fault, on every
  * design, is run anyway and must leave the state byte for byte as it was (and not be a bad
  * command, which the checker would not count).
@@ -19,6 +19,8 @@ import {
   SKIP_NOTHING_MAPPED,
   SKIP_REFUSED_ADVICE,
   SKIP_SAME_PROT,
+  SKIP_PFNMAP_NO_GROW,
+  SKIP_DONTUNMAP_NOT_FIXED,
 } from '../../src/checker/actions.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { Facts } from '../../src/reducer/facts.ts';
@@ -38,6 +40,8 @@ const REASON: Record<number, string> = {
   [SKIP_NO_GAP]: 'no gap',
   [SKIP_NO_FREE_SLOT]: 'no free slot',
   [SKIP_SAME_PROT]: 'same prot',
+  [SKIP_PFNMAP_NO_GROW]: 'PFNMAP cannot grow',
+  [SKIP_DONTUNMAP_NOT_FIXED]: 'DONTUNMAP without FIXED',
 };
 
 describe('NoopFilter', () => {
@@ -82,7 +86,7 @@ describe('NoopFilter', () => {
       }
     }
     // every reason fired, so none of them is checked vacuously
-    expect([...seen.keys()].sort()).toEqual(['all VM_DONTCOPY', 'no free slot', 'no gap', 'nothing mapped', 'refused advice', 'same prot']);
+    expect([...seen.keys()].sort()).toEqual(['DONTUNMAP without FIXED', 'PFNMAP cannot grow', 'all VM_DONTCOPY', 'no free slot', 'no gap', 'nothing mapped', 'refused advice', 'same prot']);
     for (const n of seen.values()) expect(n).toBeGreaterThan(100);
   });
 });
