@@ -67,7 +67,7 @@ import {
   pteMode,
   type Layout,
 } from '../src/state/layout.ts';
-import { PAGE_SIZE, type Universe } from '../src/state/universe.ts';
+import { PAGE_SIZE, pageAligned, type Universe } from '../src/state/universe.ts';
 import { edgeOf, type EmittedFact } from './compile.ts';
 import { EACCES, EAGAIN, EFAULT, EINVAL, ENOMEM } from '../src/state/errno.ts';
 import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
@@ -710,7 +710,7 @@ export class Kernel {
     let v = -1;
     let unaligned = false;
     if (fixed) {
-      unaligned = cmd.fixedAddr! % PAGE_SIZE !== 0;
+      unaligned = !pageAligned(cmd.fixedAddr!);
       v = this.page(cmd.fixedAddr!);
       if (!unaligned && (v < 0 || v + n > L.V)) throw new CommandError(`MAP_FIXED range at ${cmd.fixedAddr} is outside the universe's ${L.V} pages`);
     } else if (n > 0) {
@@ -761,7 +761,7 @@ export class Kernel {
   }
 
   private munmap(p: number, addr: number, len: number, fault: Fault): number {
-    const unaligned = addr % PAGE_SIZE !== 0;
+    const unaligned = !pageAligned(addr);
     const n = PAGE_ALIGN(len);
     const err = this.syscallCheck(syscallIndex.munmap(unaligned, n === 0));
     if (err !== null) return err;
@@ -772,7 +772,7 @@ export class Kernel {
 
   /** do_mprotect_pkey (kernel-facts Q6). */
   private mprotect(p: number, addr: number, len: number, prot: string, fault: Fault): number {
-    const unaligned = addr % PAGE_SIZE !== 0;
+    const unaligned = !pageAligned(addr);
     const n = PAGE_ALIGN(len);
     const err = this.syscallCheck(syscallIndex.mprotect(unaligned, len === 0));
     if (err !== null) return err;
@@ -821,7 +821,7 @@ export class Kernel {
 
   /** do_madvise on VM_PFNMAP VMAs (kernel-facts Q7). */
   private madvise(p: number, addr: number, len: number, advice: string, fault: Fault): number {
-    const unaligned = addr % PAGE_SIZE !== 0;
+    const unaligned = !pageAligned(addr);
     const n = PAGE_ALIGN(len);
     const err = this.syscallCheck(syscallIndex.madvise(unaligned, len === 0));
     if (err !== null) return err;
@@ -872,7 +872,7 @@ export class Kernel {
     const oldN = PAGE_ALIGN(cmd.oldLen);
     const newN = PAGE_ALIGN(cmd.newLen);
     const err = this.syscallCheck(
-      syscallIndex.mremap(false, fixed && !maymove, dontunmap && (!maymove || cmd.oldLen !== cmd.newLen), cmd.oldAddr % PAGE_SIZE !== 0, newN === 0),
+      syscallIndex.mremap(false, fixed && !maymove, dontunmap && (!maymove || cmd.oldLen !== cmd.newLen), !pageAligned(cmd.oldAddr), newN === 0),
     );
     if (err !== null) return err;
     const a = this.page(cmd.oldAddr);
@@ -881,7 +881,7 @@ export class Kernel {
     if (this.vmaLookup(p, a) < 0) return -EFAULT;
     if (fixed || dontunmap) {
       const na = cmd.newAddr ?? 0;
-      if (na % PAGE_SIZE !== 0) return -EINVAL;
+      if (!pageAligned(na)) return -EINVAL;
       const nv = this.page(na);
       if (a < nv + newN && nv < a + oldN) return -EINVAL; // overlapping ranges
       if (fixed && (nv < 0 || nv + newN > L.V)) throw new CommandError(`MREMAP_FIXED target ${na} is outside the universe's ${L.V} pages`);
@@ -1095,7 +1095,7 @@ export class Kernel {
   private zapVmaPtes(p: number, addr: number, len: number): number {
     const a = this.page(addr);
     const b = a + PAGE_ALIGN(len);
-    if (addr % PAGE_SIZE !== 0 || a < 0 || b > this.L.V || a >= b || !this.inVma(p, a)) return 0;
+    if (!pageAligned(addr) || a < 0 || b > this.L.V || a >= b || !this.inVma(p, a)) return 0;
     const vs = vmaStartOf(this.L, this.s, p, a);
     if (b > vmaEndOf(this.L, this.s, p, vs) || (vflags(this.L, this.s, p, vs) & VF_PFNMAP) === 0) return 0;
     this.zapRange(p, vs, a, b);
