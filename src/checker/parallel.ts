@@ -49,7 +49,6 @@ import {
   C_ERROR,
   C_GO,
   C_HALT,
-  C_HOLES,
   C_MARGIN,
   C_MAX_STATES,
   C_NEXT,
@@ -58,7 +57,7 @@ import {
   C_WORDS,
   HALT_EXTERNAL,
   HALT_GROW,
-  HOLE,
+  KEY_LIMIT,
   SEG_SHIFT,
   SEG_STATES,
   SharedStoreOwner,
@@ -160,7 +159,7 @@ class Pool {
 
   /** Control words back to a search's start. */
   reset(): void {
-    for (const w of [C_COUNT, C_HOLES, C_NEXT, C_HALT, C_DONE, C_ERROR, C_CAPACITY, C_TABLE_LIMIT, C_MARGIN]) Atomics.store(this.ctrl, w, 0);
+    for (const w of [C_COUNT, C_NEXT, C_HALT, C_DONE, C_ERROR, C_CAPACITY, C_TABLE_LIMIT, C_MARGIN]) Atomics.store(this.ctrl, w, 0);
     Atomics.store(this.ctrl, C_MAX_STATES, -1);
     this.progress.fill(0);
   }
@@ -356,7 +355,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
             const heap = heapNow();
             peakHeap = Math.max(peakHeap, heap);
             if (!external && opts.maxMemoryBytes !== undefined && heap > opts.maxMemoryBytes) halt('memory');
-            const count = Atomics.load(ctrl, C_COUNT) - Atomics.load(ctrl, C_HOLES);
+            const count = Atomics.load(ctrl, C_COUNT);
             const expanded = known - curSize + Math.min(Atomics.load(ctrl, C_NEXT), curSize);
             const interrupted = yield {
               distinct: count,
@@ -443,7 +442,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           distinct = known;
           break;
         }
-        if (curSize * nA >= HOLE) {
+        if (curSize * nA >= KEY_LIMIT) {
           // the BFS key (position x actions + action) must fit in 32 bits
           stoppedBy = 'memory';
           depth = d;
@@ -506,23 +505,16 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         const count = st.count;
         const nNew = count - nextStart;
         const bucket = new Int32Array(curSize + 1);
-        let nValid = 0;
-        // (holes no longer arise, sharedStore.ts: the HOLE tests here are kept as a safeguard)
-        for (let id = nextStart; id < count; id++) {
-          const k = st.actionOf(id);
-          if (k === HOLE) continue;
-          bucket[Math.floor(k / nA) + 1]++;
-          nValid++;
-        }
+        // every id of the level is a state (sharedStore.ts: no holes)
+        for (let id = nextStart; id < count; id++) bucket[Math.floor(st.actionOf(id) / nA) + 1]++;
         for (let i = 0; i < curSize; i++) bucket[i + 1] += bucket[i];
-        const orderBuf = new SharedArrayBuffer(4 * Math.max(1, nValid));
+        const orderBuf = new SharedArrayBuffer(4 * Math.max(1, nNew));
         const order = new Int32Array(orderBuf);
-        const keys = new Uint32Array(Math.max(1, nValid));
+        const keys = new Uint32Array(Math.max(1, nNew));
         {
           const fill = bucket.slice(0, curSize);
           for (let id = nextStart; id < count; id++) {
             const k = st.actionOf(id);
-            if (k === HOLE) continue;
             const b = Math.floor(k / nA);
             // insertion by key within the parent's bucket (at most one state per action)
             let j = fill[b]++;
@@ -536,7 +528,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           }
         }
         const rank = new Int32Array(Math.max(1, nNew)).fill(-1);
-        for (let r = 0; r < nValid; r++) {
+        for (let r = 0; r < nNew; r++) {
           const id = order[r];
           const k = keys[r];
           rank[id - nextStart] = r;
@@ -547,7 +539,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
 
         // where the sequential search stops in this level, if it does
         let statesCut: { p: number; n: number } | null = null;
-        if (opts.maxStates !== undefined && known + nValid >= opts.maxStates) {
+        if (opts.maxStates !== undefined && known + nNew >= opts.maxStates) {
           const need = opts.maxStates - known;
           const ps = need <= 0 ? 0 : parentPos(need - 1);
           const ns = bucket[ps + 1];
@@ -565,13 +557,13 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         let vInv = -1;
         invs.forEach((_, i) => {
           if (isQuality[i]) return;
-          const m = minRank(invIds[i], nValid - 1);
+          const m = minRank(invIds[i], nNew - 1);
           if (m < v) {
             v = m;
             vInv = i;
           }
         });
-        let cutRank = nValid - 1;
+        let cutRank = nNew - 1;
         let cut: { pos: number; last: number } | null = null;
         const violated = v < Infinity && (!statesCut || parentPos(v) <= statesCut.p);
         if (violated) {
@@ -632,18 +624,18 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         }
         if (!complete) {
           stoppedBy = external ?? 'memory';
-          distinct = known + nValid;
+          distinct = known + nNew;
           depth = d;
           break;
         }
-        if (nValid === 0) {
+        if (nNew === 0) {
           depth = d;
           distinct = known;
           break;
         }
-        known += nValid;
+        known += nNew;
         curStart = nextStart;
-        curSize = nValid;
+        curSize = nNew;
         curOrderBuf = orderBuf;
         curOrder = order;
         orderBytes = orderBuf.byteLength;

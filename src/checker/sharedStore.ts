@@ -37,9 +37,8 @@
  * once claimed, keeps its key and, once published, its id until the main thread rehashes
  * between rounds), and the loser sees the winner's key there and waits for its id. Since an id is reserved only by
  * the worker that won a slot, no id is wasted: every id below C_COUNT is a published state.
- * (Ids used to be reserved before the claim, and a lost race left a "hole", an id marked HOLE
- * and counted in C_HOLES. No hole can arise now; the readers of HOLE and C_HOLES in
- * parallel.ts and worker.ts are kept, as no-ops, and C_HOLES stays 0.)
+ * (Ids used to be reserved before the claim, and a lost race left a "hole", an id never
+ * published; there are none now, so every id below C_COUNT is a state.)
  *
  * The BFS key of a new state (position of its parent in its level x actions + action) is the
  * minimum over every discovery of it in the level (an atomic min): the order the sequential
@@ -52,8 +51,8 @@
 export const SEG_SHIFT = 16;
 export const SEG_STATES = 1 << SEG_SHIFT;
 export const SEG_MASK = SEG_STATES - 1;
-/** the key / action of a hole (a reserved id never published: no longer arises, see above) */
-export const HOLE = 0xffffffff;
+/** BFS keys (position in the level x actions + action) must stay below this (32 bits) */
+export const KEY_LIMIT = 0xffffffff;
 /**
  * a table of this many slots is paused for at this many entries. 3/4, as the sequential store:
  * a probe compares keys in the table (8 slots a cache line), so the longer probe sequences cost
@@ -65,7 +64,7 @@ export const TABLE_MAX_LOAD = 0.75;
 
 /** Control words (an Int32Array over a SharedArrayBuffer) shared by the main thread and the workers. */
 export const C_COUNT = 0; // ids reserved so far (each one a state, published or about to be)
-export const C_HOLES = 1; // holes so far (always 0 now)
+// word 1 is unused (it counted holes, which no longer arise)
 export const C_NEXT = 2; // next position of the level to expand (chunks are grabbed with Atomics.add)
 export const C_HALT = 3; // HALT_* bits: workers take no more chunks
 export const C_DONE = 4; // workers done with the current round
@@ -268,9 +267,6 @@ export class SharedStoreOwner extends SharedStore {
 
   get count(): number {
     return Atomics.load(this.ctrl, C_COUNT);
-  }
-  get holes(): number {
-    return Atomics.load(this.ctrl, C_HOLES);
   }
   get capacity(): number {
     return this.segmentBuffers.length * SEG_STATES;

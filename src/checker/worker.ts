@@ -42,7 +42,6 @@ import {
   C_ERROR,
   C_GO,
   C_HALT,
-  C_HOLES,
   C_MARGIN,
   C_MAX_STATES,
   C_NEXT,
@@ -408,7 +407,7 @@ class Session {
         break;
       }
       // (never before the level's first chunk: the sequential search expands at least one state)
-      if (maxStates >= 0 && count - Atomics.load(ctrl, C_HOLES) >= maxStates && Atomics.load(ctrl, C_NEXT) > 0) {
+      if (maxStates >= 0 && count >= maxStates && Atomics.load(ctrl, C_NEXT) > 0) {
         Atomics.or(ctrl, C_HALT, HALT_STATES);
         break;
       }
