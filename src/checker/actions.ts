@@ -8,8 +8,8 @@ import type { Bytes } from '../state/access.ts';
 import { VF_DONTCOPY, VF_IN_VMA, VF_PFNMAP, VF_READ, VF_WRITE, pageOff, protFlags, procOff, type Layout } from '../state/layout.ts';
 import type { CacheModeName } from '../state/cacheMode.ts';
 import type { Design } from '../state/design.ts';
-import { addrOf, pfnOf, pidOf } from '../state/geometry.ts';
-import { PAGE_SIZE, type Universe } from '../state/universe.ts';
+import { addrOf, pfnOf, pidOf, vpageOf } from '../state/geometry.ts';
+import { PAGE_SIZE, pageAligned, type Universe } from '../state/universe.ts';
 
 export interface Action {
   readonly index: number;
@@ -166,9 +166,9 @@ export const needsMappedOf = (u: Universe, c: Command): number => {
     case 'mprotect':
     case 'madvise':
     case 'zap_vma_ptes':
-      return Number.isInteger(c.addr / PAGE_SIZE) && c.len > 0 ? rangeMask(u, c.addr, c.len) : 0;
+      return pageAligned(c.addr) && c.len > 0 ? rangeMask(u, c.addr, c.len) : 0;
     case 'mremap':
-      return Number.isInteger(c.oldAddr / PAGE_SIZE) ? rangeMask(u, c.oldAddr, PAGE_SIZE) : 0;
+      return pageAligned(c.oldAddr) ? rangeMask(u, c.oldAddr, PAGE_SIZE) : 0;
     case 'write_fault':
     case 'vmf_insert_pfn':
       return rangeMask(u, c.addr - (c.addr % PAGE_SIZE), PAGE_SIZE);
@@ -186,8 +186,8 @@ const dontunmapWithoutFixed = (flags: readonly string[]): boolean => flags.inclu
 
 /** See Action.protStart: the range's first page, when the call gets past its argument checks and starts inside the universe. */
 const protStartOf = (u: Universe, addr: number, len: number): number => {
-  const a = addr / PAGE_SIZE - u.vaBasePage;
-  return Number.isInteger(a) && len > 0 && a >= 0 && a < u.vpages ? a : -1;
+  const a = vpageOf(u, addr);
+  return len > 0 && a >= 0 && a < u.vpages ? a : -1;
 };
 
 export const SELFTEST_DISALLOWED_ADVICES: readonly Advice[] = [

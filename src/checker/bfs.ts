@@ -26,7 +26,7 @@ import { enumerateActions, NoopFilter, type Action } from './actions.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
-import { MACHINES, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
+import { MACHINES, actionPath, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
 import { StateStore } from './store.ts';
 import { SuccessorCache } from './successorCache.ts';
 
@@ -202,11 +202,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
     }
     for (let r = 0; r < reach.length; r++) if (reachedAt[r] === undefined && reach[r].state?.(L, s)) reachedAt[r] = depthOf(id);
   };
-  const depthOf = (id: number): number => {
-    let d = 0;
-    for (let x = id; store.parentOf(x) >= 0; x = store.parentOf(x)) d++;
-    return d;
-  };
+  const depthOf = (id: number): number => actionPath(store, id).length;
 
   // the initial state: one empty address space
   scratch.fill(0);
@@ -324,9 +320,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
 
   const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
   const rebuild = (f: Found): Counterexample => {
-    const path: number[] = [];
-    for (let x = f.id; store.parentOf(x) >= 0; x = store.parentOf(x)) path.push(store.actionOf(x));
-    return rebuildTrace(u, design, make(u, design, tables), path.reverse(), actions, f.invariant, f.message);
+    return rebuildTrace(u, design, make(u, design, tables), actionPath(store, f.id), actions, f.invariant, f.message);
   };
   const found = stop as Found | null;
   const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);

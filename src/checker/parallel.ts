@@ -41,7 +41,7 @@ import type { Design } from '../state/design.ts';
 import { procOff } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress } from './bfs.ts';
-import { coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
+import { actionPath, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
 import {
   C_CAPACITY,
   C_COUNT,
@@ -662,9 +662,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
   });
   const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
   const rebuild = (f: Found): Counterexample => {
-    const path: number[] = [];
-    for (let x = f.id; store && store.parentOf(x) >= 0; x = store.parentOf(x)) path.push(store.actionOf(x));
-    return rebuildTrace(u, design, make(u, design, ex.tables), path.reverse(), ex.actions, f.invariant, f.message);
+    return rebuildTrace(u, design, make(u, design, ex.tables), store ? actionPath(store, f.id) : [], ex.actions, f.invariant, f.message);
   };
   return {
     verdict,

@@ -66,3 +66,16 @@ export const searchOf = (
   storage: exact ? 'exact' : 'fingerprint',
   collisionProbability: exact ? 0 : collisionProbability(distinct),
 });
+
+/** A visited set's parent links (the sequential store's or the shared one's). */
+export interface Links {
+  parentOf(id: number): number;
+  actionOf(id: number): number;
+}
+
+/** The action indices from the initial state to state id, along its parent links (each read once). */
+export const actionPath = (links: Links, id: number): number[] => {
+  const path: number[] = [];
+  for (let x = id, p = links.parentOf(x); p >= 0; x = p, p = links.parentOf(x)) path.push(links.actionOf(x));
+  return path.reverse();
+};

@@ -2,7 +2,7 @@
  * Between the model's indices (address space slot, virtual page, device frame) and kernel
  * units (pid, virtual byte address, pfn, physical byte address) as events carry them.
  */
-import { PAGE_SIZE, type Universe } from './universe.ts';
+import { PAGE_SIZE, pageAligned, type Universe } from './universe.ts';
 
 export type Geometry = Pick<Universe, 'vpages' | 'pfns' | 'procs' | 'physBasePfn' | 'vaBasePage'>;
 
@@ -12,7 +12,7 @@ export const slotOf = (g: Geometry, pid: number): number => (Number.isInteger(pi
 export const addrOf = (g: Geometry, v: number): number => (g.vaBasePage + v) * PAGE_SIZE;
 /** Virtual page index of a byte address, or -1 when unaligned; may lie outside [0, vpages). */
 export const vpageOf = (g: Geometry, addr: number): number =>
-  Number.isInteger(addr) && addr % PAGE_SIZE === 0 ? addr / PAGE_SIZE - g.vaBasePage : -1;
+  pageAligned(addr) ? addr / PAGE_SIZE - g.vaBasePage : -1;
 
 export const pfnOf = (g: Geometry, i: number): number => g.physBasePfn + i;
 /** Device frame index of a pfn, or -1 outside the universe's device range. */
@@ -23,6 +23,6 @@ export const frameOf = (g: Geometry, pfn: number): number => {
 export const paddrOf = (g: Geometry, i: number): number => (g.physBasePfn + i) * PAGE_SIZE;
 /** Device frame index of a physical byte address (a range end may equal pfns), or -1. */
 export const frameOfPaddr = (g: Geometry, paddr: number): number =>
-  Number.isInteger(paddr) && paddr % PAGE_SIZE === 0 ? frameOf(g, paddr / PAGE_SIZE) : -1;
+  pageAligned(paddr) ? frameOf(g, paddr / PAGE_SIZE) : -1;
 
 export const hex = (n: number): string => '0x' + n.toString(16);

@@ -93,9 +93,9 @@ export interface Universe {
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
-/** Is addr a multiple of PAGE_SIZE? (Addresses are above 2^32: `%` on them is a slow
- * floating-point remainder; a division by a power of two is exact, and floor is cheap.) */
-export const pageAligned = (addr: number): boolean => Math.floor(addr / PAGE_SIZE) * PAGE_SIZE === addr;
+/** Is addr a whole multiple of PAGE_SIZE? (A division by a power of two is exact; addresses are
+ * above 2^32, where `%` is a slow floating-point remainder.) */
+export const pageAligned = (addr: number): boolean => Number.isInteger(addr / PAGE_SIZE);
 
 /** Hard limits of the packed state encoding (src/state/layout.ts). */
 export const LIMITS = {
