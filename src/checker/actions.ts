@@ -74,8 +74,9 @@ export const SKIP_DONTUNMAP_NOT_FIXED = 8;
 /**
  * Which actions provably change nothing in a state: the checker counts them as generated and
  * does not run them (docs/model.md §7.13). `load` reads what that takes from a state once (per
- * address space, the pages inside VMAs and those with VM_DONTCOPY, as bitmasks; whether some
- * address-space slot is free); `skip` then answers for each of the state's actions.
+ * address space, as page bitmasks: the pages inside VMAs and those whose VMA has VM_DONTCOPY,
+ * VM_READ, VM_WRITE, VM_PFNMAP; whether some address-space slot is free); `skip` then answers
+ * for each of the state's actions.
  * test/checker/actions.test.ts runs the executor on every action this skips, in states of
  * every design, and checks that nothing changed.
  */

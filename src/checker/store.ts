@@ -32,8 +32,8 @@ const GOLDEN = 0x9e3779b1;
 
 export class StateStore {
   count = 0;
-  /** slots - 1 (slots: a power of two) */
-  private mask: number;
+  /** exact mode: slots - 1 (slots: a power of two) */
+  private mask = 0;
   /** 2 words a slot: exact mode [id + 1 (0: empty), key]; fingerprint mode [h1, h2] ([0, 0]: empty) */
   private table: Int32Array;
   /** fingerprint mode: slots in the table, and the count that makes it grow */
@@ -53,7 +53,8 @@ export class StateStore {
   /** a dropped chunk buffer, reused for the next chunk */
   private spare: Uint8Array | null = null;
   private chunks: (Uint8Array | null)[] = [];
-  private words: (Uint32Array | null)[] = [];
+  /** exact mode: the chunks as words */
+  private words: Uint32Array[] = [];
   private readonly stateWords: number;
   /** states below this id were expanded (fingerprint mode drops their bytes) */
   private released = 0;
@@ -66,8 +67,8 @@ export class StateStore {
     if (stateBytes % 4 !== 0) throw new Error('state size must be a multiple of 4 bytes');
     this.stateWords = stateBytes >>> 2;
     const cap = Math.max(1 << 10, initialCapacity);
-    this.mask = cap * 2 - 1;
     if (exact) {
+      this.mask = cap * 2 - 1;
       this.table = new Int32Array(cap * 4);
       this.parent = new Int32Array(cap);
       this.action = new Uint16Array(cap);
@@ -211,7 +212,8 @@ export class StateStore {
       const chunk = this.spare ?? new Uint8Array(CHUNK_STATES * this.stateBytes);
       this.spare = null;
       this.chunks[ci] = chunk;
-      this.words[ci] = new Uint32Array(chunk.buffer);
+      // word views for equal(): exact mode only
+      if (this.exact) this.words[ci] = new Uint32Array(chunk.buffer);
     }
   }
 
@@ -225,7 +227,6 @@ export class StateStore {
   private drop(i: number): void {
     if (this.chunks[i]) this.spare = this.chunks[i];
     this.chunks[i] = null;
-    this.words[i] = null;
   }
 
   /** Bytes of memory held: table, per-state arrays, state chunks, the trace links' buffer. */
@@ -248,7 +249,7 @@ export class StateStore {
   /** the candidate's words */
   private probeWords: Uint32Array | null = null;
   private equal(id: number, bytes: Uint8Array): boolean {
-    const w = this.words[Math.floor(id / CHUNK_STATES)]!;
+    const w = this.words[Math.floor(id / CHUNK_STATES)];
     const off = (id % CHUNK_STATES) * this.stateWords;
     let p = this.probeWords;
     if (!p || p.buffer !== bytes.buffer || p.byteOffset !== bytes.byteOffset) p = this.probeWords = new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords);
