@@ -10,8 +10,9 @@
  *
  * So a stored state costs memory only for its fingerprint in the visited set. The files live
  * in a directory of their own under os.tmpdir() (TMPDIR chooses it), made at the first write
- * and removed by close(); with enough free memory the operating system keeps them in its page
- * cache, which is not the process's memory (and is given back under pressure).
+ * and removed by close(), or when the process exits with them still open (not when it is
+ * killed); with enough free memory the operating system keeps them in its page cache, which
+ * is not the process's memory (and is given back under pressure).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,12 +34,15 @@ const failed = (what: string, where: string, e: unknown): SpillError => {
 export class SpillFiles {
   private dir = '';
   private readonly fds: number[] = [];
+  /** a process that exits with the files still open (a search abandoned midway) removes them */
+  private readonly onExit = (): void => this.close();
 
   /** Create (or truncate) a file of this name in the directory; returns its descriptor and path. */
   open(name: string): { fd: number; path: string } {
     if (!this.dir) {
       try {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfnmap-spill-'));
+        process.once('exit', this.onExit);
       } catch (e) {
         throw failed('creating a directory in', os.tmpdir(), e);
       }
@@ -59,6 +63,7 @@ export class SpillFiles {
     if (this.dir) {
       fs.rmSync(this.dir, { recursive: true, force: true });
       this.dir = '';
+      process.off('exit', this.onExit);
     }
   }
 }

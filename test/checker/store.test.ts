@@ -4,6 +4,7 @@
  * growths (not a power of two), and its trace links written to and read back from the file
  * (spill.ts); exact mode beside it.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,24 @@ describe('StateStore', () => {
     expect(fs.readdirSync(dir)).toHaveLength(1);
     store.close();
     expect(fs.readdirSync(dir)).toHaveLength(0);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fingerprint mode: a process that exits with its spill files open removes them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-exit-'));
+    // a store filled past its write buffer (so the files exist), never closed, then exit
+    const code = `import { StateStore } from './src/checker/store.ts';
+      const s = new StateStore(4, false);
+      const b = new Uint8Array(4);
+      for (let i = 0; i < 100000; i++) s.add(b, i + 1, i * 7 + 3, i - 1, 0);
+      const fs = await import('node:fs');
+      console.log(fs.readdirSync(process.env.TMPDIR).filter((f) => f.startsWith('pfnmap-spill-')).length);
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, TMPDIR: dir }, timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1');
+    // (tsx keeps a cache of its own there)
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('pfnmap-spill-'))).toEqual([]);
     fs.rmSync(dir, { recursive: true });
   });
 
