@@ -59,7 +59,23 @@ export interface Action {
    * vma_to_resize refuses the growth (EFAULT: VM_DONTEXPAND | VM_PFNMAP) before anything moves.
    */
   readonly growsFrom: number;
+  /**
+   * Which pages decide what the command does, when two commands of the same kind and
+   * arguments but different ranges can do the very same thing in a state (0: never merged).
+   * SAME_MAPPED (munmap, MADV_DONTFORK; no injected fault): the mapped pages of the range. Holes
+   * at either end of the range change nothing: a range edge in a hole splits nothing, and the
+   * walk skips holes (do_vmi_munmap, madvise_walk_vmas), so the range trimmed to its first and
+   * last mapped page does the same. SAME_WALKED (mprotect; no injected fault): the run of
+   * mapped pages from the range's start that do_mprotect_pkey walks before the first hole, where
+   * it stops with -ENOMEM and keeps what it changed. `sameKey` names the rest of the command
+   * (kind, address space, advice or protection).
+   */
+  readonly sameEffect: number;
+  readonly sameKey: string;
 }
+
+export const SAME_MAPPED = 1;
+export const SAME_WALKED = 2;
 
 /** Why NoopFilter.skip counts an action without running it (0: it must run). */
 export const SKIP_REFUSED_ADVICE = 1;
@@ -89,8 +105,14 @@ export class NoopFilter {
   /** per address space: the pages whose VMA has VM_PFNMAP */
   private readonly pfnmap: Int32Array;
   private freeSlot = false;
+  /**
+   * What `skip` and `sameAs` read from the loaded state, six words an address space (alive,
+   * and the five page bitmasks): two states with equal signatures get the same answers.
+   */
+  readonly signature: Int32Array;
 
   constructor(private readonly L: Layout) {
+    this.signature = new Int32Array(6 * L.P);
     this.mapped = new Int32Array(L.P);
     this.dontcopy = new Int32Array(L.P);
     this.read = new Int32Array(L.P);
@@ -120,8 +142,21 @@ export class NoopFilter {
       this.read[p] = r;
       this.write[p] = w;
       this.pfnmap[p] = x;
-      if (s[procOff(L, p)] === 0) this.freeSlot = true;
+      const alive = s[procOff(L, p)];
+      if (alive === 0) this.freeSlot = true;
+      const g = this.signature;
+      g[6 * p] = alive;
+      g[6 * p + 1] = m;
+      g[6 * p + 2] = d;
+      g[6 * p + 3] = r;
+      g[6 * p + 4] = w;
+      g[6 * p + 5] = x;
     }
+  }
+
+  /** The address space of action a is alive in the loaded state (kernel-side actions: always). */
+  runnable(a: Action): boolean {
+    return a.slot < 0 || this.signature[6 * a.slot] === 1;
   }
 
   /** 0 if action a must run in the loaded state, else the SKIP_ reason it changes nothing. */
@@ -135,9 +170,8 @@ export class NoopFilter {
     if (a.protStart >= 0) {
       // do_mprotect_pkey: a hole at the start is -ENOMEM before anything; otherwise the walk
       // covers the mapped run from the start within the range (it stops at the first hole)
-      const x = (mapped & a.needsMapped) >>> a.protStart;
-      if ((x & 1) === 0) return SKIP_NOTHING_MAPPED;
-      const walked = (x & ~(x + 1)) << a.protStart;
+      const walked = this.walked(a);
+      if (walked === 0) return SKIP_NOTHING_MAPPED;
       const read = a.protBits & VF_READ ? walked : 0;
       const write = a.protBits & VF_WRITE ? walked : 0;
       if ((this.read[a.slot] & walked) === read && (this.write[a.slot] & walked) === write) return SKIP_SAME_PROT;
@@ -150,7 +184,122 @@ export class NoopFilter {
     }
     return a.needsFreeSlot && !this.freeSlot ? SKIP_NO_FREE_SLOT : 0;
   }
+
+  /** mprotect: the pages its walk reaches (the mapped run from its first page, within its range), 0 with a hole at the start. */
+  private walked(a: Action): number {
+    const x = (this.mapped[a.slot] & a.needsMapped) >>> a.protStart;
+    return (x & ~(x + 1)) << a.protStart;
+  }
+
+  /**
+   * For an action that must run (skip 0): a key equal to another action's in the loaded state
+   * when the two do exactly the same (Action.sameEffect), null when it has no such twin.
+   */
+  sameAs(a: Action): string | null {
+    if (a.sameEffect === SAME_MAPPED) return `${a.sameKey}:${this.mapped[a.slot] & a.needsMapped}`;
+    if (a.sameEffect === SAME_WALKED) return `${a.sameKey}:${this.walked(a)}`;
+    return null;
+  }
 }
+
+/**
+ * What the search does with a state's actions: the ones to run, and the ones it counts as
+ * generated without running them, because NoopFilter proves they change nothing or because
+ * an earlier action of the state does exactly what they do (NoopFilter.sameAs: its successor
+ * is that action's, already met). Both depend only on NoopFilter's signature of the state.
+ */
+export interface ActionPlan {
+  /** the action indices to run, ascending */
+  readonly run: Int32Array;
+  /** the action indices counted without running, ascending */
+  readonly counted: Int32Array;
+  /** `counted` summed by command key (actionKeysOf): [key, count] pairs */
+  readonly countedByKey: Int32Array;
+}
+
+const PLAN_SLOTS = 1 << 12;
+
+/**
+ * ActionPlans for the states of a search, cached by signature (a direct-mapped cache of 4096
+ * plans: a state costs a hash and a compare of the signature, not a NoopFilter test per
+ * action). test/checker/actions.test.ts runs every counted action and checks that it changes
+ * nothing or lands where its twin does.
+ */
+export class ActionPlanner {
+  readonly noop: NoopFilter;
+  private readonly sigLen: number;
+  private readonly sigs: Int32Array;
+  private readonly plans: (ActionPlan | null)[];
+
+  constructor(
+    L: Layout,
+    private readonly actions: readonly Action[],
+    private readonly actionKey: Int32Array,
+  ) {
+    this.noop = new NoopFilter(L);
+    this.sigLen = this.noop.signature.length;
+    this.sigs = new Int32Array(PLAN_SLOTS * this.sigLen);
+    this.plans = new Array<ActionPlan | null>(PLAN_SLOTS).fill(null);
+  }
+
+  /** The plan for state s. */
+  plan(s: Bytes): ActionPlan {
+    const noop = this.noop;
+    noop.load(s);
+    const g = noop.signature;
+    const n = this.sigLen;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ g[i], 0x01000193);
+    const e = (h ^ (h >>> 13)) & (PLAN_SLOTS - 1);
+    const cached = this.plans[e];
+    const base = e * n;
+    if (cached !== null) {
+      let i = 0;
+      while (i < n && this.sigs[base + i] === g[i]) i++;
+      if (i === n) return cached;
+    }
+    const made = this.make();
+    this.sigs.set(g, base);
+    this.plans[e] = made;
+    return made;
+  }
+
+  private make(): ActionPlan {
+    const noop = this.noop;
+    const run: number[] = [];
+    const counted: number[] = [];
+    const byKey = new Map<number, number>();
+    const twins = new Set<string>();
+    for (const a of this.actions) {
+      if (!noop.runnable(a)) continue;
+      let count = noop.skip(a) !== 0;
+      if (!count) {
+        const twin = noop.sameAs(a);
+        if (twin !== null) {
+          count = twins.has(twin);
+          twins.add(twin);
+        }
+      }
+      if (!count) {
+        run.push(a.index);
+        continue;
+      }
+      counted.push(a.index);
+      const k = this.actionKey[a.index];
+      byKey.set(k, (byKey.get(k) ?? 0) + 1);
+    }
+    return { run: Int32Array.from(run), counted: Int32Array.from(counted), countedByKey: Int32Array.from([...byKey].flat()) };
+  }
+}
+
+/** The checker's name for a command in its coverage counts: the kind, and the injected fault. */
+export const commandKey = (c: Command): string => c.kind + ('fault' in c && c.fault ? `(${c.fault})` : '');
+
+/** The coverage keys of a search's actions (first-seen order) and each action's key index. */
+export const actionKeysOf = (actions: readonly Action[]): { readonly keys: readonly string[]; readonly actionKey: Int32Array } => {
+  const keys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
+  return { keys, actionKey: Int32Array.from(actions, (a) => keys.indexOf(commandKey(a.cmd))) };
+};
 
 const rangeMask = (u: Universe, addr: number, len: number): number => {
   const a = addr / PAGE_SIZE - u.vaBasePage;
@@ -189,6 +338,16 @@ const dontunmapWithoutFixed = (flags: readonly string[]): boolean => flags.inclu
 const protStartOf = (u: Universe, addr: number, len: number): number => {
   const a = vpageOf(u, addr);
   return len > 0 && a >= 0 && a < u.vpages ? a : -1;
+};
+
+/** See Action.sameEffect. Only page-aligned calls with a length (past their argument checks). */
+const sameEffectOf = (u: Universe, c: Command, slot: number): { sameEffect: number; sameKey: string } => {
+  const none = { sameEffect: 0, sameKey: '' };
+  if (c.kind !== 'munmap' && c.kind !== 'mprotect' && c.kind !== 'madvise') return none;
+  if (c.fault !== undefined || !pageAligned(c.addr) || c.len <= 0) return none;
+  if (c.kind === 'munmap') return { sameEffect: SAME_MAPPED, sameKey: `${slot}:munmap` };
+  if (c.kind === 'mprotect') return protStartOf(u, c.addr, c.len) < 0 ? none : { sameEffect: SAME_WALKED, sameKey: `${slot}:mprotect:${c.prot}` };
+  return c.advice === 'MADV_DONTFORK' ? { sameEffect: SAME_MAPPED, sameKey: `${slot}:madvise:${c.advice}` } : none;
 };
 
 export const SELFTEST_DISALLOWED_ADVICES: readonly Advice[] = [
@@ -320,5 +479,6 @@ export const enumerateActions = (u: Universe, design: Design): Action[] => {
     protBits: cmd.kind === 'mprotect' ? protFlags(cmd.prot) : 0,
     growsFrom:
       cmd.kind === 'mremap' && cmd.newLen > cmd.oldLen && !cmd.flags.includes('MREMAP_FIXED') && !cmd.flags.includes('MREMAP_DONTUNMAP') ? needsMappedOf(u, cmd) : 0,
+    ...sameEffectOf(u, cmd, slots[index]),
   }));
 };

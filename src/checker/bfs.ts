@@ -22,7 +22,7 @@ import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { enumerateActions, NoopFilter, type Action } from './actions.ts';
+import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
@@ -129,8 +129,6 @@ interface Found {
   readonly message: string;
 }
 
-const commandKey = (c: Command): string => c.kind + ('fault' in c && c.fault ? `(${c.fault})` : '');
-
 export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
   if ((opts.workers ?? 1) > 1) return yield* parallelSearch(opts);
   // fingerprint mode: the store's spill files go with the search, however it ends (the
@@ -163,7 +161,6 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const store = new StateStore(packer.bytes, exact);
   opened(store);
   if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
-  const noop = new NoopFilter(L);
   /** the state being expanded, unpacked */
   const cur = new Uint8Array(L.size);
   const sWords = new Uint32Array(cur.buffer);
@@ -175,8 +172,8 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
   const notes = kernel.notes;
   let notesPending = reach.some((r) => r.note !== undefined);
-  const cmdKeys = [...new Set(actions.map((a) => commandKey(a.cmd)))];
-  const actionKey = Int32Array.from(actions, (a) => cmdKeys.indexOf(commandKey(a.cmd)));
+  const { keys: cmdKeys, actionKey } = actionKeysOf(actions);
+  const planner = new ActionPlanner(L, actions, actionKey);
   const cmdCount = new Float64Array(cmdKeys.length);
   for (const name of MACHINES) tables[name].hits.fill(0);
 
@@ -228,15 +225,17 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
     const id = head++;
     packer.unpack(store.state(id), 0, cur);
     const s = cur;
-    noop.load(s);
-    for (let ai = 0; ai < actions.length && !stop; ai++) {
+    // the actions that provably change nothing, or do what an earlier one does, are counted
+    // here and not run (actions.ts ActionPlanner); a stop midway takes back those after it
+    const plan = planner.plan(s);
+    generated += plan.counted.length;
+    for (let k = 0; k < plan.countedByKey.length; k += 2) cmdCount[plan.countedByKey[k]] += plan.countedByKey[k + 1];
+    const run = plan.run;
+    let last = -1;
+    for (let ri = 0; ri < run.length && !stop && !stoppedBy; ri++) {
+      const ai = run[ri];
+      last = ai;
       const a = actions[ai];
-      if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-      if (noop.skip(a) !== 0) {
-        generated++;
-        cmdCount[actionKey[ai]]++;
-        continue;
-      }
       scratch.set(s);
       if (notesPending) {
         notes[0] = 0;
@@ -275,6 +274,13 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
       }
       seenBefore.record(scratchWords);
       if (nid >= 0) checkState(nid, canon.out);
+    }
+    if (stop || stoppedBy) {
+      for (let k = 0; k < plan.counted.length; k++) {
+        if (plan.counted[k] < last) continue;
+        generated--;
+        cmdCount[actionKey[plan.counted[k]]]--;
+      }
     }
     store.release(head);
     if (stop || stoppedBy) break;

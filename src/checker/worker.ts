@@ -30,9 +30,9 @@ import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import type { View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
-import { enumerateActions, NoopFilter, type Action } from './actions.ts';
+import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { MACHINES } from './result.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
@@ -68,7 +68,6 @@ export interface SearchSetup {
   readonly exact: boolean;
 }
 
-const commandKey = (c: Action['cmd']): string => c.kind + ('fault' in c && c.fault ? `(${c.fault})` : '');
 
 const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -111,7 +110,7 @@ export class Expander {
   private readonly facts: Facts;
   private readonly actionKey: Int32Array;
   private readonly noteOf: Int32Array;
-  private readonly noop: NoopFilter;
+  private readonly planner: ActionPlanner;
   /** raw successors this worker already put to the store (successorCache.ts) */
   private readonly seenBefore: SuccessorCache;
 
@@ -137,10 +136,11 @@ export class Expander {
     this.scratchWords = new Uint32Array(this.scratch.buffer);
     this.facts = new Facts(u, this.L, design.kind === 'legacy' ? 'lineage' : 'ctx', this.scratch, null);
     this.seenBefore = new SuccessorCache(this.scratchWords.length);
-    this.noop = new NoopFilter(this.L);
     this.reach = reachabilityFor(design);
-    this.cmdKeys = [...new Set(this.actions.map((a) => commandKey(a.cmd)))];
-    this.actionKey = Int32Array.from(this.actions, (a) => this.cmdKeys.indexOf(commandKey(a.cmd)));
+    const keys = actionKeysOf(this.actions);
+    this.cmdKeys = keys.keys;
+    this.actionKey = keys.actionKey;
+    this.planner = new ActionPlanner(this.L, this.actions, this.actionKey);
     this.noteOf = Int32Array.from(this.reach, (r) => (r.note === undefined ? -1 : r.note));
     this.noteBase = this.cmdBase + this.cmdKeys.length;
     this.hitsBase = this.noteBase + this.reach.length;
@@ -183,7 +183,6 @@ export class Expander {
    */
 
   expand(s: Uint8Array, pos: number, last: number, onSucc: ((key: number) => void) | null): void {
-    const L = this.L;
     const kernel = this.kernel;
     const scratch = this.scratch;
     const scratchWords = this.scratchWords;
@@ -193,17 +192,24 @@ export class Expander {
     const notes = kernel.notes;
     const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
     const base = pos * this.nA;
-    // as the sequential search: commands that provably change nothing are counted, not run
-    const noop = this.noop;
-    noop.load(s);
-    for (let ai = 0; ai <= last; ai++) {
-      const a = actions[ai];
-      if (a.slot >= 0 && s[procOff(L, a.slot)] !== 1) continue;
-      if (noop.skip(a) !== 0) {
+    // as the sequential search: commands that provably change nothing, or do what an earlier
+    // one does, are counted, not run (ActionPlanner)
+    const plan = this.planner.plan(s);
+    const counted = plan.counted;
+    if (counted.length === 0 || counted[counted.length - 1] <= last) {
+      counters[0] += counted.length;
+      const byKey = plan.countedByKey;
+      for (let k = 0; k < byKey.length; k += 2) counters[this.cmdBase + byKey[k]] += byKey[k + 1];
+    } else {
+      for (let k = 0; k < counted.length && counted[k] <= last; k++) {
         counters[0]++;
-        counters[this.cmdBase + this.actionKey[ai]]++;
-        continue;
+        counters[this.cmdBase + this.actionKey[counted[k]]]++;
       }
+    }
+    const run = plan.run;
+    for (let ri = 0; ri < run.length && run[ri] <= last; ri++) {
+      const ai = run[ri];
+      const a = actions[ai];
       scratch.set(s);
       for (let r = 0; r < noteOf.length; r++) if (noteOf[r] >= 0) notes[noteOf[r]] = 0;
       try {

@@ -25,6 +25,13 @@ describe('the checker', () => {
       expect(mine.message, p.name).toBe(v.message);
     }
   });
+  it('a search stopped by a violation counts the commands up to the one that broke it', () => {
+    // the plan's counted commands after the violating one are taken back (bfs.ts): these are
+    // the counts of running every command one by one and stopping there
+    const r = checkSync({ universe: split3, design: parseDesign('legacy@v6.1') as Design });
+    expect([r.verdict, r.distinct, r.generated]).toEqual(['VIOLATION', 40, 158]);
+    expect(r.coverage.commands).toEqual({ mmap: 48, munmap: 20, mprotect: 36, mremap: 54 });
+  });
   it('a counterexample is a shortest one: no trace of one command less breaks the invariant', () => {
     const d = parseDesign('legacy@v6.1') as Design;
     const r = checkSync({ universe: split3, design: d, invariants: ['memtype-no-leak'] });
