@@ -67,8 +67,11 @@ export interface Action {
    * walk skips holes (do_vmi_munmap, madvise_walk_vmas), so the range trimmed to its first and
    * last mapped page does the same. SAME_WALKED (mprotect; no injected fault): the run of
    * mapped pages from the range's start that do_mprotect_pkey walks before the first hole, where
-   * it stops with -ENOMEM and keeps what it changed. `sameKey` names the rest of the command
-   * (kind, address space, advice or protection).
+   * it stops with -ENOMEM and keeps what it changed, less the pages whose VMA has the
+   * protection asked for already (mprotect_fixup returns at once for newflags == oldflags:
+   * no split, no change), unless it asks for PROT_WRITE (a VM_SHARED VMA on the walk is
+   * -EACCES, whatever its flags). `sameKey` names the rest of the command (kind, address
+   * space, advice or protection).
    */
   readonly sameEffect: number;
   readonly sameKey: string;
@@ -172,9 +175,7 @@ export class NoopFilter {
       // covers the mapped run from the start within the range (it stops at the first hole)
       const walked = this.walked(a);
       if (walked === 0) return SKIP_NOTHING_MAPPED;
-      const read = a.protBits & VF_READ ? walked : 0;
-      const write = a.protBits & VF_WRITE ? walked : 0;
-      if ((this.read[a.slot] & walked) === read && (this.write[a.slot] & walked) === write) return SKIP_SAME_PROT;
+      if (this.toChange(a, walked) === 0) return SKIP_SAME_PROT;
     }
     if (a.needsGap !== 0) {
       const free = ~mapped & ((1 << this.L.V) - 1);
@@ -191,14 +192,25 @@ export class NoopFilter {
     return (x & ~(x + 1)) << a.protStart;
   }
 
+  /** mprotect: the walked pages whose VMA does not have the VM_READ / VM_WRITE bits it asks for (the pages it changes). */
+  private toChange(a: Action, walked: number): number {
+    const r = this.read[a.slot];
+    const w = this.write[a.slot];
+    const same = (a.protBits & VF_READ ? r : ~r) & (a.protBits & VF_WRITE ? w : ~w);
+    return walked & ~same;
+  }
+
   /**
    * For an action that must run (skip 0): a key equal to another action's in the loaded state
    * when the two do exactly the same (Action.sameEffect), null when it has no such twin.
    */
   sameAs(a: Action): string | null {
     if (a.sameEffect === SAME_MAPPED) return `${a.sameKey}:${this.mapped[a.slot] & a.needsMapped}`;
-    if (a.sameEffect === SAME_WALKED) return `${a.sameKey}:${this.walked(a)}`;
-    return null;
+    if (a.sameEffect !== SAME_WALKED) return null;
+    // PROT_WRITE: every walked VMA counts (a VM_SHARED one is -EACCES even with the bits it
+    // asks for); otherwise only those it changes (mprotect_fixup returns at once on the rest)
+    const walked = this.walked(a);
+    return `${a.sameKey}:${a.protBits & VF_WRITE ? walked : this.toChange(a, walked)}`;
   }
 }
 
