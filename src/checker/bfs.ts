@@ -12,6 +12,7 @@
  */
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
+import { kernelFor } from '../../models/trackedKernel.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
@@ -147,7 +148,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const L: Layout = layoutOf(u);
   const w: View = { u, L, design };
   const tables = compileTables(u, design);
-  const kernel = opts.kernel ? opts.kernel(u, design, tables) : new Kernel(u, design, tables);
+  const kernel = opts.kernel ? opts.kernel(u, design, tables) : kernelFor(u, design, tables);
   const all = invariantsFor(design);
   const invs = opts.invariants ? all.filter((i) => opts.invariants!.includes(i.name)) : all;
   const continueOn = new Set(opts.continueOn ?? (opts.invariants ? [] : invs.filter((i) => i.kind === 'quality').map((i) => i.name)));

@@ -23,6 +23,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { mutantNamed } from '../../models/mutants.ts';
+import { kernelFor } from '../../models/trackedKernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import { Facts } from '../reducer/facts.ts';
@@ -122,7 +123,7 @@ export class Expander {
     this.tables = compileTables(u, design);
     const mk = make ?? (setup.mutant ? mutantNamed(setup.mutant)?.make : undefined);
     if (setup.mutant && !mk) throw new Error(`unknown mutant '${setup.mutant}'`);
-    this.kernel = mk ? mk(u, design, this.tables) : new Kernel(u, design, this.tables);
+    this.kernel = mk ? mk(u, design, this.tables) : kernelFor(u, design, this.tables);
     this.invs = invariantsFor(design).filter((i) => setup.invariants.includes(i.name));
     this.actions = enumerateActions(u, design);
     this.nA = this.actions.length;

@@ -1,0 +1,311 @@
+/**
+ * The kernel executor specialised to the `tracked` design (v6.16 `struct pfnmap_track_ctx`,
+ * reference §3) for the checker's three most frequent commands: munmap, mprotect and exit.
+ * They run here as straight-line code over the state bytes, with every decision the machines
+ * make resolved once, at construction, from the compiled tables (tables.ts):
+ *
+ * - syscallMachine: the argument checks of an aligned, non-empty munmap / mprotect and of
+ *   exit must `proceed`;
+ * - vmaMachine, tracked VMA: `__split_vma` runs `vma_pfnmap_track_ctx_dup` (ctx_dup),
+ *   `unmap_single_vma` no untrack hook, `vm_area_free` a kref_put (ctx_put);
+ * - krefMachine, per count 1..REFCOUNT_MAX: what a dup leaves (or that `vm_area_dup` refuses
+ *   it, -ENOMEM), what a put leaves, and where it releases the ctx
+ *   (`pfnmap_track_ctx_release`: `pfnmap_untrack` of the ctx's range, then kfree);
+ * - memtypeMachine: `memtype_free` removes an exact match and is an invalid free otherwise.
+ *
+ * Each table edge the general executor (kernel.ts) would take is counted on the same hit
+ * counter, so coverage is unchanged. Anything else runs the general executor: another
+ * command, an injected fault, a call its argument checks refuse, a log attached (replay and
+ * counterexamples: the facts are wanted), a VMA without a ctx or whose ctx is released or has
+ * fewer references than VMAs being freed (states a mutant may build; the general executor
+ * warns there), and every command at all if the tables do not have the shape above.
+ * test/models/trackedKernel.test.ts runs both executors on every command in random states of
+ * several configs and requires the same bytes, return value, notes and edge hits.
+ *
+ * It writes with the reducer's ops (src/reducer/ops.ts), as the fact sink does, without the
+ * sink (the checker attaches no log). The order of operations is the general executor's,
+ * which cites the kernel: splits at the
+ * range's start, then its end (the first kept when the second is refused); the PTEs of every
+ * VMA zapped, then the VMAs freed in ascending order, each `vm_area_free` putting its ctx
+ * reference (kernel-facts Q5, Q8); mprotect's walk as `do_mprotect_pkey` (Q6).
+ */
+import type { Command } from '../src/events/commands.ts';
+import type { Facts } from '../src/reducer/facts.ts';
+import type { Design } from '../src/state/design.ts';
+import { EACCES, ENOMEM } from '../src/state/errno.ts';
+import { slotOf } from '../src/state/geometry.ts';
+import { opCtxFree, opCtxKref, opInvalidFree, opModFlags, opProcAlive, opRemoveVma, opSetPte, opSplit, opTreeRemove } from '../src/reducer/ops.ts';
+import {
+  VF_IN_VMA,
+  VF_READ,
+  VF_SHARED,
+  VF_START,
+  VF_WRITE,
+  ctxOff,
+  pageOff,
+  procOff,
+  protFlags,
+  treeOff,
+} from '../src/state/layout.ts';
+import { PAGE_SIZE, pageAligned, type Universe } from '../src/state/universe.ts';
+import { Kernel, NOTE_DUP_REFUSED } from './kernel.ts';
+import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
+import { freeIndex } from './memtypeMachine.ts';
+import { syscallIndex } from './syscallMachine.ts';
+import type { Tables } from './tables.ts';
+import { V_DUP_SPLIT, V_FREE, V_UNMAP } from './vmaMachine.ts';
+
+/** The fast path did not run the command: nothing was written, the general executor runs it. */
+const DECLINED = 1;
+
+const factTypes = (facts: readonly { readonly type: string }[]): string => facts.map((e) => e.type).join(',');
+
+export class TrackedKernel extends Kernel {
+  /** the tables have the shape the fast path resolves (else every command runs the general executor) */
+  readonly specialised: boolean;
+  /** commands the fast path ran (tests: it is not bypassed) */
+  fastSteps = 0;
+  private readonly V: number;
+  /** per kref count k: the count a dup leaves (-1: refused); the count a put leaves (0: released) */
+  private readonly dupTo: Int32Array;
+  private readonly putTo: Int32Array;
+  /** hit-counter indices of the edges taken */
+  private readonly hitMunmap: number;
+  private readonly hitMprotect: number;
+  private readonly hitExit: number;
+  private readonly hitSplit: number;
+  private readonly hitUnmap: number;
+  private readonly hitFree: number;
+  private readonly krefHit: Int32Array;
+  private readonly krefA: number;
+
+  constructor(u: Universe, design: Design, tables?: Tables) {
+    super(u, design, tables);
+    const T = this.T;
+    const R = u.refcountMax;
+    this.V = this.L.V;
+    this.dupTo = new Int32Array(R + 1).fill(-2);
+    this.putTo = new Int32Array(R + 1).fill(-2);
+    this.krefA = T.kref.alphabet.length;
+    this.krefHit = Int32Array.from(T.krefState, (st) => st * this.krefA);
+    let ok = design.kind === 'tracked';
+    for (let k = 1; k <= R && ok; k++) {
+      const dup = T.kref.edges[this.krefHit[k] + KREF_DUP].emitted;
+      if (factTypes(dup) === 'kref_get') this.dupTo[k] = dup[0].kref as number;
+      else if (factTypes(dup) === 'vm_area_dup_refused' && dup[0].ret === -ENOMEM) this.dupTo[k] = -1;
+      else ok = false;
+      const put = T.kref.edges[this.krefHit[k] + KREF_PUT].emitted;
+      if (factTypes(put) === 'kref_put' && (put[0].kref as number) > 0) this.putTo[k] = put[0].kref as number;
+      else if (factTypes(put) === 'kref_put,pfnmap_track_ctx_release' && put[0].kref === 0) this.putTo[k] = 0;
+      else ok = false;
+    }
+    const VA = T.vma.alphabet.length;
+    const vmaEdge = (ev: number): number => T.vmaTracked * VA + ev;
+    ok &&= factTypes(T.vma.edges[vmaEdge(V_DUP_SPLIT)].emitted) === 'ctx_dup';
+    ok &&= factTypes(T.vma.edges[vmaEdge(V_UNMAP)].emitted) === '';
+    ok &&= factTypes(T.vma.edges[vmaEdge(V_FREE)].emitted) === 'ctx_put';
+    this.hitSplit = vmaEdge(V_DUP_SPLIT);
+    this.hitUnmap = vmaEdge(V_UNMAP);
+    this.hitFree = vmaEdge(V_FREE);
+    // memtype_free: exact match removed, anything else an invalid free (no END rule)
+    for (const exact of [false, true])
+      for (const end of [false, true]) ok &&= T.memtype.edges[freeIndex(exact, end, false)].emitted[0].match === (exact ? 'exact' : 'none');
+    this.hitMunmap = syscallIndex.munmap(false, false);
+    this.hitMprotect = syscallIndex.mprotect(false, false);
+    this.hitExit = syscallIndex.exit();
+    for (const i of [this.hitMunmap, this.hitMprotect, this.hitExit]) ok &&= T.syscall.edges[i].emitted[0].type === 'proceed';
+    this.specialised = ok;
+  }
+
+  override step(f: Facts, cmd: Command): number {
+    if (this.specialised && f.log === null) {
+      const r = this.fast(f.s as Uint8Array, cmd);
+      if (r !== DECLINED) {
+        this.fastSteps++;
+        this.lastSignal = undefined;
+        return r;
+      }
+    }
+    return super.step(f, cmd);
+  }
+
+  private fast(s: Uint8Array, cmd: Command): number {
+    if (cmd.kind !== 'munmap' && cmd.kind !== 'mprotect' && cmd.kind !== 'exit') return DECLINED;
+    const p = slotOf(this.u, cmd.pid);
+    if (p < 0 || s[procOff(this.L, p)] !== 1) return DECLINED;
+    if (cmd.kind === 'exit') {
+      if (!this.allTracked(s, p, 0, this.V, true)) return DECLINED;
+      this.T.syscall.hits[this.hitExit]++;
+      this.unmapWhole(s, p, 0, this.V);
+      opProcAlive(this.L, s, p, false); // mmput
+      return 0;
+    }
+    if (cmd.fault !== undefined || !pageAligned(cmd.addr) || cmd.len <= 0) return DECLINED;
+    const a = cmd.addr / PAGE_SIZE - this.u.vaBasePage;
+    const b = a + Math.ceil(cmd.len / PAGE_SIZE);
+    if (a < 0 || b > this.V) return DECLINED;
+    if (cmd.kind === 'munmap') {
+      if (!this.allTracked(s, p, a, b, true)) return DECLINED;
+      this.T.syscall.hits[this.hitMunmap]++;
+      return this.munmapRange(s, p, a, b);
+    }
+    if (!this.allTracked(s, p, a, b, false)) return DECLINED;
+    this.T.syscall.hits[this.hitMprotect]++;
+    return this.mprotectRange(s, p, a, b, protFlags(cmd.prot));
+  }
+
+  /**
+   * Every VMA with a page in [a, b) has a live ctx; with puts, each ctx has at least as many
+   * references as VMAs of it start or end in the range (each is put once).
+   */
+  private allTracked(s: Uint8Array, p: number, a: number, b: number, puts: boolean): boolean {
+    const base = pageOff(this.L, p, 0);
+    for (let v = a; v < b; v++) {
+      const o = base + 4 * v;
+      if ((s[o] & VF_IN_VMA) === 0) continue;
+      const c = s[o + 2];
+      if (c === 0) return false;
+      const co = ctxOff(this.L, c);
+      if (s[co + 1] === 0 || s[co + 2] === 0) return false;
+      if (!puts || (v > a && (s[o] & VF_START) === 0)) continue;
+      // one put per VMA piece in the range: count this ctx's pieces
+      let n = 0;
+      for (let w = a; w < b; w++) if ((s[base + 4 * w] & VF_IN_VMA) !== 0 && s[base + 4 * w + 2] === c && (w === a || (s[base + 4 * w] & VF_START) !== 0)) n++;
+      if (s[co + 2] < n) return false;
+    }
+    return true;
+  }
+
+  /** __split_vma at page `at` (inside a VMA, not its start): the ctx dup first; 0 or -ENOMEM (nothing changed). */
+  private dupSplit(s: Uint8Array, p: number, at: number): number {
+    const T = this.T;
+    const c = s[pageOff(this.L, p, at) + 2];
+    const k = s[ctxOff(this.L, c) + 2];
+    T.vma.hits[this.hitSplit]++;
+    T.kref.hits[this.krefHit[k] + KREF_DUP]++;
+    const to = this.dupTo[k];
+    if (to < 0) {
+      this.notes[NOTE_DUP_REFUSED]++;
+      return -ENOMEM;
+    }
+    opCtxKref(this.L, s, c, to);
+    opSplit(this.L, s, p, at);
+    return 0;
+  }
+
+  /** Split at a, then at b, where a VMA runs across (splitEdges); 0 or the refusal. */
+  private dupSplitEdges(s: Uint8Array, p: number, a: number, b: number): number {
+    const base = pageOff(this.L, p, 0);
+    if (a > 0 && a < this.V && (s[base + 4 * a] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) {
+      const r = this.dupSplit(s, p, a);
+      if (r) return r;
+    }
+    if (b > 0 && b < this.V && (s[base + 4 * b] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) return this.dupSplit(s, p, b);
+    return 0;
+  }
+
+  /** do_vmi_munmap of [a, b): splits, then unmap_vmas and vm_area_free of the VMAs inside. */
+  private munmapRange(s: Uint8Array, p: number, a: number, b: number): number {
+    const base = pageOff(this.L, p, 0);
+    let any = false;
+    for (let v = a; v < b && !any; v++) any = (s[base + 4 * v] & VF_IN_VMA) !== 0;
+    if (!any) return 0;
+    const r = this.dupSplitEdges(s, p, a, b);
+    if (r) return r;
+    this.unmapWhole(s, p, a, b);
+    return 0;
+  }
+
+  /** [a, b) made of whole VMAs: zap every VMA's PTEs, then free the VMAs in ascending order. */
+  private unmapWhole(s: Uint8Array, p: number, a: number, b: number): void {
+    const L = this.L;
+    const T = this.T;
+    const base = pageOff(L, p, 0);
+    for (let v = a; v < b; v++) {
+      const f = s[base + 4 * v];
+      if ((f & VF_IN_VMA) === 0) continue;
+      if (f & VF_START) T.vma.hits[this.hitUnmap]++;
+      opSetPte(L, s, p, v, 0);
+    }
+    for (let v = a; v < b; ) {
+      if ((s[base + 4 * v] & VF_IN_VMA) === 0) {
+        v++;
+        continue;
+      }
+      const c = s[base + 4 * v + 2];
+      let e = v + 1;
+      while (e < b && (s[base + 4 * e] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) e++;
+      opRemoveVma(L, s, p, v, e);
+      T.vma.hits[this.hitFree]++;
+      this.putCtx(s, c);
+      v = e;
+    }
+  }
+
+  /** kref_put; at zero pfnmap_track_ctx_release: memtype_free of the ctx's whole range, kfree. */
+  private putCtx(s: Uint8Array, c: number): void {
+    const L = this.L;
+    const T = this.T;
+    const co = ctxOff(L, c);
+    const k = s[co + 2];
+    T.kref.hits[this.krefHit[k] + KREF_PUT]++;
+    const to = this.putTo[k];
+    if (to > 0) {
+      opCtxKref(L, s, c, to);
+      return;
+    }
+    const start = s[co];
+    const end = start + s[co + 1];
+    const n = s[L.treeCount];
+    let exact = -1;
+    let endMatch = false;
+    for (let i = 0; i < n; i++) {
+      const t = treeOff(L, i);
+      if (s[t + 1] !== end) continue;
+      if (s[t] === start) {
+        // identical entries are interchangeable; the owner's own is preferred (kernel.ts free)
+        if (exact < 0 || (s[t + 3] === c && s[treeOff(L, exact) + 3] !== c)) exact = i;
+      } else if (s[t] < start) endMatch = true;
+    }
+    T.memtype.hits[freeIndex(exact >= 0, endMatch, false)]++;
+    if (exact >= 0) opTreeRemove(L, s, exact);
+    else opInvalidFree(s, start, end); // "freeing invalid memtype"
+    opCtxFree(L, s, c);
+  }
+
+  /** do_mprotect_pkey over [a, b) (kernel.ts mprotect). */
+  private mprotectRange(s: Uint8Array, p: number, a: number, b: number, prot: number): number {
+    const V = this.V;
+    const base = pageOff(this.L, p, 0);
+    if ((s[base + 4 * a] & VF_IN_VMA) === 0) return -ENOMEM; // a hole at the start
+    let tmp = a;
+    let vs = a;
+    while ((s[base + 4 * vs] & VF_START) === 0) vs--;
+    while (vs >= 0 && vs < b) {
+      if (vs > tmp) return -ENOMEM; // a hole in the middle: what was changed stays
+      let ve = vs + 1;
+      while (ve < V && (s[base + 4 * ve] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) ve++;
+      const flags = s[base + 4 * vs];
+      if (prot & VF_WRITE && flags & VF_SHARED) return -EACCES;
+      const pa = Math.max(a, vs);
+      const pb = Math.min(b, ve);
+      if ((flags & (VF_READ | VF_WRITE)) !== prot) {
+        const r = this.dupSplitEdges(s, p, pa, pb);
+        if (r) return r;
+        opModFlags(this.L, s, p, pa, pb, prot & ~flags, flags & (VF_READ | VF_WRITE) & ~prot);
+      }
+      tmp = pb;
+      vs = -1;
+      for (let v = pb; v < V; v++)
+        if (s[base + 4 * v] & VF_IN_VMA) {
+          vs = v;
+          break;
+        }
+    }
+    return tmp < b ? -ENOMEM : 0;
+  }
+}
+
+/** The executor the checker runs for a design: specialised for `tracked`, the general one otherwise. */
+export const kernelFor = (u: Universe, design: Design, tables?: Tables): Kernel =>
+  design.kind === 'tracked' ? new TrackedKernel(u, design, tables) : new Kernel(u, design, tables);
