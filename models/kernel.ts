@@ -143,7 +143,18 @@ export class Kernel {
   /** The signal the last step delivered (write faults, driver faults), if any. */
   lastSignal: 'SIGBUS' | 'SIGSEGV' | undefined = undefined;
 
-  /** exec without a result object: the checker's inner loop. */
+  /** The checker's actions, fixed for a search (prepare), run by index (stepAction). */
+  protected actionCmds: readonly Command[] = [];
+  /** Set the commands stepAction runs (a subclass may decode them here, once). */
+  prepare(cmds: readonly Command[]): void {
+    this.actionCmds = cmds;
+  }
+  /** step of the i-th prepared command: the checker's inner loop. */
+  stepAction(f: Facts, i: number): number {
+    return this.step(f, this.actionCmds[i]);
+  }
+
+  /** exec without a result object. */
   step(f: Facts, cmd: Command): number {
     this.f = f;
     this.s = f.s;

@@ -57,6 +57,9 @@ import { V_DUP_SPLIT, V_FREE, V_UNMAP } from './vmaMachine.ts';
 
 /** The fast path did not run the command: nothing was written, the general executor runs it. */
 const DECLINED = 1;
+const FAST_MUNMAP = 1;
+const FAST_MPROTECT = 2;
+const FAST_EXIT = 3;
 
 const factTypes = (facts: readonly { readonly type: string }[]): string => facts.map((e) => e.type).join(',');
 
@@ -78,12 +81,15 @@ export class TrackedKernel extends Kernel {
   private readonly hitFree: number;
   private readonly krefHit: Int32Array;
   private readonly krefA: number;
+  /** allTracked's count of VMAs per ctx id */
+  private readonly pieces: Int32Array;
 
   constructor(u: Universe, design: Design, tables?: Tables) {
     super(u, design, tables);
     const T = this.T;
     const R = u.refcountMax;
     this.V = this.L.V;
+    this.pieces = new Int32Array(this.L.C + 1);
     this.dupTo = new Int32Array(R + 1).fill(-2);
     this.putTo = new Int32Array(R + 1).fill(-2);
     this.krefA = T.kref.alphabet.length;
@@ -117,63 +123,95 @@ export class TrackedKernel extends Kernel {
     this.specialised = ok;
   }
 
-  override step(f: Facts, cmd: Command): number {
-    if (this.specialised && f.log === null) {
-      const r = this.fast(f.s as Uint8Array, cmd);
+  /** per prepared command: FAST_ kind (0: the general executor), address space, page range, protection */
+  private fastKind = new Uint8Array(0);
+  private fastP = new Int32Array(0);
+  private fastA = new Int32Array(0);
+  private fastB = new Int32Array(0);
+  private fastProt = new Int32Array(0);
+
+  /** Decode the commands once: which the fast path may take, with what arguments. */
+  override prepare(cmds: readonly Command[]): void {
+    super.prepare(cmds);
+    const n = cmds.length;
+    this.fastKind = new Uint8Array(n);
+    this.fastP = new Int32Array(n);
+    this.fastA = new Int32Array(n);
+    this.fastB = new Int32Array(n);
+    this.fastProt = new Int32Array(n);
+    if (!this.specialised) return;
+    cmds.forEach((cmd, i) => {
+      if (cmd.kind !== 'munmap' && cmd.kind !== 'mprotect' && cmd.kind !== 'exit') return;
+      const p = slotOf(this.u, cmd.pid);
+      if (p < 0) return;
+      this.fastP[i] = p;
+      if (cmd.kind === 'exit') {
+        this.fastKind[i] = FAST_EXIT;
+        this.fastB[i] = this.V;
+        return;
+      }
+      // past the argument checks (aligned, non-empty), inside the universe, no injected fault
+      if (cmd.fault !== undefined || !pageAligned(cmd.addr) || cmd.len <= 0) return;
+      const a = cmd.addr / PAGE_SIZE - this.u.vaBasePage;
+      const b = a + Math.ceil(cmd.len / PAGE_SIZE);
+      if (a < 0 || b > this.V) return;
+      this.fastKind[i] = cmd.kind === 'munmap' ? FAST_MUNMAP : FAST_MPROTECT;
+      this.fastA[i] = a;
+      this.fastB[i] = b;
+      if (cmd.kind === 'mprotect') this.fastProt[i] = protFlags(cmd.prot);
+    });
+  }
+
+  override stepAction(f: Facts, i: number): number {
+    const kind = this.fastKind[i];
+    if (kind !== 0 && f.log === null) {
+      const r = this.fast(f.s as Uint8Array, kind, this.fastP[i], this.fastA[i], this.fastB[i], this.fastProt[i]);
       if (r !== DECLINED) {
         this.fastSteps++;
         this.lastSignal = undefined;
         return r;
       }
     }
-    return super.step(f, cmd);
+    return this.step(f, this.actionCmds[i]);
   }
 
-  private fast(s: Uint8Array, cmd: Command): number {
-    if (cmd.kind !== 'munmap' && cmd.kind !== 'mprotect' && cmd.kind !== 'exit') return DECLINED;
-    const p = slotOf(this.u, cmd.pid);
-    if (p < 0 || s[procOff(this.L, p)] !== 1) return DECLINED;
-    if (cmd.kind === 'exit') {
-      if (!this.allTracked(s, p, 0, this.V, true)) return DECLINED;
-      this.T.syscall.hits[this.hitExit]++;
-      this.unmapWhole(s, p, 0, this.V);
-      opProcAlive(this.L, s, p, false); // mmput
-      return 0;
+  private fast(s: Uint8Array, kind: number, p: number, a: number, b: number, prot: number): number {
+    if (s[procOff(this.L, p)] !== 1) return DECLINED;
+    if (kind === FAST_MPROTECT) {
+      if (!this.allTracked(s, p, a, b, false)) return DECLINED;
+      this.T.syscall.hits[this.hitMprotect]++;
+      return this.mprotectRange(s, p, a, b, prot);
     }
-    if (cmd.fault !== undefined || !pageAligned(cmd.addr) || cmd.len <= 0) return DECLINED;
-    const a = cmd.addr / PAGE_SIZE - this.u.vaBasePage;
-    const b = a + Math.ceil(cmd.len / PAGE_SIZE);
-    if (a < 0 || b > this.V) return DECLINED;
-    if (cmd.kind === 'munmap') {
-      if (!this.allTracked(s, p, a, b, true)) return DECLINED;
+    if (!this.allTracked(s, p, a, b, true)) return DECLINED;
+    if (kind === FAST_MUNMAP) {
       this.T.syscall.hits[this.hitMunmap]++;
       return this.munmapRange(s, p, a, b);
     }
-    if (!this.allTracked(s, p, a, b, false)) return DECLINED;
-    this.T.syscall.hits[this.hitMprotect]++;
-    return this.mprotectRange(s, p, a, b, protFlags(cmd.prot));
+    this.T.syscall.hits[this.hitExit]++;
+    this.unmapWhole(s, p, 0, this.V);
+    opProcAlive(this.L, s, p, false); // mmput
+    return 0;
   }
 
   /**
    * Every VMA with a page in [a, b) has a live ctx; with puts, each ctx has at least as many
-   * references as VMAs of it start or end in the range (each is put once).
+   * references as it has VMAs with a page in the range (each is put once).
    */
   private allTracked(s: Uint8Array, p: number, a: number, b: number, puts: boolean): boolean {
-    const base = pageOff(this.L, p, 0);
-    for (let v = a; v < b; v++) {
-      const o = base + 4 * v;
-      if ((s[o] & VF_IN_VMA) === 0) continue;
-      const c = s[o + 2];
-      if (c === 0) return false;
-      const co = ctxOff(this.L, c);
-      if (s[co + 1] === 0 || s[co + 2] === 0) return false;
-      if (!puts || (v > a && (s[o] & VF_START) === 0)) continue;
-      // one put per VMA piece in the range: count this ctx's pieces
-      let n = 0;
-      for (let w = a; w < b; w++) if ((s[base + 4 * w] & VF_IN_VMA) !== 0 && s[base + 4 * w + 2] === c && (w === a || (s[base + 4 * w] & VF_START) !== 0)) n++;
-      if (s[co + 2] < n) return false;
+    const L = this.L;
+    const base = pageOff(L, p, 0);
+    const pieces = this.pieces;
+    let ok = true;
+    for (let v = a; v < b && ok; v++) {
+      const f = s[base + 4 * v];
+      if ((f & VF_IN_VMA) === 0) continue;
+      const c = s[base + 4 * v + 2];
+      const co = ctxOff(L, c);
+      if (c === 0 || s[co + 1] === 0 || s[co + 2] === 0) ok = false;
+      else if (puts && (v === a || (f & VF_START) !== 0)) ok = ++pieces[c] <= s[co + 2];
     }
-    return true;
+    if (puts) pieces.fill(0);
+    return ok;
   }
 
   /** __split_vma at page `at` (inside a VMA, not its start): the ctx dup first; 0 or -ENOMEM (nothing changed). */

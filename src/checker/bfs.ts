@@ -153,6 +153,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const invs = opts.invariants ? all.filter((i) => opts.invariants!.includes(i.name)) : all;
   const continueOn = new Set(opts.continueOn ?? (opts.invariants ? [] : invs.filter((i) => i.kind === 'quality').map((i) => i.name)));
   const actions: Action[] = enumerateActions(u, design);
+  kernel.prepare(actions.map((a) => a.cmd));
   const symmetry = opts.symmetry ?? true;
   const exact = opts.exact ?? true;
   const canon = new Canonicalizer(L, symmetry);
@@ -236,14 +237,13 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
     for (let ri = 0; ri < run.length && !stop && !stoppedBy; ri++) {
       const ai = run[ri];
       last = ai;
-      const a = actions[ai];
       scratch.set(s);
       if (notesPending) {
         notes[0] = 0;
         notes[1] = 0;
       }
       try {
-        kernel.step(facts, a.cmd);
+        kernel.stepAction(facts, ai);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;

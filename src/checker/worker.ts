@@ -126,6 +126,7 @@ export class Expander {
     this.kernel = mk ? mk(u, design, this.tables) : kernelFor(u, design, this.tables);
     this.invs = invariantsFor(design).filter((i) => setup.invariants.includes(i.name));
     this.actions = enumerateActions(u, design);
+    this.kernel.prepare(this.actions.map((a) => a.cmd));
     this.nA = this.actions.length;
     this.canon = new Canonicalizer(this.L, setup.symmetry);
     this.packer = new Packer(this.L, u);
@@ -188,7 +189,6 @@ export class Expander {
     const scratch = this.scratch;
     const scratchWords = this.scratchWords;
     const counters = this.counters;
-    const actions = this.actions;
     const noteOf = this.noteOf;
     const notes = kernel.notes;
     const sWords = new Uint32Array(s.buffer, s.byteOffset, scratchWords.length);
@@ -210,11 +210,10 @@ export class Expander {
     const run = plan.run;
     for (let ri = 0; ri < run.length && run[ri] <= last; ri++) {
       const ai = run[ri];
-      const a = actions[ai];
       scratch.set(s);
       for (let r = 0; r < noteOf.length; r++) if (noteOf[r] >= 0) notes[noteOf[r]] = 0;
       try {
-        kernel.step(this.facts, a.cmd);
+        kernel.stepAction(this.facts, ai);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;

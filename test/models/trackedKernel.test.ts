@@ -62,6 +62,7 @@ describe('TrackedKernel', () => {
       const special = new TrackedKernel(u, TRACKED, T);
       expect(special.specialised, u.name).toBe(true);
       const actions = enumerateActions(u, TRACKED);
+      for (const k of [general, special]) k.prepare(actions.map((a) => a.cmd));
       const one = new Uint8Array(L.size);
       const two = new Uint8Array(L.size);
       const f1 = new Facts(u, L, 'ctx', one, null);
@@ -72,7 +73,7 @@ describe('TrackedKernel', () => {
         const before = hitsOf(T);
         let ret: number | string;
         try {
-          ret = k.step(f, actions[i].cmd);
+          ret = k.stepAction(f, i);
         } catch (e) {
           if (!(e instanceof CommandError)) throw e;
           ret = 'bad command';
