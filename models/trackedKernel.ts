@@ -1,17 +1,21 @@
 /**
  * The kernel executor specialised to the `tracked` design (v6.16 `struct pfnmap_track_ctx`,
- * reference §3) for the checker's three most frequent commands: munmap, mprotect and exit.
+ * reference §3) for the checker's most frequent commands: munmap, mprotect, exit, and mmap of
+ * /dev/mem.
  * They run here as straight-line code over the state bytes, with every decision the machines
  * make resolved once, at construction, from the compiled tables (tables.ts):
  *
- * - syscallMachine: the argument checks of an aligned, non-empty munmap / mprotect and of
- *   exit must `proceed`;
+ * - syscallMachine: the argument checks of an aligned, non-empty munmap / mprotect, of exit
+ *   and of an mmap that finds a gap must `proceed`;
  * - vmaMachine, tracked VMA: `__split_vma` runs `vma_pfnmap_track_ctx_dup` (ctx_dup),
- *   `unmap_single_vma` no untrack hook, `vm_area_free` a kref_put (ctx_put);
+ *   `unmap_single_vma` no untrack hook, `vm_area_free` a kref_put (ctx_put); an untracked
+ *   VMA remapped whole by `remap_pfn_range` allocates a ctx (`pfnmap_track_ctx_alloc`);
  * - krefMachine, per count 1..REFCOUNT_MAX: what a dup leaves (or that `vm_area_dup` refuses
  *   it, -ENOMEM), what a put leaves, and where it releases the ctx
  *   (`pfnmap_track_ctx_release`: `pfnmap_untrack` of the ctx's range, then kfree);
- * - memtypeMachine: `memtype_free` removes an exact match and is an invalid free otherwise.
+ * - memtypeMachine: `memtype_free` removes an exact match and is an invalid free otherwise;
+ *   `memtype_reserve`, per overlap class and requested type, which reservations are granted
+ *   and with what type (a refusal runs the general executor).
  *
  * Each table edge the general executor (kernel.ts) would take is counted on the same hit
  * counter, so coverage is unchanged. Anything else runs the general executor: another
@@ -33,10 +37,26 @@ import type { Command } from '../src/events/commands.ts';
 import type { Facts } from '../src/reducer/facts.ts';
 import type { Design } from '../src/state/design.ts';
 import { EACCES, ENOMEM } from '../src/state/errno.ts';
-import { slotOf } from '../src/state/geometry.ts';
-import { opCtxFree, opCtxKref, opInvalidFree, opModFlags, opProcAlive, opRemoveVma, opSetPte, opSplit, opTreeRemove } from '../src/reducer/ops.ts';
+import { addrOf, frameOf, slotOf } from '../src/state/geometry.ts';
+import {
+  opCreateVma,
+  opCtxAlloc,
+  opCtxFree,
+  opCtxKref,
+  opInvalidFree,
+  opModFlags,
+  opProcAlive,
+  opRemoveVma,
+  opSetOwner,
+  opSetPte,
+  opSplit,
+  opTreeInsert,
+  opTreeRemove,
+} from '../src/reducer/ops.ts';
+import { modeIndex } from '../src/state/cacheMode.ts';
 import {
   VF_IN_VMA,
+  VF_PFNMAP,
   VF_READ,
   VF_SHARED,
   VF_START,
@@ -50,16 +70,17 @@ import {
 import { PAGE_SIZE, pageAligned, type Universe } from '../src/state/universe.ts';
 import { Kernel, NOTE_DUP_REFUSED } from './kernel.ts';
 import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
-import { freeIndex } from './memtypeMachine.ts';
+import { OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, RESERVE_COUNT, freeIndex, reserveIndex } from './memtypeMachine.ts';
 import { syscallIndex } from './syscallMachine.ts';
 import type { Tables } from './tables.ts';
-import { V_DUP_SPLIT, V_FREE, V_UNMAP } from './vmaMachine.ts';
+import { V_DUP_SPLIT, V_FREE, V_REMAP_WHOLE, V_UNMAP } from './vmaMachine.ts';
 
 /** The fast path did not run the command: nothing was written, the general executor runs it. */
 const DECLINED = 1;
 const FAST_MUNMAP = 1;
 const FAST_MPROTECT = 2;
 const FAST_EXIT = 3;
+const FAST_MMAP = 4;
 
 const factTypes = (facts: readonly { readonly type: string }[]): string => facts.map((e) => e.type).join(',');
 
@@ -76,6 +97,11 @@ export class TrackedKernel extends Kernel {
   private readonly hitMunmap: number;
   private readonly hitMprotect: number;
   private readonly hitExit: number;
+  private readonly hitMmap: number;
+  private readonly hitRemap: number;
+  /** per memtype_reserve edge: the type a plain grant gives (-1: refused, or more than a grant) */
+  private readonly granted: Int8Array;
+  private readonly uncachedMtrr: boolean;
   private readonly hitSplit: number;
   private readonly hitUnmap: number;
   private readonly hitFree: number;
@@ -116,10 +142,20 @@ export class TrackedKernel extends Kernel {
     // memtype_free: exact match removed, anything else an invalid free (no END rule)
     for (const exact of [false, true])
       for (const end of [false, true]) ok &&= T.memtype.edges[freeIndex(exact, end, false)].emitted[0].match === (exact ? 'exact' : 'none');
+    // remap_pfn_range of a new (untracked) VMA, whole: a ctx, then memtype_reserve
+    this.hitRemap = T.vmaUntracked * VA + V_REMAP_WHOLE;
+    ok &&= factTypes(T.vma.edges[this.hitRemap].emitted) === 'pfnmap_track_ctx_alloc';
+    this.granted = new Int8Array(RESERVE_COUNT).fill(-1);
+    for (let i = 0; i < RESERVE_COUNT; i++) {
+      const e = T.memtype.edges[i].emitted;
+      if (factTypes(e) === 'memtype_reserve,reserve_result' && e[0].ret === 0 && e[1].ret === 0 && e[0].newType === e[1].cacheMode) this.granted[i] = e[0].newType as number;
+    }
+    this.uncachedMtrr = u.mtrr !== 'WB';
+    this.hitMmap = syscallIndex.mmap(false, false, false);
     this.hitMunmap = syscallIndex.munmap(false, false);
     this.hitMprotect = syscallIndex.mprotect(false, false);
     this.hitExit = syscallIndex.exit();
-    for (const i of [this.hitMunmap, this.hitMprotect, this.hitExit]) ok &&= T.syscall.edges[i].emitted[0].type === 'proceed';
+    for (const i of [this.hitMunmap, this.hitMprotect, this.hitExit, this.hitMmap]) ok &&= T.syscall.edges[i].emitted[0].type === 'proceed';
     this.specialised = ok;
   }
 
@@ -141,6 +177,20 @@ export class TrackedKernel extends Kernel {
     this.fastProt = new Int32Array(n);
     if (!this.specialised) return;
     cmds.forEach((cmd, i) => {
+      if (cmd.kind === 'mmap') {
+        // /dev/mem (mmap_mem), placed by get_unmapped_area, no injected fault; its frames inside the universe
+        const p = slotOf(this.u, cmd.pid);
+        const n = Math.ceil(cmd.len / PAGE_SIZE);
+        const f = frameOf(this.u, cmd.pfn);
+        if (p < 0 || cmd.fixedAddr !== undefined || cmd.driver !== undefined || cmd.fault !== undefined || n <= 0 || f < 0 || f + n > this.u.pfns) return;
+        this.fastKind[i] = FAST_MMAP;
+        this.fastP[i] = p;
+        this.fastA[i] = f;
+        this.fastB[i] = n;
+        // the protection field carries the request: the mode, and MAP_SHARED
+        this.fastProt[i] = modeIndex(cmd.cacheMode) * 2 + (cmd.shared ? 1 : 0);
+        return;
+      }
       if (cmd.kind !== 'munmap' && cmd.kind !== 'mprotect' && cmd.kind !== 'exit') return;
       const p = slotOf(this.u, cmd.pid);
       if (p < 0) return;
@@ -177,6 +227,7 @@ export class TrackedKernel extends Kernel {
 
   private fast(s: Uint8Array, kind: number, p: number, a: number, b: number, prot: number): number {
     if (s[procOff(this.L, p)] !== 1) return DECLINED;
+    if (kind === FAST_MMAP) return this.mmapDevmem(s, p, a, b, prot >> 1, (prot & 1) !== 0);
     if (kind === FAST_MPROTECT) {
       if (!this.allTracked(s, p, a, b, false)) return DECLINED;
       this.T.syscall.hits[this.hitMprotect]++;
@@ -309,6 +360,56 @@ export class TrackedKernel extends Kernel {
     if (exact >= 0) opTreeRemove(L, s, exact);
     else opInvalidFree(s, start, end); // "freeing invalid memtype"
     opCtxFree(L, s, c);
+  }
+
+  /**
+   * mmap of n pages of /dev/mem at frame i (kernel.ts mmap, remapPfnRange): get_unmapped_area
+   * top-down, mmap_region, then mmap_mem's remap_pfn_range over the whole VMA: a ctx id,
+   * memtype_reserve (pfnmap_track), the ctx, VM_PFNMAP, the PTEs with the granted type, the
+   * ctx attached. Declined when there is no gap, a PTE is present, no ctx id is free, or the
+   * reservation is not a plain grant.
+   */
+  private mmapDevmem(s: Uint8Array, p: number, i: number, n: number, req: number, shared: boolean): number {
+    const L = this.L;
+    const T = this.T;
+    const V = this.V;
+    const base = pageOff(L, p, 0);
+    let v = -1;
+    for (let s0 = V - n; s0 >= 0 && v < 0; s0--) {
+      let free = true;
+      for (let j = s0; j < s0 + n && free; j++) if (s[base + 4 * j] & VF_IN_VMA) free = false;
+      if (free) v = s0;
+    }
+    if (v < 0) return DECLINED;
+    for (let j = v; j < v + n; j++) if (s[base + 4 * j + 3] !== 0) return DECLINED;
+    let c = 1;
+    while (c <= L.C && s[ctxOff(L, c) + 1] !== 0) c++;
+    if (c > L.C) return DECLINED;
+    // memtype_check_conflict's view of [i, i + n) (kernel.ts classifyOverlap)
+    let overlap = OVERLAP_NONE;
+    let first = 0;
+    const cnt = s[L.treeCount];
+    for (let k = 0; k < cnt && overlap !== OVERLAP_CONFLICT; k++) {
+      const t = treeOff(L, k);
+      if (s[t] >= i + n || s[t + 1] <= i) continue;
+      if (overlap === OVERLAP_NONE) {
+        overlap = OVERLAP_UNIFORM;
+        first = s[t + 2];
+      } else if (s[t + 2] !== first) overlap = OVERLAP_CONFLICT;
+    }
+    const edge = reserveIndex(req, this.uncachedMtrr, overlap, first, false, 0);
+    const mode = this.granted[edge];
+    if (mode < 0) return DECLINED;
+    T.syscall.hits[this.hitMmap]++;
+    opCreateVma(L, s, p, v, v + n, shared ? VF_SHARED | VF_READ : VF_READ | VF_WRITE, i, 0);
+    T.vma.hits[this.hitRemap]++;
+    T.memtype.hits[edge]++;
+    opTreeInsert(L, s, i, i + n, mode, c); // a full tree marks the bound, as the fact sink's reserve does
+    opCtxAlloc(L, s, c, i, n);
+    opModFlags(L, s, p, v, v + n, VF_PFNMAP, 0);
+    for (let j = 0; j < n; j++) opSetPte(L, s, p, v + j, (i + j + 1) | (mode << 4));
+    opSetOwner(L, s, p, v, v + n, c);
+    return addrOf(this.u, v);
   }
 
   /** do_mprotect_pkey over [a, b) (kernel.ts mprotect). */

@@ -2,7 +2,8 @@
  * The executor specialised to the tracked design (models/trackedKernel.ts) against the general
  * one (models/kernel.ts): in every state of random walks over several configs (every command
  * and fault of the full config, fork and REFCOUNT_MAX 2, the main config) every command an
- * address space can run is run by both, from the same bytes, and must give the same bytes,
+ * address space can run is run by both (and /dev/mem asked for two cache modes: granted,
+ * substituted and conflicting reservations), from the same bytes, and must give the same bytes,
  * the same return value (or both refuse it as a bad command), the same notes and the same
  * machine-edge hits (coverage). The fast path must have run a share of each of its commands,
  * REFCOUNT_MAX refusals among them, so that the comparison is not vacuous.
@@ -38,7 +39,19 @@ const decoded = decodeConfig({
 if ('error' in decoded) throw new Error(decoded.error);
 const refused: Universe = decoded;
 
-const UNIVERSES: readonly Universe[] = [NAMED_CONFIGS.full.universe, NAMED_CONFIGS.main.universe, NAMED_CONFIGS.fork2.universe, refused];
+/** /dev/mem asked for WB and UC-: reservations in two types meet over a range (substitution, conflict) */
+const modes = decodeConfig({
+  name: 'modes',
+  procs: 1,
+  vpages: 4,
+  pfns: 2,
+  maxMapPages: 2,
+  devmemModes: ['WB', 'UC-'],
+  commands: { munmap: true, mprotect: true },
+});
+if ('error' in modes) throw new Error(modes.error);
+
+const UNIVERSES: readonly Universe[] = [NAMED_CONFIGS.full.universe, NAMED_CONFIGS.main.universe, NAMED_CONFIGS.fork2.universe, refused, modes];
 
 const hitsOf = (T: Tables): Uint32Array[] => MACHINES.map((m) => T[m].hits.slice());
 /** The edges taken between two snapshots, as "machine:edge x count". */
@@ -104,7 +117,7 @@ describe('TrackedKernel', () => {
         fcParams(15),
       );
     }
-    expect([...fast.keys()].sort()).toEqual(['exit', 'mprotect', 'munmap']);
+    expect([...fast.keys()].sort()).toEqual(['exit', 'mmap', 'mprotect', 'munmap']);
     for (const n of fast.values()) expect(n).toBeGreaterThan(200);
     expect(refusals).toBeGreaterThan(10);
   });
