@@ -28,10 +28,11 @@
  *
  * It writes with the reducer's ops (src/reducer/ops.ts), as the fact sink does, without the
  * sink (the checker attaches no log). The order of operations is the general executor's,
- * which cites the kernel: splits at the
- * range's start, then its end (the first kept when the second is refused); the PTEs of every
- * VMA zapped, then the VMAs freed in ascending order, each `vm_area_free` putting its ctx
- * reference (kernel-facts Q5, Q8); mprotect's walk as `do_mprotect_pkey` (Q6).
+ * which cites the kernel: splits at the range's start, then its end (the first kept when the
+ * second is refused); the PTEs of every VMA zapped, then the VMAs freed in ascending order,
+ * each `vm_area_free` putting its ctx reference (kernel-facts Q5, Q8); mprotect's walk as
+ * `do_mprotect_pkey` (Q6); mmap as `mmap_region` then `mmap_mem`'s `remap_pfn_range`, with
+ * `pfnmap_track` before the ctx's kmalloc (Q1).
  */
 import type { Command } from '../src/events/commands.ts';
 import type { Facts } from '../src/reducer/facts.ts';

@@ -69,7 +69,6 @@ export interface SearchSetup {
   readonly exact: boolean;
 }
 
-
 const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
