@@ -16,7 +16,8 @@
  * --quick        the small config only, no scaling table
  * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
  * --runs N       timed runs per checker and config (default 3, at least 1)
- * --equality     only the count comparison over bench/configs.ts EQUALITY_CONFIGS (one run each)
+ * --equality     only the count comparison over bench/configs.ts EQUALITY_CONFIGS (one run each),
+ *                written to bench/results/equality.json unless --out is given
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
@@ -77,6 +78,8 @@ const parseArgs = (argv: string[]): Args => {
       process.exit(0);
     } else throw new Error(`unknown argument '${x}'`);
   }
+  // the count comparison alone goes to its own file: it must not replace the timed run's figures
+  if (a.equality && !argv.includes('--out')) a.out = join(BENCH, 'results', 'equality.json');
   return a;
 };
 
