@@ -106,6 +106,59 @@ export const NOTE_RESERVE_REFUSED = 0;
 export const NOTE_DUP_REFUSED = 1;
 export const NOTE_COUNT = 2;
 
+/**
+ * memtype_check_conflict's view of [start, end) in state s (§1.4): the overlap class
+ * (OVERLAP_NONE, _UNIFORM, _CONFLICT) in the low 2 bits, the first overlapping type above.
+ */
+export const memtypeOverlap = (L: Layout, s: Bytes, start: number, end: number): number => {
+  let overlap = OVERLAP_NONE;
+  let first = 0;
+  const n = treeCount(L, s);
+  for (let k = 0; k < n; k++) {
+    if (tStart(L, s, k) >= end || tEnd(L, s, k) <= start) continue;
+    const t = tType(L, s, k);
+    if (overlap === OVERLAP_NONE) {
+      overlap = OVERLAP_UNIFORM;
+      first = t;
+    } else if (t !== first) return OVERLAP_CONFLICT | (first << 2);
+  }
+  return overlap | (first << 2);
+};
+
+/**
+ * The entries memtype_free(start, end) can match in state s (§1.5): the exact match
+ * (identical entries are interchangeable to the kernel; the owner's own is preferred) and the
+ * END match (legacy; the interval tree yields the lowest start first, among equal starts the
+ * owner's), as (exact + 1) | (end + 1) << 9, 0 for none (matchExact, matchEnd).
+ */
+export const memtypeFreeMatch = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
+  const n = treeCount(L, s);
+  let exact = -1;
+  let endm = -1;
+  for (let k = 0; k < n; k++) {
+    if (tEnd(L, s, k) !== end) continue;
+    const ks = tStart(L, s, k);
+    if (ks === start) {
+      if (exact < 0 || (tOwner(L, s, k) === owner && tOwner(L, s, exact) !== owner)) exact = k;
+    } else if (ks < start) {
+      if (endm < 0 || (ks === tStart(L, s, endm) && tOwner(L, s, k) === owner && tOwner(L, s, endm) !== owner)) endm = k;
+    }
+  }
+  return exact + 1 + ((endm + 1) << 9);
+};
+export const matchExact = (m: number): number => (m & 0x1ff) - 1;
+export const matchEnd = (m: number): number => (m >>> 9) - 1;
+
+/** get_unmapped_area, top-down: the highest run of n free pages of address space p, or -1. */
+export const topDownGap = (L: Layout, s: Bytes, p: number, n: number): number => {
+  for (let s0 = L.V - n; s0 >= 0; s0--) {
+    let free = true;
+    for (let j = s0; j < s0 + n && free; j++) if (vflags(L, s, p, j) & VF_IN_VMA) free = false;
+    if (free) return s0;
+  }
+  return -1;
+};
+
 /** Injected faults, resolved per command. */
 type Fault = 'remap_fill_first' | 'remap_fill_later' | 'ctx_alloc' | 'split' | undefined;
 
@@ -299,43 +352,16 @@ export class Kernel {
   protected overlapFirst = 0;
   /** memtype_check_conflict's view of [start, end): no overlap, one type, or a conflict (§1.4). */
   protected classifyOverlap(start: number, end: number): void {
-    const L = this.L;
-    const s = this.s;
-    this.overlap = OVERLAP_NONE;
-    this.overlapFirst = 0;
-    const n = treeCount(L, s);
-    for (let k = 0; k < n; k++) {
-      if (tStart(L, s, k) < end && tEnd(L, s, k) > start) {
-        const t = tType(L, s, k);
-        if (this.overlap === OVERLAP_NONE) {
-          this.overlap = OVERLAP_UNIFORM;
-          this.overlapFirst = t;
-        } else if (t !== this.overlapFirst) {
-          this.overlap = OVERLAP_CONFLICT;
-          return;
-        }
-      }
-    }
+    const o = memtypeOverlap(this.L, this.s, start, end);
+    this.overlap = o & 3;
+    this.overlapFirst = o >>> 2;
   }
 
   /** memtype_free(start, end) (§1.5): exact match (preferring the owner's own entry), END match (legacy), or invalid. */
   protected free(start: number, end: number, owner: number): void {
-    const L = this.L;
-    const s = this.s;
-    const n = treeCount(L, s);
-    let exact = -1;
-    let endm = -1;
-    for (let k = 0; k < n; k++) {
-      const ks = tStart(L, s, k);
-      const ke = tEnd(L, s, k);
-      if (ks === start && ke === end) {
-        // identical entries are interchangeable to the kernel; the ghost owner picks its own
-        if (exact < 0 || (tOwner(L, s, k) === owner && tOwner(L, s, exact) !== owner)) exact = k;
-      } else if (ks < start && ke === end) {
-        // the interval tree yields the lowest start first; among equal starts prefer the owner's
-        if (endm < 0 || (ks === tStart(L, s, endm) && tOwner(L, s, k) === owner && tOwner(L, s, endm) !== owner)) endm = k;
-      }
-    }
+    const m = memtypeFreeMatch(this.L, this.s, start, end, owner);
+    const exact = matchExact(m);
+    const endm = matchEnd(m);
     const e = edgeOf(this.T.memtype, 0, freeIndex(exact >= 0, endm >= 0, this.legacy)).emitted[0];
     const match = e.match as 'exact' | 'end' | 'none';
     this.f.memtypeFree(start, end, match, match === 'exact' ? exact : endm);
@@ -724,14 +750,7 @@ export class Kernel {
       unaligned = !pageAligned(cmd.fixedAddr!);
       v = this.page(cmd.fixedAddr!);
       if (!unaligned && (v < 0 || v + n > L.V)) throw new CommandError(`MAP_FIXED range at ${cmd.fixedAddr} is outside the universe's ${L.V} pages`);
-    } else if (n > 0) {
-      // get_unmapped_area, top-down: the highest free gap that fits
-      for (let s0 = L.V - n; s0 >= 0 && v < 0; s0--) {
-        let free = true;
-        for (let j = s0; j < s0 + n && free; j++) if (this.inVma(p, j)) free = false;
-        if (free) v = s0;
-      }
-    }
+    } else if (n > 0) v = topDownGap(L, this.s, p, n);
     const err = this.syscallCheck(syscallIndex.mmap(n === 0, unaligned, !fixed && v < 0));
     if (err !== null) return err;
     const pfn = this.frame(cmd.pfn, n);

@@ -37,6 +37,7 @@
 import type { Command } from '../src/events/commands.ts';
 import type { Facts } from '../src/reducer/facts.ts';
 import type { Design } from '../src/state/design.ts';
+import { freeCtxId, pteOf, vmaEndOf, vmaStartOf } from '../src/state/access.ts';
 import { EACCES, ENOMEM } from '../src/state/errno.ts';
 import { addrOf, frameOf, slotOf } from '../src/state/geometry.ts';
 import {
@@ -66,12 +67,11 @@ import {
   pageOff,
   procOff,
   protFlags,
-  treeOff,
 } from '../src/state/layout.ts';
 import { PAGE_SIZE, pageAligned, type Universe } from '../src/state/universe.ts';
-import { Kernel, NOTE_DUP_REFUSED } from './kernel.ts';
+import { Kernel, NOTE_DUP_REFUSED, matchEnd, matchExact, memtypeFreeMatch, memtypeOverlap, topDownGap } from './kernel.ts';
 import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
-import { OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, RESERVE_COUNT, freeIndex, reserveIndex } from './memtypeMachine.ts';
+import { RESERVE_COUNT, freeIndex, reserveIndex } from './memtypeMachine.ts';
 import { syscallIndex } from './syscallMachine.ts';
 import type { Tables } from './tables.ts';
 import { V_DUP_SPLIT, V_FREE, V_REMAP_WHOLE, V_UNMAP } from './vmaMachine.ts';
@@ -90,7 +90,6 @@ export class TrackedKernel extends Kernel {
   readonly specialised: boolean;
   /** commands the fast path ran (tests: it is not bypassed) */
   fastSteps = 0;
-  private readonly V: number;
   /** per kref count k: the count a dup leaves (-1: refused); the count a put leaves (0: released) */
   private readonly dupTo: Int32Array;
   private readonly putTo: Int32Array;
@@ -115,7 +114,6 @@ export class TrackedKernel extends Kernel {
     super(u, design, tables);
     const T = this.T;
     const R = u.refcountMax;
-    this.V = this.L.V;
     this.pieces = new Int32Array(this.L.C + 1);
     this.dupTo = new Int32Array(R + 1).fill(-2);
     this.putTo = new Int32Array(R + 1).fill(-2);
@@ -198,14 +196,14 @@ export class TrackedKernel extends Kernel {
       this.fastP[i] = p;
       if (cmd.kind === 'exit') {
         this.fastKind[i] = FAST_EXIT;
-        this.fastB[i] = this.V;
+        this.fastB[i] = this.L.V;
         return;
       }
       // past the argument checks (aligned, non-empty), inside the universe, no injected fault
       if (cmd.fault !== undefined || !pageAligned(cmd.addr) || cmd.len <= 0) return;
       const a = cmd.addr / PAGE_SIZE - this.u.vaBasePage;
       const b = a + Math.ceil(cmd.len / PAGE_SIZE);
-      if (a < 0 || b > this.V) return;
+      if (a < 0 || b > this.L.V) return;
       this.fastKind[i] = cmd.kind === 'munmap' ? FAST_MUNMAP : FAST_MPROTECT;
       this.fastA[i] = a;
       this.fastB[i] = b;
@@ -240,7 +238,7 @@ export class TrackedKernel extends Kernel {
       return this.munmapRange(s, p, a, b);
     }
     this.T.syscall.hits[this.hitExit]++;
-    this.unmapWhole(s, p, 0, this.V);
+    this.unmapWhole(s, p, 0, this.L.V);
     opProcAlive(this.L, s, p, false); // mmput
     return 0;
   }
@@ -286,11 +284,11 @@ export class TrackedKernel extends Kernel {
   /** Split at a, then at b, where a VMA runs across (splitEdges); 0 or the refusal. */
   private dupSplitEdges(s: Uint8Array, p: number, a: number, b: number): number {
     const base = pageOff(this.L, p, 0);
-    if (a > 0 && a < this.V && (s[base + 4 * a] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) {
+    if (a > 0 && a < this.L.V && (s[base + 4 * a] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) {
       const r = this.dupSplit(s, p, a);
       if (r) return r;
     }
-    if (b > 0 && b < this.V && (s[base + 4 * b] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) return this.dupSplit(s, p, b);
+    if (b > 0 && b < this.L.V && (s[base + 4 * b] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) return this.dupSplit(s, p, b);
     return 0;
   }
 
@@ -323,8 +321,7 @@ export class TrackedKernel extends Kernel {
         continue;
       }
       const c = s[base + 4 * v + 2];
-      let e = v + 1;
-      while (e < b && (s[base + 4 * e] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) e++;
+      const e = vmaEndOf(L, s, p, v);
       opRemoveVma(L, s, p, v, e);
       T.vma.hits[this.hitFree]++;
       this.putCtx(s, c);
@@ -346,18 +343,9 @@ export class TrackedKernel extends Kernel {
     }
     const start = s[co];
     const end = start + s[co + 1];
-    const n = s[L.treeCount];
-    let exact = -1;
-    let endMatch = false;
-    for (let i = 0; i < n; i++) {
-      const t = treeOff(L, i);
-      if (s[t + 1] !== end) continue;
-      if (s[t] === start) {
-        // identical entries are interchangeable; the owner's own is preferred (kernel.ts free)
-        if (exact < 0 || (s[t + 3] === c && s[treeOff(L, exact) + 3] !== c)) exact = i;
-      } else if (s[t] < start) endMatch = true;
-    }
-    T.memtype.hits[freeIndex(exact >= 0, endMatch, false)]++;
+    const m = memtypeFreeMatch(L, s, start, end, c);
+    const exact = matchExact(m);
+    T.memtype.hits[freeIndex(exact >= 0, matchEnd(m) >= 0, false)]++;
     if (exact >= 0) opTreeRemove(L, s, exact);
     else opInvalidFree(s, start, end); // "freeing invalid memtype"
     opCtxFree(L, s, c);
@@ -373,32 +361,13 @@ export class TrackedKernel extends Kernel {
   private mmapDevmem(s: Uint8Array, p: number, i: number, n: number, req: number, shared: boolean): number {
     const L = this.L;
     const T = this.T;
-    const V = this.V;
-    const base = pageOff(L, p, 0);
-    let v = -1;
-    for (let s0 = V - n; s0 >= 0 && v < 0; s0--) {
-      let free = true;
-      for (let j = s0; j < s0 + n && free; j++) if (s[base + 4 * j] & VF_IN_VMA) free = false;
-      if (free) v = s0;
-    }
+    const v = topDownGap(L, s, p, n);
     if (v < 0) return DECLINED;
-    for (let j = v; j < v + n; j++) if (s[base + 4 * j + 3] !== 0) return DECLINED;
-    let c = 1;
-    while (c <= L.C && s[ctxOff(L, c) + 1] !== 0) c++;
-    if (c > L.C) return DECLINED;
-    // memtype_check_conflict's view of [i, i + n) (kernel.ts classifyOverlap)
-    let overlap = OVERLAP_NONE;
-    let first = 0;
-    const cnt = s[L.treeCount];
-    for (let k = 0; k < cnt && overlap !== OVERLAP_CONFLICT; k++) {
-      const t = treeOff(L, k);
-      if (s[t] >= i + n || s[t + 1] <= i) continue;
-      if (overlap === OVERLAP_NONE) {
-        overlap = OVERLAP_UNIFORM;
-        first = s[t + 2];
-      } else if (s[t + 2] !== first) overlap = OVERLAP_CONFLICT;
-    }
-    const edge = reserveIndex(req, this.uncachedMtrr, overlap, first, false, 0);
+    for (let j = v; j < v + n; j++) if (pteOf(L, s, p, j) !== 0) return DECLINED;
+    const c = freeCtxId(L, s);
+    if (c === 0) return DECLINED;
+    const o = memtypeOverlap(L, s, i, i + n);
+    const edge = reserveIndex(req, this.uncachedMtrr, o & 3, o >>> 2, false, 0);
     const mode = this.granted[edge];
     if (mode < 0) return DECLINED;
     T.syscall.hits[this.hitMmap]++;
@@ -415,16 +384,14 @@ export class TrackedKernel extends Kernel {
 
   /** do_mprotect_pkey over [a, b) (kernel.ts mprotect). */
   private mprotectRange(s: Uint8Array, p: number, a: number, b: number, prot: number): number {
-    const V = this.V;
+    const V = this.L.V;
     const base = pageOff(this.L, p, 0);
     if ((s[base + 4 * a] & VF_IN_VMA) === 0) return -ENOMEM; // a hole at the start
     let tmp = a;
-    let vs = a;
-    while ((s[base + 4 * vs] & VF_START) === 0) vs--;
+    let vs = vmaStartOf(this.L, s, p, a);
     while (vs >= 0 && vs < b) {
       if (vs > tmp) return -ENOMEM; // a hole in the middle: what was changed stays
-      let ve = vs + 1;
-      while (ve < V && (s[base + 4 * ve] & (VF_IN_VMA | VF_START)) === VF_IN_VMA) ve++;
+      const ve = vmaEndOf(this.L, s, p, vs);
       const flags = s[base + 4 * vs];
       if (prot & VF_WRITE && flags & VF_SHARED) return -EACCES;
       const pa = Math.max(a, vs);
