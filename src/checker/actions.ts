@@ -90,6 +90,15 @@ export const SKIP_SAME_PROT = 6;
 export const SKIP_PFNMAP_NO_GROW = 7;
 export const SKIP_DONTUNMAP_NOT_FIXED = 8;
 
+/** NoopFilter.signature: the words of one address space. */
+const SIG_ALIVE = 0;
+const SIG_MAPPED = 1;
+const SIG_DONTCOPY = 2;
+const SIG_READ = 3;
+const SIG_WRITE = 4;
+const SIG_PFNMAP = 5;
+const SIG_WORDS = 6;
+
 /**
  * Which actions provably change nothing in a state: the checker counts them as generated and
  * does not run them (docs/model.md §7.13). `load` reads what that takes from a state once (per
@@ -100,31 +109,22 @@ export const SKIP_DONTUNMAP_NOT_FIXED = 8;
  * every design, and checks that nothing changed.
  */
 export class NoopFilter {
-  private readonly mapped: Int32Array;
-  private readonly dontcopy: Int32Array;
-  /** per address space: the pages whose VMA has VM_READ, VM_WRITE */
-  private readonly read: Int32Array;
-  private readonly write: Int32Array;
-  /** per address space: the pages whose VMA has VM_PFNMAP */
-  private readonly pfnmap: Int32Array;
   private freeSlot = false;
   /**
-   * What `skip` and `sameAs` read from the loaded state, six words an address space (alive,
-   * and the five page bitmasks): two states with equal signatures get the same answers.
+   * What `skip` and `sameAs` read from the loaded state, six words an address space (SIG_
+   * offsets: alive, and the page bitmasks of the pages inside a VMA and of those whose VMA has
+   * VM_DONTCOPY, VM_READ, VM_WRITE, VM_PFNMAP): two states with equal signatures get the same
+   * answers.
    */
   readonly signature: Int32Array;
 
   constructor(private readonly L: Layout) {
-    this.signature = new Int32Array(6 * L.P);
-    this.mapped = new Int32Array(L.P);
-    this.dontcopy = new Int32Array(L.P);
-    this.read = new Int32Array(L.P);
-    this.write = new Int32Array(L.P);
-    this.pfnmap = new Int32Array(L.P);
+    this.signature = new Int32Array(SIG_WORDS * L.P);
   }
 
   load(s: Bytes): void {
     const L = this.L;
+    const g = this.signature;
     this.freeSlot = false;
     for (let p = 0; p < L.P; p++) {
       let m = 0;
@@ -140,36 +140,36 @@ export class NoopFilter {
         if (f & VF_WRITE) w |= 1 << v;
         if (f & VF_PFNMAP) x |= 1 << v;
       }
-      this.mapped[p] = m;
-      this.dontcopy[p] = d;
-      this.read[p] = r;
-      this.write[p] = w;
-      this.pfnmap[p] = x;
       const alive = s[procOff(L, p)];
       if (alive === 0) this.freeSlot = true;
-      const g = this.signature;
-      g[6 * p] = alive;
-      g[6 * p + 1] = m;
-      g[6 * p + 2] = d;
-      g[6 * p + 3] = r;
-      g[6 * p + 4] = w;
-      g[6 * p + 5] = x;
+      const o = SIG_WORDS * p;
+      g[o + SIG_ALIVE] = alive;
+      g[o + SIG_MAPPED] = m;
+      g[o + SIG_DONTCOPY] = d;
+      g[o + SIG_READ] = r;
+      g[o + SIG_WRITE] = w;
+      g[o + SIG_PFNMAP] = x;
     }
+  }
+
+  /** Signature word `field` (SIG_) of address space p. */
+  private sig(p: number, field: number): number {
+    return this.signature[SIG_WORDS * p + field];
   }
 
   /** The address space of action a is alive in the loaded state (kernel-side actions: always). */
   runnable(a: Action): boolean {
-    return a.slot < 0 || this.signature[6 * a.slot] === 1;
+    return a.slot < 0 || this.sig(a.slot, SIG_ALIVE) === 1;
   }
 
   /** 0 if action a must run in the loaded state, else the SKIP_ reason it changes nothing. */
   skip(a: Action): number {
     if (a.slot < 0) return 0;
     if (a.alwaysNoop !== 0) return a.alwaysNoop;
-    const mapped = this.mapped[a.slot];
+    const mapped = this.sig(a.slot, SIG_MAPPED);
     if (a.needsMapped !== 0 && (mapped & a.needsMapped) === 0) return SKIP_NOTHING_MAPPED;
-    if (a.needsCopyable !== 0 && (mapped & ~this.dontcopy[a.slot] & a.needsCopyable) === 0) return SKIP_ALL_DONTCOPY;
-    if ((this.pfnmap[a.slot] & a.growsFrom) !== 0) return SKIP_PFNMAP_NO_GROW;
+    if (a.needsCopyable !== 0 && (mapped & ~this.sig(a.slot, SIG_DONTCOPY) & a.needsCopyable) === 0) return SKIP_ALL_DONTCOPY;
+    if ((this.sig(a.slot, SIG_PFNMAP) & a.growsFrom) !== 0) return SKIP_PFNMAP_NO_GROW;
     if (a.protStart >= 0) {
       // do_mprotect_pkey: a hole at the start is -ENOMEM before anything; otherwise the walk
       // covers the mapped run from the start within the range (it stops at the first hole)
@@ -188,14 +188,14 @@ export class NoopFilter {
 
   /** mprotect: the pages its walk reaches (the mapped run from its first page, within its range), 0 with a hole at the start. */
   private walked(a: Action): number {
-    const x = (this.mapped[a.slot] & a.needsMapped) >>> a.protStart;
+    const x = (this.sig(a.slot, SIG_MAPPED) & a.needsMapped) >>> a.protStart;
     return (x & ~(x + 1)) << a.protStart;
   }
 
   /** mprotect: the walked pages whose VMA does not have the VM_READ / VM_WRITE bits it asks for (the pages it changes). */
   private toChange(a: Action, walked: number): number {
-    const r = this.read[a.slot];
-    const w = this.write[a.slot];
+    const r = this.sig(a.slot, SIG_READ);
+    const w = this.sig(a.slot, SIG_WRITE);
     const same = (a.protBits & VF_READ ? r : ~r) & (a.protBits & VF_WRITE ? w : ~w);
     return walked & ~same;
   }
@@ -205,7 +205,7 @@ export class NoopFilter {
    * when the two do exactly the same (Action.sameEffect), null when it has no such twin.
    */
   sameAs(a: Action): string | null {
-    if (a.sameEffect === SAME_MAPPED) return `${a.sameKey}:${this.mapped[a.slot] & a.needsMapped}`;
+    if (a.sameEffect === SAME_MAPPED) return `${a.sameKey}:${this.sig(a.slot, SIG_MAPPED) & a.needsMapped}`;
     if (a.sameEffect !== SAME_WALKED) return null;
     // PROT_WRITE: every walked VMA counts (a VM_SHARED one is -EACCES even with the bits it
     // asks for); otherwise only those it changes (mprotect_fixup returns at once on the rest)
