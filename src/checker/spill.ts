@@ -8,11 +8,15 @@
  * - QueueSpill: whole chunks of packed states not yet expanded (the BFS queue), written once
  *   full and read back once, in order, when the search reaches them.
  *
- * So a stored state costs memory only for its fingerprint in the visited set. The files live
- * in a directory of their own under os.tmpdir() (TMPDIR chooses it), made at the first write
- * and removed by close(), or when the process exits with them still open (not when it is
- * killed); with enough free memory the operating system keeps them in its page cache, which
- * is not the process's memory (and is given back under pressure).
+ * So a stored state costs memory only for its fingerprint in the visited set. Each file is
+ * made in a fresh directory under os.tmpdir() (TMPDIR chooses it) and unlinked, with its
+ * directory, as soon as it is open: the search reads and writes it through its descriptor,
+ * and the operating system frees its blocks when the descriptor closes, however the process
+ * ends (close(), an exception, Ctrl-C, SIGKILL, a crash), so a killed run of the large config
+ * leaves no 553 MB behind. Where a file cannot be unlinked while open (not POSIX), it stays
+ * until close() or the process's exit removes it. With enough free memory the operating
+ * system keeps the files in its page cache, which is not the process's memory (and is given
+ * back under pressure).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,41 +34,47 @@ const failed = (what: string, where: string, e: unknown): SpillError => {
   return new SpillError(`fingerprint mode: ${what} ${where} failed: ${err.code ?? err.message} (its trace links and queue go to temporary files; TMPDIR chooses their directory)`);
 };
 
-/** The directory of a search's spill files: made at the first open, removed with them by close(). */
+/** A search's spill files: each one open and already unlinked (see the top of this file). */
 export class SpillFiles {
-  private dir = '';
   private readonly fds: number[] = [];
-  /** a process that exits with the files still open (a search abandoned midway) removes them */
+  /** directories whose file could not be unlinked while open: removed by close() */
+  private readonly kept: string[] = [];
+  /** a process that exits with such a file still there (a search abandoned midway) removes it */
   private readonly onExit = (): void => this.close();
 
-  /** Create (or truncate) a file of this name in the directory; returns its descriptor and path. */
+  /** Create a file of this name, open for reading and writing, with no name left on disk; its descriptor, and the path it had. */
   open(name: string): { fd: number; path: string } {
-    if (!this.dir) {
-      try {
-        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfnmap-spill-'));
-        process.once('exit', this.onExit);
-      } catch (e) {
-        throw failed('creating a directory in', os.tmpdir(), e);
-      }
-    }
-    const file = path.join(this.dir, name);
+    let dir: string;
     try {
-      const fd = fs.openSync(file, 'w+');
-      this.fds.push(fd);
-      return { fd, path: file };
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfnmap-spill-'));
     } catch (e) {
+      throw failed('creating a directory in', os.tmpdir(), e);
+    }
+    const file = path.join(dir, name);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'w+');
+    } catch (e) {
+      fs.rmSync(dir, { recursive: true, force: true });
       throw failed('creating', file, e);
     }
+    this.fds.push(fd);
+    try {
+      fs.unlinkSync(file);
+      fs.rmdirSync(dir);
+    } catch {
+      if (this.kept.length === 0) process.once('exit', this.onExit);
+      this.kept.push(dir);
+    }
+    return { fd, path: file };
   }
 
-  /** Close every file and remove the directory (idempotent). */
+  /** Close every file (the system frees them) and remove what could not be unlinked (idempotent). */
   close(): void {
     for (const fd of this.fds.splice(0)) fs.closeSync(fd);
-    if (this.dir) {
-      fs.rmSync(this.dir, { recursive: true, force: true });
-      this.dir = '';
-      process.off('exit', this.onExit);
-    }
+    if (this.kept.length === 0) return;
+    for (const dir of this.kept.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    process.off('exit', this.onExit);
   }
 }
 

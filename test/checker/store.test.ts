@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StateStore } from '../../src/checker/store.ts';
-import { SpillError } from '../../src/checker/spill.ts';
+import { SpillError, SpillFiles } from '../../src/checker/spill.ts';
 
 const N = 150_000;
 /** a deterministic stream of 32-bit words (xorshift32) */
@@ -74,28 +74,56 @@ describe('StateStore', () => {
     store.release(N + 1);
     expect(store.bytesPerState()).toBeGreaterThanOrEqual(8 / 0.85);
     expect(store.bytesPerState()).toBeLessThanOrEqual(8 / 0.56);
-    expect(fs.readdirSync(dir)).toHaveLength(1);
+    // the files are open but already unlinked: nothing of them is left in TMPDIR by name
+    expect(fs.readdirSync(dir)).toEqual([]);
     store.close();
-    expect(fs.readdirSync(dir)).toHaveLength(0);
+    expect(fs.readdirSync(dir)).toEqual([]);
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('fingerprint mode: a process that exits with its spill files open removes them', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-exit-'));
-    // a store filled past its write buffer (so the files exist), never closed, then exit
+  it('fingerprint mode: a process killed (SIGKILL) while its spill files are open leaves nothing behind', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-kill-'));
+    // a store filled past its write buffer and a queue chunk (so both files hold data), never
+    // closed: the process reports what is on disk, then kills itself
     const code = `import { StateStore } from './src/checker/store.ts';
       const s = new StateStore(4, false);
       const b = new Uint8Array(4);
-      for (let i = 0; i < 100000; i++) s.add(b, i + 1, i * 7 + 3, i - 1, 0);
+      for (let i = 0; i < 200000; i++) s.add(b, i + 1, i * 7 + 3, i - 1, 0);
       const fs = await import('node:fs');
-      console.log(fs.readdirSync(process.env.TMPDIR).filter((f) => f.startsWith('pfnmap-spill-')).length);
-      process.exit(0);`;
+      const open = fs.readdirSync('/proc/self/fd').map((f) => { try { return fs.readlinkSync('/proc/self/fd/' + f); } catch { return ''; } }).filter((l) => l.includes('pfnmap-spill-'));
+      console.log(JSON.stringify({ disk: s.diskBytes(), named: fs.readdirSync(process.env.TMPDIR).filter((f) => f.startsWith('pfnmap-spill-')).length, open }));
+      process.kill(process.pid, 'SIGKILL');`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, TMPDIR: dir }, timeout: 60_000 });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('1');
+    expect(r.signal).toBe('SIGKILL');
+    const seen = JSON.parse(r.stdout.trim()) as { disk: number; named: number; open: string[] };
+    expect(seen.disk).toBeGreaterThan(65_536 * 4);
+    expect(seen.named).toBe(0);
+    // two files in use through their descriptors, both marked deleted by the system
+    expect(seen.open).toHaveLength(2);
+    for (const l of seen.open) expect(l).toMatch(/\(deleted\)$/);
     // (tsx keeps a cache of its own there)
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('pfnmap-spill-'))).toEqual([]);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fingerprint mode: where an open file cannot be unlinked, it stays until close()', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-keep-'));
+    process.env.TMPDIR = dir;
+    const unlink = vi.spyOn(fs, 'unlinkSync').mockImplementation(() => {
+      throw Object.assign(new Error('busy'), { code: 'EBUSY' });
+    });
+    try {
+      const files = new SpillFiles();
+      const { fd, path: file } = files.open('links.bin');
+      fs.writeSync(fd, Uint8Array.of(1, 2, 3));
+      expect(fs.readFileSync(file)).toEqual(Buffer.from([1, 2, 3]));
+      expect(fs.readdirSync(dir)).toHaveLength(1);
+      files.close();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      unlink.mockRestore();
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('fingerprint mode: the fingerprint [0, 0] is kept (as [0, 1]) and found again', () => {

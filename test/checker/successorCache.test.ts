@@ -13,7 +13,13 @@ describe('SuccessorCache', () => {
     c.record(a);
     expect(c.seen(Uint32Array.of(1, 2, 3, 4))).toBe(true);
     expect(c.seen(Uint32Array.of(1, 2, 3, 5))).toBe(false);
-    expect(c.hits).toBe(2);
+    // a first word of 0 is where the valid byte is consulted
+    const b = Uint32Array.of(0, 7, 0, 0);
+    expect(c.seen(b)).toBe(false);
+    c.record(b);
+    expect(c.seen(Uint32Array.of(0, 7, 0, 0))).toBe(true);
+    expect(c.seen(Uint32Array.of(0, 0, 0, 0))).toBe(true);
+    expect(c.hits).toBe(4);
   });
   it('forgets what a colliding state overwrote, and never answers for a state not recorded', () => {
     const c = new SuccessorCache(2);
