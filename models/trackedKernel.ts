@@ -88,6 +88,8 @@ const factTypes = (facts: readonly { readonly type: string }[]): string => facts
 export class TrackedKernel extends Kernel {
   /** the tables have the shape the fast path resolves (else every command runs the general executor) */
   readonly specialised: boolean;
+  /** null when specialised; else the first table found in another shape, in a few words (the report shows it) */
+  readonly declined: string | null;
   /** commands the fast path ran (tests: it is not bypassed) */
   fastSteps = 0;
   /** per kref count k: the count a dup leaves (-1: refused); the count a put leaves (0: released) */
@@ -119,31 +121,37 @@ export class TrackedKernel extends Kernel {
     this.putTo = new Int32Array(R + 1).fill(-2);
     this.krefA = T.kref.alphabet.length;
     this.krefHit = Int32Array.from(T.krefState, (st) => st * this.krefA);
-    let ok = design.kind === 'tracked';
-    for (let k = 1; k <= R && ok; k++) {
+    let declined: string | null = null;
+    /** the first shape the fast path does not resolve declines it */
+    const need = (holds: boolean, what: string): void => {
+      if (!holds && declined === null) declined = what;
+    };
+    need(design.kind === 'tracked', `design ${design.name} is not tracked`);
+    for (let k = 1; k <= R && declined === null; k++) {
       const dup = T.kref.edges[this.krefHit[k] + KREF_DUP].emitted;
       if (factTypes(dup) === 'kref_get') this.dupTo[k] = dup[0].kref as number;
       else if (factTypes(dup) === 'vm_area_dup_refused' && dup[0].ret === -ENOMEM) this.dupTo[k] = -1;
-      else ok = false;
+      else need(false, `krefMachine: a dup at count ${k} emits ${factTypes(dup) || 'nothing'}`);
       const put = T.kref.edges[this.krefHit[k] + KREF_PUT].emitted;
       if (factTypes(put) === 'kref_put' && (put[0].kref as number) > 0) this.putTo[k] = put[0].kref as number;
       else if (factTypes(put) === 'kref_put,pfnmap_track_ctx_release' && put[0].kref === 0) this.putTo[k] = 0;
-      else ok = false;
+      else need(false, `krefMachine: a put at count ${k} emits ${factTypes(put) || 'nothing'}`);
     }
     const VA = T.vma.alphabet.length;
     const vmaEdge = (ev: number): number => T.vmaTracked * VA + ev;
-    ok &&= factTypes(T.vma.edges[vmaEdge(V_DUP_SPLIT)].emitted) === 'ctx_dup';
-    ok &&= factTypes(T.vma.edges[vmaEdge(V_UNMAP)].emitted) === '';
-    ok &&= factTypes(T.vma.edges[vmaEdge(V_FREE)].emitted) === 'ctx_put';
+    need(factTypes(T.vma.edges[vmaEdge(V_DUP_SPLIT)].emitted) === 'ctx_dup', 'vmaMachine: a tracked VMA\'s split does not emit ctx_dup alone');
+    need(factTypes(T.vma.edges[vmaEdge(V_UNMAP)].emitted) === '', 'vmaMachine: a tracked VMA\'s unmap emits facts');
+    need(factTypes(T.vma.edges[vmaEdge(V_FREE)].emitted) === 'ctx_put', 'vmaMachine: a tracked VMA\'s free does not emit ctx_put alone');
     this.hitSplit = vmaEdge(V_DUP_SPLIT);
     this.hitUnmap = vmaEdge(V_UNMAP);
     this.hitFree = vmaEdge(V_FREE);
     // memtype_free: exact match removed, anything else an invalid free (no END rule)
     for (const exact of [false, true])
-      for (const end of [false, true]) ok &&= T.memtype.edges[freeIndex(exact, end, false)].emitted[0].match === (exact ? 'exact' : 'none');
+      for (const end of [false, true])
+        need(T.memtype.edges[freeIndex(exact, end, false)].emitted[0].match === (exact ? 'exact' : 'none'), 'memtypeMachine: memtype_free matches other than exactly');
     // remap_pfn_range of a new (untracked) VMA, whole: a ctx, then memtype_reserve
     this.hitRemap = T.vmaUntracked * VA + V_REMAP_WHOLE;
-    ok &&= factTypes(T.vma.edges[this.hitRemap].emitted) === 'pfnmap_track_ctx_alloc';
+    need(factTypes(T.vma.edges[this.hitRemap].emitted) === 'pfnmap_track_ctx_alloc', 'vmaMachine: remapping a new VMA whole does not allocate a ctx alone');
     this.granted = new Int8Array(RESERVE_COUNT).fill(-1);
     for (let i = 0; i < RESERVE_COUNT; i++) {
       const e = T.memtype.edges[i].emitted;
@@ -154,8 +162,15 @@ export class TrackedKernel extends Kernel {
     this.hitMunmap = syscallIndex.munmap(false, false);
     this.hitMprotect = syscallIndex.mprotect(false, false);
     this.hitExit = syscallIndex.exit();
-    for (const i of [this.hitMunmap, this.hitMprotect, this.hitExit, this.hitMmap]) ok &&= T.syscall.edges[i].emitted[0].type === 'proceed';
-    this.specialised = ok;
+    for (const [i, name] of [
+      [this.hitMunmap, 'munmap'],
+      [this.hitMprotect, 'mprotect'],
+      [this.hitExit, 'exit'],
+      [this.hitMmap, 'mmap'],
+    ] as const)
+      need(T.syscall.edges[i].emitted[0].type === 'proceed', `syscallMachine: a plain ${name} does not proceed`);
+    this.declined = declined;
+    this.specialised = declined === null;
   }
 
   /** per prepared command: FAST_ kind (0: the general executor), address space, page range, protection */
@@ -412,6 +427,10 @@ export class TrackedKernel extends Kernel {
     return tmp < b ? -ENOMEM : 0;
   }
 }
+
+/** What ran the checker's commands, for its result: the specialised executor, or the general one (and why the specialised one declined). */
+export const executorOf = (k: Kernel): string =>
+  !(k instanceof TrackedKernel) ? 'general' : k.declined === null ? 'specialised (tracked)' : `general (the tracked fast path declined: ${k.declined})`;
 
 /** The executor the checker runs for a design: specialised for `tracked`, the general one otherwise. */
 export const kernelFor = (u: Universe, design: Design, tables?: Tables): Kernel =>

@@ -12,7 +12,7 @@
  */
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
-import { kernelFor } from '../../models/trackedKernel.ts';
+import { executorOf, kernelFor } from '../../models/trackedKernel.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
@@ -97,6 +97,8 @@ export interface CheckResult {
   readonly storage: 'exact' | 'fingerprint';
   /** birthday-bound probability of a fingerprint collision (0 in exact mode) */
   readonly collisionProbability: number;
+  /** what ran the commands: `specialised (tracked)`, `general`, or why the specialised executor declined (models/trackedKernel.ts) */
+  readonly executor: string;
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
@@ -335,7 +337,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const machineCoverage = MACHINES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
   return {
     verdict,
-    ...searchOf(u, design, invs, continueOn, symmetry, exact, store.count),
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, store.count, executorOf(kernel)),
     distinct: store.count,
     generated,
     depth: found ? depthOf(found.id) : depth,

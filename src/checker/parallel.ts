@@ -34,6 +34,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Kernel } from '../../models/kernel.ts';
+import { executorOf } from '../../models/trackedKernel.ts';
 import { MUTANTS } from '../../models/mutants.ts';
 import type { Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
@@ -666,7 +667,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
   };
   return {
     verdict,
-    ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct),
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct, executorOf(ex.kernel)),
     distinct,
     generated: counters[0],
     depth,

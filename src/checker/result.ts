@@ -57,7 +57,8 @@ export const searchOf = (
   symmetry: boolean,
   exact: boolean,
   distinct: number,
-): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability'> => ({
+  executor: string,
+): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability' | 'executor'> => ({
   design: design.name,
   config: u.name,
   invariants: invs.map((i) => i.name),
@@ -65,6 +66,7 @@ export const searchOf = (
   symmetry,
   storage: exact ? 'exact' : 'fingerprint',
   collisionProbability: exact ? 0 : collisionProbability(distinct),
+  executor,
 });
 
 /** A visited set's parent links (the sequential store's or the shared one's). */

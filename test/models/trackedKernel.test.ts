@@ -12,7 +12,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
-import { kernelFor, TrackedKernel } from '../../models/trackedKernel.ts';
+import { executorOf, kernelFor, TrackedKernel } from '../../models/trackedKernel.ts';
+import { KREF_PUT } from '../../models/krefMachine.ts';
+import { checkSync } from '../../src/checker/bfs.ts';
+import { reportText } from '../../src/checker/report.ts';
 import { enumerateActions } from '../../src/checker/actions.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { MACHINES } from '../../src/checker/result.ts';
@@ -120,6 +123,30 @@ describe('TrackedKernel', () => {
     expect([...fast.keys()].sort()).toEqual(['exit', 'mmap', 'mprotect', 'munmap']);
     for (const n of fast.values()) expect(n).toBeGreaterThan(200);
     expect(refusals).toBeGreaterThan(10);
+  });
+
+  it('says why it declines tables of another shape; the result and the report carry it', () => {
+    const u = NAMED_CONFIGS.split3.universe;
+    const T = compileTables(u, TRACKED);
+    const ok = new TrackedKernel(u, TRACKED, T);
+    expect(ok.declined).toBeNull();
+    expect(executorOf(ok)).toBe('specialised (tracked)');
+    // a put at count 2 that emits one more fact (a machine changed): not the shape it resolves
+    const i = T.krefState[2] * T.kref.alphabet.length + KREF_PUT;
+    const edges = T.kref.edges.map((e, j) => (j === i ? { ...e, emitted: [...e.emitted, e.emitted[0]] } : e));
+    const changed: Tables = { ...T, kref: { ...T.kref, edges } };
+    const k = new TrackedKernel(u, TRACKED, changed);
+    expect(k.specialised).toBe(false);
+    expect(k.declined).toBe('krefMachine: a put at count 2 emits kref_put,kref_put');
+    expect(executorOf(k)).toBe('general (the tracked fast path declined: krefMachine: a put at count 2 emits kref_put,kref_put)');
+    expect(executorOf(new Kernel(u, TRACKED, T))).toBe('general');
+    // what a check says: the specialised executor ran (one worker and two); the line appears only when it declined
+    for (const workers of [1, 2]) expect(checkSync({ universe: u, design: TRACKED, workers }).executor, `${workers} workers`).toBe('specialised (tracked)');
+    const r = checkSync({ universe: u, design: TRACKED });
+    expect(reportText(r, u).filter((l) => l.includes('executor'))).toEqual([]);
+    expect(reportText({ ...r, executor: executorOf(k) }, u).filter((l) => l.includes('executor'))).toEqual([
+      '  executor: general (the tracked fast path declined: krefMachine: a put at count 2 emits kref_put,kref_put); every command ran the general executor (same results, slower)',
+    ]);
   });
 
   it('is what the checker runs for tracked, and only for tracked', () => {
