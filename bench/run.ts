@@ -269,6 +269,8 @@ export interface OursRun {
   diskBytes: number;
   peakHeapBytes: number;
   maxRssBytes: number;
+  /** the process's resident set before the search (Node, the bundle, the compiled tables) */
+  rssBaseBytes: number;
   treeBoundHits: number;
   loadBefore: number;
   loadAfter: number;
@@ -298,6 +300,7 @@ const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, finger
     diskBytes: j.diskBytes,
     peakHeapBytes: j.peakHeapBytes,
     maxRssBytes: j.maxRssBytes,
+    rssBaseBytes: j.rssBaseBytes,
     treeBoundHits: j.treeBoundHits,
     loadBefore,
     loadAfter: load(),
@@ -366,7 +369,7 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
   process.stdout.write(`   ours: machines compiled into tables in ${fmtS(median(offRuns.map((r) => r.compileSeconds)))} s (median; outside the seconds, as SPIN's compile is)\n`);
   const fpRun = runOurs(p, false, noInvariants, true);
   process.stdout.write(
-    `   ours fingerprint mode (symmetry off, one run): ${fmtN(fpRun.distinct)} states, ${fmtS(fpRun.seconds)} s, store ${fmtB(fpRun.storeBytesPerState)} B/state, peak heap ${fmtB(fpRun.peakHeapBytes / fpRun.distinct)} B/state, ${fmtN(fpRun.diskBytes / 1048576)} MB to disk  (load ${load()})\n`,
+    `   ours fingerprint mode (symmetry off, one run): ${fmtN(fpRun.distinct)} states, ${fmtS(fpRun.seconds)} s, store ${fmtB(fpRun.storeBytesPerState)} B/state, peak heap ${fmtB(fpRun.peakHeapBytes / fpRun.distinct)} B/state, peak RSS ${fmtB(fpRun.maxRssBytes / fpRun.distinct)} B/state (${fmtB((fpRun.maxRssBytes - fpRun.rssBaseBytes) / fpRun.distinct)} above the process's start), ${fmtN(fpRun.diskBytes / 1048576)} MB to disk  (load ${load()})\n`,
   );
   const med = (rs: OursRun[]) => ({
     seconds: median(rs.map((r) => r.seconds)),

@@ -10,6 +10,7 @@
  * states, so a caller can report progress, honour Ctrl-C and time limits, and stay
  * responsive; `checkSync` drains it in one go.
  */
+import os from 'node:os';
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
 import { executorOf, kernelFor } from '../../models/trackedKernel.ts';
@@ -162,7 +163,9 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const packer = new Packer(L, u);
   const packed = new Uint8Array(packer.bytes);
   const fp = new Fingerprinter(packed);
-  const store = new StateStore(packer.bytes, exact);
+  // fingerprint mode: the table grows in place in address space reserved up to the memory
+  // limit (or half the machine's memory), so a growth never holds two tables (store.ts)
+  const store = new StateStore(packer.bytes, exact, undefined, exact ? 0 : (opts.maxMemoryBytes ?? os.totalmem() / 2));
   opened(store);
   if (actions.length > 0xffff) throw new Error(`${actions.length} actions: more than the store's 16-bit action index`);
   /** the state being expanded, unpacked */

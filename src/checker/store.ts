@@ -16,7 +16,14 @@
  * empty slot, so a fingerprint [0, 0] is stored as [0, 1]: one more way to collide, 2^-64 a
  * state); the table is not a power of two (the home slot is key scaled to the table's size)
  * so that it can be filled to 0.85 and grown by half (a load between 0.57 and 0.85: 9.4 to
- * 14.1 bytes a state). Packed bytes are kept only until the state is expanded (the queue),
+ * 14.1 bytes a state). The table lives at the start of one buffer of reserved address space
+ * (`reserveBytes`: the system backs a page only once it is written) and grows in place:
+ * the old entries are marked pending in a bitset and each is moved to its place in the larger
+ * table, swapping with a pending entry where it lands on one (as Abseil's in-place rehash
+ * does), so a growth never holds the old table and the new one at once. That was the peak of
+ * the process's memory: 284 MB against 207 MB after the last growth on the large bench
+ * config. Where the reservation cannot be had, or is outgrown, the table is copied into a
+ * new buffer as before. Packed bytes are kept only until the state is expanded (the queue),
  * and a full chunk of them the search will not read soon goes to a file until it does;
  * parent and action go to a file as well (spill.ts). The report gives the collision
  * probability.
@@ -29,6 +36,8 @@ const MAX_LOAD = 0.75;
 const FP_MAX_LOAD = 0.85;
 const FP_GROWTH = 1.5;
 const GOLDEN = 0x9e3779b1;
+/** the longest Int32Array V8 makes is 2^32 elements: two a slot */
+const FP_MAX_SLOTS = 2 ** 31;
 
 export class StateStore {
   count = 0;
@@ -41,6 +50,11 @@ export class StateStore {
   private fpLimit = 0;
   /** fingerprint mode: slots / 2^32 (a 32-bit key times this is its home slot) */
   private fpScale = 0;
+  /** fingerprint mode: the buffer the table grows in, and how many slots it holds */
+  private fpBuffer: ArrayBuffer | null = null;
+  private fpCapacity = 0;
+  /** fingerprint mode: growths done in place, and by copying (tests) */
+  fpGrowths = { inPlace: 0, copied: 0 };
   /** exact mode: per state; fingerprint mode: empty (the links are in `links`) */
   private parent: Int32Array;
   private action: Uint16Array;
@@ -59,10 +73,15 @@ export class StateStore {
   /** states below this id were expanded (fingerprint mode drops their bytes) */
   private released = 0;
 
+  /**
+   * @param reserveBytes fingerprint mode: address space to reserve for the table to grow in
+   *   place (0: none; a reservation the system refuses is not an error)
+   */
   constructor(
     readonly stateBytes: number,
     readonly exact: boolean,
     initialCapacity = 1 << 14,
+    reserveBytes = 0,
   ) {
     if (stateBytes % 4 !== 0) throw new Error('state size must be a multiple of 4 bytes');
     this.stateWords = stateBytes >>> 2;
@@ -77,6 +96,14 @@ export class StateStore {
       this.queue = null;
     } else {
       this.table = new Int32Array(0);
+      if (reserveBytes >= cap * 2 * 8) {
+        try {
+          this.fpBuffer = new ArrayBuffer(Math.min(Math.floor(reserveBytes / 8), FP_MAX_SLOTS) * 8);
+          this.fpCapacity = this.fpBuffer.byteLength / 8;
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+        }
+      }
       this.fpResize(cap * 2);
       this.parent = new Int32Array(0);
       this.action = new Uint16Array(0);
@@ -189,6 +216,10 @@ export class StateStore {
     return Math.floor(((a ^ Math.imul(b, GOLDEN)) >>> 0) * this.fpScale);
   }
   private fpResize(slots: number): void {
+    if (this.fpBuffer && slots <= this.fpCapacity) return this.fpGrowInPlace(slots);
+    this.fpBuffer = null;
+    this.fpCapacity = 0;
+    if (this.fpSlots > 0) this.fpGrowths.copied++;
     const old = this.table;
     const t = new Int32Array(2 * slots);
     this.table = t;
@@ -203,6 +234,52 @@ export class StateStore {
       while ((t[2 * slot] | t[2 * slot + 1]) !== 0) if (++slot === slots) slot = 0;
       t[2 * slot] = a;
       t[2 * slot + 1] = b;
+    }
+  }
+
+  /**
+   * Grow the table to `slots` inside its buffer. Every old entry is pending; slot by slot, a
+   * pending entry goes to the first slot from its new home that is not settled (empty or
+   * pending): itself (it stays), an empty one (it moves), or a pending one (they swap, and
+   * the entry swapped in is placed next). A settled slot never changes again, so every entry
+   * ends with only settled slots between its home and itself, which is what a lookup needs.
+   */
+  private fpGrowInPlace(slots: number): void {
+    const old = this.fpSlots;
+    const t = new Int32Array(this.fpBuffer!, 0, 2 * slots);
+    const pending = new Uint8Array((slots + 7) >>> 3);
+    for (let i = 0; i < old; i++) if ((t[2 * i] | t[2 * i + 1]) !== 0) pending[i >>> 3] |= 1 << (i & 7);
+    this.table = t;
+    this.fpSlots = slots;
+    this.fpScale = slots / 2 ** 32;
+    this.fpLimit = Math.floor(slots * FP_MAX_LOAD);
+    if (old > 0) this.fpGrowths.inPlace++;
+    const isPending = (i: number): boolean => (pending[i >>> 3] & (1 << (i & 7))) !== 0;
+    // from the top down: an entry's new home is about 1.5 times its old one, so most land
+    // above, in slots already emptied or new, and few meet a pending entry (fewer swaps, and
+    // reads and writes both move down the table)
+    for (let i = old - 1; i >= 0; i--) {
+      while (isPending(i)) {
+        const a = t[2 * i];
+        const b = t[2 * i + 1];
+        let j = this.home(a, b);
+        while ((t[2 * j] | t[2 * j + 1]) !== 0 && !isPending(j)) if (++j === slots) j = 0;
+        if (j === i) {
+          pending[i >>> 3] &= ~(1 << (i & 7));
+        } else if ((t[2 * j] | t[2 * j + 1]) === 0) {
+          t[2 * j] = a;
+          t[2 * j + 1] = b;
+          t[2 * i] = 0;
+          t[2 * i + 1] = 0;
+          pending[i >>> 3] &= ~(1 << (i & 7));
+        } else {
+          t[2 * i] = t[2 * j];
+          t[2 * i + 1] = t[2 * j + 1];
+          t[2 * j] = a;
+          t[2 * j + 1] = b;
+          pending[j >>> 3] &= ~(1 << (j & 7));
+        }
+      }
     }
   }
 

@@ -8,9 +8,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StateStore } from '../../src/checker/store.ts';
 import { SpillError, SpillFiles } from '../../src/checker/spill.ts';
+import { fcParams } from '../support/seed.ts';
 
 const N = 150_000;
 /** a deterministic stream of 32-bit words (xorshift32) */
@@ -79,6 +81,64 @@ describe('StateStore', () => {
     store.close();
     expect(fs.readdirSync(dir)).toEqual([]);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fingerprint mode: a table with reserved space grows in place and answers as the copied one does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-inplace-'));
+    process.env.TMPDIR = dir;
+    const copied = new StateStore(4, false);
+    const inPlace = new StateStore(4, false, undefined, 1 << 30);
+    // outgrown: room for a few growths, then copies
+    const outgrown = new StateStore(4, false, undefined, 1 << 20);
+    const next = words(7);
+    const bytes = new Uint8Array(4);
+    const seen: [number, number][] = [];
+    for (let i = 0; i < N; i++) {
+      // one in four adds repeats an earlier fingerprint
+      const fp: [number, number] = i % 4 === 3 ? seen[next() % seen.length] : [next(), next()];
+      if (i % 4 !== 3) seen.push(fp);
+      const ids = [copied, inPlace, outgrown].map((st) => st.add(bytes, fp[0], fp[1], i - 1, 0));
+      if (ids[1] !== ids[0] || ids[2] !== ids[0]) throw new Error(`add ${i}: ids ${ids.join(', ')}`);
+    }
+    expect(inPlace.count).toBe(seen.length);
+    expect(inPlace.fpGrowths).toEqual({ inPlace: copied.fpGrowths.copied, copied: 0 });
+    expect(outgrown.fpGrowths.inPlace).toBeGreaterThan(0);
+    expect(outgrown.fpGrowths.copied).toBeGreaterThan(0);
+    expect(inPlace.bytesPerState()).toBe(copied.bytesPerState());
+    for (const [h1, h2] of seen) expect(inPlace.add(bytes, h1, h2, 0, 0)).toBe(-1);
+    for (const st of [copied, inPlace, outgrown]) st.close();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('fingerprint mode: growing in place keeps every fingerprint findable, clusters and wrap-around included (property)', () => {
+    // with h2 = 0 a fingerprint's key is h1: keys near both ends of the range make a long
+    // cluster at the first slot and one at the last that wraps past it; the others spread
+    const fpArb = fc.tuple(
+      fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: -256, max: -1 })),
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 ** 31 - 1 })),
+    );
+    fc.assert(
+      fc.property(fc.array(fpArb, { minLength: 3000, maxLength: 5000 }), (fps) => {
+        const st = new StateStore(4, false, 1024, 1 << 26);
+        const bytes = new Uint8Array(4);
+        const known = new Set<string>();
+        for (const [h1, h2] of fps) {
+          // [0, 0] is kept as [0, 1]: the same fingerprint
+          const k = h1 === 0 && h2 === 0 ? '0,1' : `${h1},${h2}`;
+          const id = st.add(bytes, h1, h2, -1, 0);
+          if ((id >= 0) === known.has(k)) return false;
+          known.add(k);
+        }
+        for (const k of known) {
+          const [h1, h2] = k.split(',').map(Number);
+          if (st.add(bytes, h1, h2, -1, 0) !== -1) return false;
+        }
+        const ok = st.count === known.size && st.fpGrowths.copied === 0 && st.fpGrowths.inPlace > 0;
+        st.close();
+        return ok;
+      }),
+      fcParams(60),
+    );
   });
 
   it('fingerprint mode: a process killed (SIGKILL) while its spill files are open leaves nothing behind', () => {
