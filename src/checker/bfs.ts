@@ -28,7 +28,7 @@ import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './ac
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
-import { MACHINES, actionPath, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
+import { MACHINES, actionPath, machineCoverageOf, outcomeOf, searchOf, verdictOf, type Found } from './result.ts';
 import { StateStore } from './store.ts';
 import { SuccessorCache } from './successorCache.ts';
 
@@ -125,12 +125,6 @@ export interface CheckResult {
     readonly machines: readonly { readonly machine: string; readonly edgesFired: number; readonly edgesWithFacts: number; readonly neverFired: readonly string[] }[];
   };
   readonly reachability: readonly { readonly name: string; readonly description: string; readonly reached: boolean; readonly depth?: number }[];
-}
-
-interface Found {
-  readonly id: number;
-  readonly invariant: Invariant;
-  readonly message: string;
 }
 
 export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
@@ -330,10 +324,6 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const seconds = (performance.now() - t0) / 1000;
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed + store.bytesUsed());
 
-  const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
-  const rebuild = (f: Found): Counterexample => {
-    return rebuildTrace(u, design, make(u, design, tables), actionPath(store, f.id), actions, f.invariant, f.message);
-  };
   const found = stop as Found | null;
   const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
   const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
@@ -351,14 +341,27 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
     packedStateBytes: packer.bytes,
     diskBytes: store.diskBytes(),
     peakHeapBytes: peakHeap,
-    bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
-    stoppedBy,
-    violation: found ? rebuild(found) : undefined,
-    brokenQuality: [...quality.values()].map(rebuild),
-    coverage: coverageOf(cmdRecord, machineCoverage),
-    reachability: reachabilityOf(reach, reachedAt),
+    ...outcomeOf({
+      bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
+      stoppedBy,
+      found,
+      quality: quality.values(),
+      rebuild: rebuilder(opts, tables, actions, (id) => actionPath(store, id)),
+      commands: cmdRecord,
+      machines: machineCoverage,
+      reach,
+      reachedAt,
+    }),
   };
 }
+
+/** How both searches turn a Found into a counterexample: the general executor (or the mutant) run along the path to it. */
+export const rebuilder =
+  (opts: CheckOptions, tables: Tables, actions: readonly Action[], pathOf: (id: number) => number[]) =>
+  (f: Found): Counterexample => {
+    const make = opts.kernel ?? ((u: Universe, d: Design, t: Tables) => new Kernel(u, d, t));
+    return rebuildTrace(opts.universe, opts.design, make(opts.universe, opts.design, tables), pathOf(f.id), actions, f.invariant, f.message);
+  };
 
 /**
  * Rebuild the shortest trace along `path` (action indices from the initial state): run the

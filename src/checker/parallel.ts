@@ -33,16 +33,12 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { Kernel } from '../../models/kernel.ts';
 import { executorOf } from '../../models/trackedKernel.ts';
 import { MUTANTS } from '../../models/mutants.ts';
-import type { Tables } from '../../models/tables.ts';
-import { invariantsFor, type Invariant } from '../../invariants/index.ts';
-import type { Design } from '../state/design.ts';
+import { invariantsFor } from '../../invariants/index.ts';
 import { procOff } from '../state/layout.ts';
-import type { Universe } from '../state/universe.ts';
-import { rebuildTrace, search, type CheckOptions, type CheckResult, type Counterexample, type Progress } from './bfs.ts';
-import { actionPath, coverageOf, machineCoverageOf, reachabilityOf, searchOf, verdictOf } from './result.ts';
+import { rebuilder, search, type CheckOptions, type CheckResult, type Progress } from './bfs.ts';
+import { actionPath, machineCoverageOf, outcomeOf, searchOf, verdictOf, type Found } from './result.ts';
 import {
   C_CAPACITY,
   C_COUNT,
@@ -252,12 +248,6 @@ const release = (p: Pool, ok: boolean): void => {
   if (idlePool && idlePool !== p) idlePool.dispose();
   idlePool = p;
 };
-
-interface Found {
-  readonly id: number;
-  readonly invariant: Invariant;
-  readonly message: string;
-}
 
 /** The visited set's cost per distinct state if the segments were exactly full (per-state data, table share). */
 const perState = (store: SharedStoreOwner | null, exact: boolean, stateBytes: number, distinct: number): number =>
@@ -661,10 +651,6 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
     o += m.hits.length;
     return machineCoverageOf(m, hits);
   });
-  const make = opts.kernel ?? ((uu: Universe, dd: Design, tt: Tables) => new Kernel(uu, dd, tt));
-  const rebuild = (f: Found): Counterexample => {
-    return rebuildTrace(u, design, make(u, design, ex.tables), store ? actionPath(store, f.id) : [], ex.actions, f.invariant, f.message);
-  };
   return {
     verdict,
     ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct, executorOf(ex.kernel)),
@@ -678,12 +664,17 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
     packedStateBytes: ex.packer.bytes,
     diskBytes: 0,
     peakHeapBytes: peakHeap,
-    bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
-    stoppedBy,
-    violation: found ? rebuild(found) : undefined,
-    brokenQuality: [...quality.values()].map(rebuild),
-    coverage: coverageOf(cmdRecord, machineCoverage),
-    reachability: reachabilityOf(reach, reachedAt),
+    ...outcomeOf({
+      bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },
+      stoppedBy,
+      found,
+      quality: quality.values(),
+      rebuild: rebuilder(opts, ex.tables, ex.actions, (id) => (store ? actionPath(store, id) : [])),
+      commands: cmdRecord,
+      machines: machineCoverage,
+      reach,
+      reachedAt,
+    }),
   };
 }
 

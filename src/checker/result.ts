@@ -3,12 +3,42 @@
  * (parallel.ts) compute the same way.
  */
 import type { CompiledMachine } from '../../models/compile.ts';
-import type { CheckResult, Verdict } from './bfs.ts';
+import type { CheckResult, Counterexample, Verdict } from './bfs.ts';
 import type { Reachability } from './reachability.ts';
 import type { Invariant } from '../../invariants/invariant.ts';
 import type { Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
 import { collisionProbability } from './fingerprint.ts';
+
+/** A violation a search found: the state it was found in, the invariant, its message. */
+export interface Found {
+  readonly id: number;
+  readonly invariant: Invariant;
+  readonly message: string;
+}
+
+/**
+ * The end of a result, the same for both searches: the bounds, what stopped the search, the
+ * counterexamples (each Found rebuilt by `rebuild`), coverage and reachability.
+ */
+export const outcomeOf = (o: {
+  readonly bounds: CheckResult['bounds'];
+  readonly stoppedBy: CheckResult['stoppedBy'];
+  readonly found: Found | null;
+  readonly quality: Iterable<Found>;
+  readonly rebuild: (f: Found) => Counterexample;
+  readonly commands: Readonly<Record<string, number>>;
+  readonly machines: CheckResult['coverage']['machines'];
+  readonly reach: readonly Reachability[];
+  readonly reachedAt: readonly (number | undefined)[];
+}): Pick<CheckResult, 'bounds' | 'stoppedBy' | 'violation' | 'brokenQuality' | 'coverage' | 'reachability'> => ({
+  bounds: o.bounds,
+  stoppedBy: o.stoppedBy,
+  violation: o.found ? o.rebuild(o.found) : undefined,
+  brokenQuality: [...o.quality].map(o.rebuild),
+  coverage: coverageOf(o.commands, o.machines),
+  reachability: reachabilityOf(o.reach, o.reachedAt),
+});
 
 /** The verdict of a search that ended (see Verdict), the same for both searches. */
 export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
