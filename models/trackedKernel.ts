@@ -86,10 +86,12 @@ const FAST_MMAP = 4;
 const factTypes = (facts: readonly { readonly type: string }[]): string => facts.map((e) => e.type).join(',');
 
 export class TrackedKernel extends Kernel {
-  /** the tables have the shape the fast path resolves (else every command runs the general executor) */
-  readonly specialised: boolean;
-  /** null when specialised; else the first table found in another shape, in a few words (the report shows it) */
+  /** null when the tables have the shape the fast path resolves; else the first table found in another shape, in a few words (the report shows it) */
   readonly declined: string | null;
+  /** the fast path runs (else every command runs the general executor) */
+  get specialised(): boolean {
+    return this.declined === null;
+  }
   /** commands the fast path ran (tests: it is not bypassed) */
   fastSteps = 0;
   /** per kref count k: the count a dup leaves (-1: refused); the count a put leaves (0: released) */
@@ -170,7 +172,6 @@ export class TrackedKernel extends Kernel {
     ] as const)
       need(T.syscall.edges[i].emitted[0].type === 'proceed', `syscallMachine: a plain ${name} does not proceed`);
     this.declined = declined;
-    this.specialised = declined === null;
   }
 
   /** per prepared command: FAST_ kind (0: the general executor), address space, page range, protection */

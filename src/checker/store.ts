@@ -50,9 +50,8 @@ export class StateStore {
   private fpLimit = 0;
   /** fingerprint mode: slots / 2^32 (a 32-bit key times this is its home slot) */
   private fpScale = 0;
-  /** fingerprint mode: the buffer the table grows in, and how many slots it holds */
+  /** fingerprint mode: the buffer the table grows in (8 bytes a slot) */
   private fpBuffer: ArrayBuffer | null = null;
-  private fpCapacity = 0;
   /** fingerprint mode: growths done in place, and by copying (tests) */
   fpGrowths = { inPlace: 0, copied: 0 };
   /** exact mode: per state; fingerprint mode: empty (the links are in `links`) */
@@ -99,7 +98,6 @@ export class StateStore {
       if (reserveBytes >= cap * 2 * 8) {
         try {
           this.fpBuffer = new ArrayBuffer(Math.min(Math.floor(reserveBytes / 8), FP_MAX_SLOTS) * 8);
-          this.fpCapacity = this.fpBuffer.byteLength / 8;
         } catch (e) {
           if (!(e instanceof RangeError)) throw e;
         }
@@ -216,9 +214,8 @@ export class StateStore {
     return Math.floor(((a ^ Math.imul(b, GOLDEN)) >>> 0) * this.fpScale);
   }
   private fpResize(slots: number): void {
-    if (this.fpBuffer && slots <= this.fpCapacity) return this.fpGrowInPlace(slots);
+    if (this.fpBuffer && slots * 8 <= this.fpBuffer.byteLength) return this.fpGrowInPlace(slots);
     this.fpBuffer = null;
-    this.fpCapacity = 0;
     if (this.fpSlots > 0) this.fpGrowths.copied++;
     const old = this.table;
     const t = new Int32Array(2 * slots);
@@ -255,6 +252,7 @@ export class StateStore {
     this.fpLimit = Math.floor(slots * FP_MAX_LOAD);
     if (old > 0) this.fpGrowths.inPlace++;
     const isPending = (i: number): boolean => (pending[i >>> 3] & (1 << (i & 7))) !== 0;
+    const settle = (i: number): void => void (pending[i >>> 3] &= ~(1 << (i & 7)));
     // from the top down: an entry's new home is about 1.5 times its old one, so most land
     // above, in slots already emptied or new, and few meet a pending entry (fewer swaps, and
     // reads and writes both move down the table)
@@ -265,19 +263,19 @@ export class StateStore {
         let j = this.home(a, b);
         while ((t[2 * j] | t[2 * j + 1]) !== 0 && !isPending(j)) if (++j === slots) j = 0;
         if (j === i) {
-          pending[i >>> 3] &= ~(1 << (i & 7));
+          settle(i);
         } else if ((t[2 * j] | t[2 * j + 1]) === 0) {
           t[2 * j] = a;
           t[2 * j + 1] = b;
           t[2 * i] = 0;
           t[2 * i + 1] = 0;
-          pending[i >>> 3] &= ~(1 << (i & 7));
+          settle(i);
         } else {
           t[2 * i] = t[2 * j];
           t[2 * i + 1] = t[2 * j + 1];
           t[2 * j] = a;
           t[2 * j + 1] = b;
-          pending[j >>> 3] &= ~(1 << (j & 7));
+          settle(j);
         }
       }
     }
