@@ -429,9 +429,15 @@ export class TrackedKernel extends Kernel {
   }
 }
 
-/** What ran the checker's commands, for its result: the specialised executor, or the general one (and why the specialised one declined). */
-export const executorOf = (k: Kernel): string =>
-  !(k instanceof TrackedKernel) ? 'general' : k.declined === null ? 'specialised (tracked)' : `general (the tracked fast path declined: ${k.declined})`;
+/** What ran the checker's commands, for its result: the executor, and why the specialised one declined where it did. */
+export const executorOf = (k: Kernel): Executor =>
+  !(k instanceof TrackedKernel) ? { kind: 'general' } : k.declined === null ? { kind: 'specialised (tracked)' } : { kind: 'general', declined: k.declined };
+
+/** The result's record of the executor (`declined`: the tracked fast path was asked and said no, and why). */
+export interface Executor {
+  readonly kind: 'specialised (tracked)' | 'general';
+  readonly declined?: string;
+}
 
 /** The executor the checker runs for a design: specialised for `tracked`, the general one otherwise. */
 export const kernelFor = (u: Universe, design: Design, tables?: Tables): Kernel =>

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
-import { executorOf, kernelFor } from '../../models/trackedKernel.ts';
+import { executorOf, kernelFor, type Executor } from '../../models/trackedKernel.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
@@ -98,8 +98,8 @@ export interface CheckResult {
   readonly storage: 'exact' | 'fingerprint';
   /** birthday-bound probability of a fingerprint collision (0 in exact mode) */
   readonly collisionProbability: number;
-  /** what ran the commands: `specialised (tracked)`, `general`, or why the specialised executor declined (models/trackedKernel.ts) */
-  readonly executor: string;
+  /** what ran the commands, and why the specialised executor declined where it did (models/trackedKernel.ts) */
+  readonly executor: Executor;
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;

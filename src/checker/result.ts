@@ -87,7 +87,7 @@ export const searchOf = (
   symmetry: boolean,
   exact: boolean,
   distinct: number,
-  executor: string,
+  executor: CheckResult['executor'],
 ): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability' | 'executor'> => ({
   design: design.name,
   config: u.name,
