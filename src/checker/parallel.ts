@@ -31,6 +31,7 @@
  * the workers after their current chunk).
  */
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { executorOf } from '../../models/trackedKernel.ts';
@@ -60,8 +61,9 @@ import {
   SharedStoreOwner,
   TABLE_MAX_LOAD,
   metaBytes,
-  tableBytes,
+
   type SegmentBuffers,
+  type TableRef,
 } from './sharedStore.ts';
 import { Expander, type Reply, type Request, type SearchSetup, type StoreUpdates, type WorkerInit } from './worker.ts';
 
@@ -314,10 +316,12 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
   try {
     if (pool) {
       const ctrl = pool.ctrl;
-      const st = (store = new SharedStoreOwner(ex.packer.bytes, exact, ctrl));
+      // the table grows in place in address space reserved up to the memory limit (or half
+      // the machine's memory), as the sequential fingerprint store does (sharedStore.ts)
+      const st = (store = new SharedStoreOwner(ex.packer.bytes, exact, ctrl, undefined, opts.maxMemoryBytes ?? os.totalmem() / 2));
       st.insertOne(ex.packed, ex.fp.h1, ex.fp.h2);
       Atomics.store(ctrl, C_MAX_STATES, opts.maxStates === undefined ? -1 : Math.min(opts.maxStates, 0x7fffffff));
-      let pending: { segments: SegmentBuffers[]; table?: SharedArrayBuffer; drop: number[] } = { segments: [], drop: [] };
+      let pending: { segments: SegmentBuffers[]; table?: TableRef; drop: number[] } = { segments: [], drop: [] };
       let curDepth = 0;
       let known = 1; // states in the levels built so far
       let curStart = 0;
@@ -388,7 +392,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
             // to TABLE_MAX_LOAD (slots, not words: a slot is two words)
             let slots = st.slots;
             while ((count + 2 * margin) / TABLE_MAX_LOAD > slots) slots *= 2;
-            if (!affordable(tableBytes(slots))) return false;
+            if (!affordable(st.tableCost(slots))) return false;
             pending.table = st.rehash(slots);
           }
         } catch (e) {
@@ -409,7 +413,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
       }
       ensureRoom(1);
       const first = takeUpdates();
-      yield* round(() => ({ type: 'search', setup, segments: st.segmentBuffers.slice(), table: first.table ?? st.tableBuffer }));
+      yield* round(() => ({ type: 'search', setup, segments: st.segmentBuffers.slice(), table: first.table ?? st.tableRef }));
 
       const skipReach = new Uint8Array(reach.length);
       let curOrderBuf = new SharedArrayBuffer(4);

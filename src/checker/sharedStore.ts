@@ -47,6 +47,8 @@
  * parents and actions of the level's states and never touches the table (ids stay the same).
  */
 
+import { growInPlace } from './growInPlace.ts';
+
 /** states per segment */
 export const SEG_SHIFT = 16;
 export const SEG_STATES = 1 << SEG_SHIFT;
@@ -99,6 +101,14 @@ const ZERO_KEY = 1 << 31;
 
 /** bytes of a table of this many slots (two 32-bit words a slot) */
 export const tableBytes = (slots: number): number => 8 * slots;
+/** the most slots a table takes: an Int32Array holds at most 2^32 elements in this V8 (store.ts) */
+const MAX_SLOTS = 2 ** 31;
+
+/** Where the table is: its buffer and how many slots of it are in use. */
+export interface TableRef {
+  readonly buffer: SharedArrayBuffer;
+  readonly slots: number;
+}
 
 export class SharedStore {
   readonly stateWords: number;
@@ -134,9 +144,10 @@ export class SharedStore {
     this.words[i] = seg.bytes ? new Uint32Array(seg.bytes) : null;
   }
 
-  attachTable(sab: SharedArrayBuffer): void {
-    this.table = new Int32Array(sab);
-    this.mask = this.table.length / 2 - 1;
+  /** The table: the first `slots` slots of the buffer (which may be a larger reservation). */
+  attachTable(ref: TableRef): void {
+    this.table = new Int32Array(ref.buffer, 0, 2 * ref.slots);
+    this.mask = ref.slots - 1;
   }
 
   /** Fingerprint mode: the bytes of segment i are no longer needed. */
@@ -255,14 +266,42 @@ export class SharedStore {
  */
 export class SharedStoreOwner extends SharedStore {
   readonly segmentBuffers: SegmentBuffers[] = [];
-  tableBuffer!: SharedArrayBuffer;
+  tableRef!: TableRef;
   private allocated = 0;
+  /**
+   * fingerprint mode: byte buffers of dropped segments, for the next segments to reuse. A
+   * dropped buffer is freed only once every thread's collector has let go of it, which the
+   * main thread and the workers (whose heaps hardly move) put off: on the large bench config
+   * with 2 workers, up to 300 MB of dead buffers were still held. Reused, the states' bytes
+   * cost the frontier's size and no more.
+   */
+  private readonly spareBytes: SharedArrayBuffer[] = [];
+  /** growths done in place, and by copying (tests) */
+  readonly growths = { inPlace: 0, copied: 0 };
 
-  constructor(stateBytes: number, exact: boolean, ctrl: Int32Array, tableSlots = 1 << 14) {
+  /**
+   * @param reserveBytes address space to reserve for the table to grow in place (0: none; a
+   *   reservation the system refuses is not an error). The system backs a page of it only
+   *   once it is written, and a growth in place never holds two tables, nor leaves the old
+   *   one for the collectors of every thread to find (growInPlace.ts).
+   */
+  constructor(stateBytes: number, exact: boolean, ctrl: Int32Array, tableSlots = 1 << 14, reserveBytes = 0) {
     super(stateBytes, exact, ctrl);
-    this.tableBuffer = new SharedArrayBuffer(tableBytes(tableSlots));
-    this.attachTable(this.tableBuffer);
-    Atomics.store(ctrl, C_TABLE_LIMIT, Math.floor(tableSlots * TABLE_MAX_LOAD));
+    let buffer: SharedArrayBuffer | null = null;
+    if (reserveBytes >= 2 * tableBytes(tableSlots)) {
+      try {
+        buffer = new SharedArrayBuffer(tableBytes(Math.min(2 ** Math.floor(Math.log2(reserveBytes / 8)), MAX_SLOTS)));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
+    this.setTable({ buffer: buffer ?? new SharedArrayBuffer(tableBytes(tableSlots)), slots: tableSlots });
+  }
+
+  private setTable(ref: TableRef): void {
+    this.tableRef = ref;
+    this.attachTable(ref);
+    Atomics.store(this.ctrl, C_TABLE_LIMIT, Math.floor(ref.slots * TABLE_MAX_LOAD));
   }
 
   get count(): number {
@@ -275,26 +314,35 @@ export class SharedStoreOwner extends SharedStore {
     return this.mask + 1;
   }
 
-  /** Bytes of shared memory held (segments with their bytes, the table). */
+  /** Bytes of shared memory held (segments with their bytes, spare byte buffers, the table). */
   bytesUsed(): number {
-    return this.allocated + this.tableBuffer.byteLength;
+    return this.allocated + this.table.byteLength;
   }
 
-  /** Bytes a new segment costs. */
+  /** Bytes a table of `slots` slots adds to what is held now. */
+  tableCost(slots: number): number {
+    return tableBytes(slots) - (this.inPlace(slots) ? this.table.byteLength : 0);
+  }
+
+  private inPlace(slots: number): boolean {
+    return tableBytes(slots) <= this.tableRef.buffer.byteLength;
+  }
+
+  /** Bytes a new segment costs (its bytes are free while a spare buffer is left). */
   segmentCost(): number {
-    return SEG_STATES * (metaBytes(this.exact) + this.stateBytes);
+    return SEG_STATES * (metaBytes(this.exact) + (this.spareBytes.length > 0 ? 0 : this.stateBytes));
   }
 
   /** Add one segment; returns its buffers (to send to the workers). */
   addSegment(): SegmentBuffers {
+    this.allocated += this.segmentCost();
     const seg: SegmentBuffers = {
       index: this.segmentBuffers.length,
       meta: new SharedArrayBuffer(metaBytes(this.exact) * SEG_STATES),
-      bytes: new SharedArrayBuffer(this.stateBytes * SEG_STATES),
+      bytes: this.spareBytes.pop() ?? new SharedArrayBuffer(this.stateBytes * SEG_STATES),
     };
     this.segmentBuffers.push(seg);
     this.attachSegment(seg);
-    this.allocated += this.segmentCost();
     Atomics.store(this.ctrl, C_CAPACITY, this.capacity);
     return seg;
   }
@@ -302,20 +350,29 @@ export class SharedStoreOwner extends SharedStore {
   override dropBytes(i: number): void {
     const seg = this.segmentBuffers[i];
     if (!seg.bytes) return;
+    this.spareBytes.push(seg.bytes);
     this.segmentBuffers[i] = { ...seg, bytes: null };
-    this.allocated -= this.stateBytes * SEG_STATES;
     super.dropBytes(i);
   }
 
   /**
-   * Replace the table by one of `slots` slots (no worker may run, so every claimed slot is
-   * published): each slot moves, key and id, to the first free slot from its key's home.
+   * Grow the table to `slots` slots (no worker may run, so every claimed slot is published):
+   * in place where the buffer holds it, else into a new buffer; either way each slot moves,
+   * key and id, to the first free slot from its key's home. Returns where the table is now.
    */
-  rehash(slots: number): SharedArrayBuffer {
+  rehash(slots: number): TableRef {
     const old = this.table;
+    const mask = slots - 1;
+    const oldSlots = this.mask + 1;
+    if (this.inPlace(slots)) {
+      this.growths.inPlace++;
+      this.setTable({ buffer: this.tableRef.buffer, slots });
+      growInPlace(this.table, oldSlots, (kw) => kw & mask);
+      return this.tableRef;
+    }
+    this.growths.copied++;
     const buf = new SharedArrayBuffer(tableBytes(slots));
     const t = new Int32Array(buf);
-    const mask = slots - 1;
     for (let k = 0; k < old.length; k += 2) {
       const kw = old[k];
       if (kw === 0) continue;
@@ -324,10 +381,8 @@ export class SharedStoreOwner extends SharedStore {
       t[2 * slot] = kw;
       t[2 * slot + 1] = old[k + 1];
     }
-    this.tableBuffer = buf;
-    this.attachTable(buf);
-    Atomics.store(this.ctrl, C_TABLE_LIMIT, Math.floor(slots * TABLE_MAX_LOAD));
-    return buf;
+    this.setTable({ buffer: buf, slots });
+    return this.tableRef;
   }
 
   /** Single-threaded insert (the initial state, before any worker runs). */

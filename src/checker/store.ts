@@ -19,8 +19,7 @@
  * 14.1 bytes a state). The table lives at the start of one buffer of reserved address space
  * (`reserveBytes`: the system backs a page only once it is written) and grows in place:
  * the old entries are marked pending in a bitset and each is moved to its place in the larger
- * table, swapping with a pending entry where it lands on one (as Abseil's in-place rehash
- * does), so a growth never holds the old table and the new one at once. That moment was the
+ * table, swapping with a pending entry where it lands on one (growInPlace.ts), so a growth never holds the old table and the new one at once. That moment was the
  * process's peak: on the large bench config the peak RSS went from 285 MB to 194 MB. Where
  * the reservation cannot be had (an address-space limit, `ulimit -v`), or is outgrown, the
  * table is copied into a new buffer as before. Packed bytes are kept only until the state is expanded (the queue),
@@ -29,6 +28,7 @@
  * probability.
  */
 
+import { growInPlace } from './growInPlace.ts';
 import { QueueSpill, SpillFiles, TraceLinks } from './spill.ts';
 
 const CHUNK_STATES = 1 << 16;
@@ -234,51 +234,15 @@ export class StateStore {
     }
   }
 
-  /**
-   * Grow the table to `slots` inside its buffer. Every old entry is pending; slot by slot, a
-   * pending entry goes to the first slot from its new home that is not settled (empty or
-   * pending): itself (it stays), an empty one (it moves), or a pending one (they swap, and
-   * the entry swapped in is placed next). A settled slot never changes again, so every entry
-   * ends with only settled slots between its home and itself, which is what a lookup needs.
-   */
+  /** Grow the table to `slots` inside its buffer (growInPlace.ts). */
   private fpGrowInPlace(slots: number): void {
     const old = this.fpSlots;
-    const t = new Int32Array(this.fpBuffer!, 0, 2 * slots);
-    const pending = new Uint8Array((slots + 7) >>> 3);
-    for (let i = 0; i < old; i++) if ((t[2 * i] | t[2 * i + 1]) !== 0) pending[i >>> 3] |= 1 << (i & 7);
-    this.table = t;
+    this.table = new Int32Array(this.fpBuffer!, 0, 2 * slots);
     this.fpSlots = slots;
     this.fpScale = slots / 2 ** 32;
     this.fpLimit = Math.floor(slots * FP_MAX_LOAD);
     if (old > 0) this.fpGrowths.inPlace++;
-    const isPending = (i: number): boolean => (pending[i >>> 3] & (1 << (i & 7))) !== 0;
-    const settle = (i: number): void => void (pending[i >>> 3] &= ~(1 << (i & 7)));
-    // from the top down: an entry's new home is about 1.5 times its old one, so most land
-    // above, in slots already emptied or new, and few meet a pending entry (fewer swaps, and
-    // reads and writes both move down the table)
-    for (let i = old - 1; i >= 0; i--) {
-      while (isPending(i)) {
-        const a = t[2 * i];
-        const b = t[2 * i + 1];
-        let j = this.home(a, b);
-        while ((t[2 * j] | t[2 * j + 1]) !== 0 && !isPending(j)) if (++j === slots) j = 0;
-        if (j === i) {
-          settle(i);
-        } else if ((t[2 * j] | t[2 * j + 1]) === 0) {
-          t[2 * j] = a;
-          t[2 * j + 1] = b;
-          t[2 * i] = 0;
-          t[2 * i + 1] = 0;
-          settle(i);
-        } else {
-          t[2 * i] = t[2 * j];
-          t[2 * i + 1] = t[2 * j + 1];
-          t[2 * j] = a;
-          t[2 * j + 1] = b;
-          settle(j);
-        }
-      }
-    }
+    growInPlace(this.table, old, (a, b) => this.home(a, b));
   }
 
   private chunkFor(id: number): void {

@@ -55,6 +55,7 @@ import {
   HALT_STATES,
   SharedStore,
   type SegmentBuffers,
+  type TableRef,
 } from './sharedStore.ts';
 
 /** What a worker needs to rebuild the search's setting (structured-clonable). */
@@ -269,14 +270,14 @@ export interface WorkerInit {
 /** Shared memory the main thread hands over at a round's start. */
 export interface StoreUpdates {
   readonly segments: readonly SegmentBuffers[];
-  readonly table?: SharedArrayBuffer;
+  readonly table?: TableRef;
   /** segments whose bytes are no longer needed (fingerprint mode) */
   readonly drop: readonly number[];
 }
 
 export type Request =
   /** a new search: build its setting, attach its store */
-  | { readonly type: 'search'; readonly setup: SearchSetup; readonly segments: readonly SegmentBuffers[]; readonly table: SharedArrayBuffer }
+  | { readonly type: 'search'; readonly setup: SearchSetup; readonly segments: readonly SegmentBuffers[]; readonly table: TableRef }
   | {
       readonly type: 'level';
       readonly updates: StoreUpdates;

@@ -3,11 +3,14 @@
  * insert the same states in different orders, with fingerprints made to share table keys
  * (runs of equal keys; key 0, written 1, beside key 1 on the same h2; equal keys on distinct
  * fingerprints), and every state must be stored once, under one of the ids 0..n-1, with its
- * bytes, its fingerprint and the smallest BFS key any worker gave it.
+ * bytes, its fingerprint and the smallest BFS key any worker gave it. The table grows in place
+ * (within a reservation) as it grows by copying.
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { C_COUNT, C_GO, C_WORDS, SEG_MASK, SEG_SHIFT, SharedStoreOwner } from '../../src/checker/sharedStore.ts';
+import fc from 'fast-check';
+import { C_COUNT, C_GO, C_TABLE_LIMIT, C_WORDS, SEG_MASK, SEG_SHIFT, SharedStoreOwner } from '../../src/checker/sharedStore.ts';
+import { fcParams } from '../support/seed.ts';
 
 const WORKERS = 3;
 const N = 20_000;
@@ -50,9 +53,9 @@ import(${JSON.stringify(tsxUrl)}).then((m) => m.register()).then(() => import(${
 });
 `;
 
-const race = async (exact: boolean): Promise<void> => {
+const race = async (exact: boolean, reserve: number): Promise<void> => {
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
-  const store = new SharedStoreOwner(4 * STATE_WORDS, exact, ctrl, 1 << 16);
+  const store = new SharedStoreOwner(4 * STATE_WORDS, exact, ctrl, 1 << 16, reserve);
   store.addSegment();
   const states = new Uint32Array(N * STATE_WORDS);
   const fps = new Uint32Array(2 * N);
@@ -66,7 +69,7 @@ const race = async (exact: boolean): Promise<void> => {
     (order, k) =>
       new Worker(code, {
         eval: true,
-        workerData: { ctrl: ctrl.buffer, segments: store.segmentBuffers, table: store.tableBuffer, exact, k, order, states, fps },
+        workerData: { ctrl: ctrl.buffer, segments: store.segmentBuffers, table: store.tableRef, exact, k, order, states, fps },
       }),
   );
   const next = (wk: Worker): Promise<unknown> =>
@@ -114,8 +117,9 @@ const race = async (exact: boolean): Promise<void> => {
         wrong.push(s);
     }
     expect(wrong).toEqual([]);
-    // a rehash keeps every state findable (a second insert finds it)
+    // a rehash (in place within a reservation, else a copy) keeps every state findable (a second insert finds it)
     store.rehash(1 << 17);
+    expect(store.growths).toEqual(reserve > 0 ? { inPlace: 1, copied: 0 } : { inPlace: 0, copied: 1 });
     for (let s = 0; s < N; s++) {
       const [h1, h2] = fingerprint(s, exact);
       if (store.insert(Uint32Array.from(stateWords(s)), h1, h2, 0) !== -1) wrong.push(s);
@@ -128,6 +132,41 @@ const race = async (exact: boolean): Promise<void> => {
 };
 
 describe('shared store', () => {
-  it('concurrent inserts of the same states, exact mode (keys shared by many states)', () => race(true), 30_000);
-  it('concurrent inserts of the same states, fingerprint mode (equal keys on distinct fingerprints)', () => race(false), 30_000);
+  it('concurrent inserts of the same states, exact mode (keys shared by many states), grown in place', () => race(true, 1 << 22), 30_000);
+  it('concurrent inserts of the same states, fingerprint mode (equal keys on distinct fingerprints), grown by copying', () => race(false, 0), 30_000);
+
+  it('a table grown in place answers as a copied one, clusters and wrap-around included (property)', () => {
+    // the home slot is the key's low bits: keys near 0 and near the mask (wrapping past the
+    // last slot) make long clusters at both ends; h2 = 0 makes the key h1 itself
+    const keyArb = fc.tuple(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: -300, max: -1 }), fc.integer()), fc.constant(0));
+    fc.assert(
+      fc.property(fc.uniqueArray(keyArb, { minLength: 2000, maxLength: 4000, selector: ([h1]) => h1 }), (fps) => {
+        const stores = [0, 1 << 20].map((reserve) => {
+          const st = new SharedStoreOwner(4, false, new Int32Array(new SharedArrayBuffer(4 * C_WORDS)), 1 << 10, reserve);
+          st.addSegment();
+          return st;
+        });
+        const w = new Uint32Array(1);
+        for (let s = 0; s < fps.length; s++) {
+          const [h1, h2] = fps[s];
+          w[0] = s;
+          for (const st of stores) {
+            if (st.insert(w, h1, h2, s) !== s) return false;
+            // grown as the parallel search grows it: twice the slots at the load limit
+            if (st.count >= Atomics.load(st.ctrl, C_TABLE_LIMIT)) st.rehash(2 * st.slots);
+          }
+        }
+        for (let s = 0; s < fps.length; s++) for (const st of stores) if (st.insert(w, fps[s][0], fps[s][1], 0) !== -1) return false;
+        const [copied, inPlace] = stores;
+        return (
+          copied.growths.inPlace === 0 &&
+          inPlace.growths.copied === 0 &&
+          inPlace.growths.inPlace === copied.growths.copied &&
+          inPlace.growths.inPlace >= 2 &&
+          inPlace.bytesUsed() === copied.bytesUsed()
+        );
+      }),
+      fcParams(40),
+    );
+  });
 });
