@@ -56,11 +56,10 @@ import {
   HALT_EXTERNAL,
   HALT_GROW,
   KEY_LIMIT,
-  SEG_SHIFT,
   SEG_STATES,
   SharedStoreOwner,
   TABLE_MAX_LOAD,
-  metaBytes,
+  residentBytes,
 
   type SegmentBuffers,
   type TableRef,
@@ -253,7 +252,7 @@ const release = (p: Pool, ok: boolean): void => {
 
 /** The visited set's cost per distinct state if the segments were exactly full (per-state data, table share). */
 const perState = (store: SharedStoreOwner | null, exact: boolean, stateBytes: number, distinct: number): number =>
-  metaBytes(exact) + (exact ? stateBytes : 0) + (store ? store.table.byteLength / Math.max(1, distinct) : 0);
+  residentBytes(exact) + (exact ? stateBytes : 0) + (store ? store.table.byteLength / Math.max(1, distinct) : 0);
 
 /** Whether these options can run on worker threads (else the sequential search runs). */
 export const parallelizable = (opts: CheckOptions): boolean => !opts.kernel || MUTANTS.some((m) => m.make === opts.kernel);
@@ -261,6 +260,16 @@ export const parallelizable = (opts: CheckOptions): boolean => !opts.kernel || M
 export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
   const W = Math.floor(opts.workers ?? 1);
   if (W < 2 || !parallelizable(opts)) return yield* search({ ...opts, workers: 1 });
+  // fingerprint mode: the links file goes with the search, however it ends (as bfs.ts's search)
+  let store: SharedStoreOwner | null = null;
+  try {
+    return yield* levelSearch(opts, W, (s) => (store = s));
+  } finally {
+    (store as SharedStoreOwner | null)?.close();
+  }
+}
+
+function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStoreOwner) => void): Generator<Progress, CheckResult, boolean | undefined> {
   const t0 = performance.now();
   const u = opts.universe;
   const design = opts.design;
@@ -319,9 +328,10 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
       // the table grows in place in address space reserved up to the memory limit (or half
       // the machine's memory), as the sequential fingerprint store does (sharedStore.ts)
       const st = (store = new SharedStoreOwner(ex.packer.bytes, exact, ctrl, undefined, opts.maxMemoryBytes ?? os.totalmem() / 2));
+      opened(st);
       st.insertOne(ex.packed, ex.fp.h1, ex.fp.h2);
       Atomics.store(ctrl, C_MAX_STATES, opts.maxStates === undefined ? -1 : Math.min(opts.maxStates, 0x7fffffff));
-      let pending: { segments: SegmentBuffers[]; table?: TableRef; drop: number[] } = { segments: [], drop: [] };
+      let pending: { segments: SegmentBuffers[]; table?: TableRef; dropBytes: number[]; dropLinks: number[] } = { segments: [], dropBytes: [], dropLinks: [] };
       let curDepth = 0;
       let known = 1; // states in the levels built so far
       let curStart = 0;
@@ -403,7 +413,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
       };
       const takeUpdates = (): StoreUpdates => {
         const out = pending;
-        pending = { segments: [], drop: [] };
+        pending = { segments: [], dropBytes: [], dropLinks: [] };
         return out;
       };
 
@@ -454,7 +464,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
         if (!exact)
           for (; (dropped + 1) * SEG_STATES <= curStart; dropped++) {
             st.dropBytes(dropped);
-            pending.drop.push(dropped);
+            pending.dropBytes.push(dropped);
           }
         if (!ensureRoom(margin)) {
           stoppedBy = 'memory';
@@ -527,8 +537,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           const id = order[r];
           const k = keys[r];
           rank[id - nextStart] = r;
-          st.parent[id >>> SEG_SHIFT][id & (SEG_STATES - 1)] = curOrder[Math.floor(k / nA)];
-          st.act[id >>> SEG_SHIFT][id & (SEG_STATES - 1)] = k % nA;
+          st.setLinks(id, curOrder[Math.floor(k / nA)], k % nA);
         }
         const parentPos = (r: number): number => Math.floor(keys[r] / nA);
 
@@ -629,6 +638,9 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
           break;
         }
         known += nNew;
+        // fingerprint mode: the level's links are final; they go to the file with the earlier
+        // levels', and the workers let go of the segments that held them
+        pending.dropLinks.push(...st.spillLinks(st.count));
         curStart = nextStart;
         curSize = nNew;
         curOrderBuf = orderBuf;
@@ -666,7 +678,7 @@ export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckRe
     storeBytes: store?.bytesUsed() ?? 0,
     bytesPerState: perState(store, exact, ex.packer.bytes, distinct),
     packedStateBytes: ex.packer.bytes,
-    diskBytes: 0,
+    diskBytes: store?.diskBytes() ?? 0,
     peakHeapBytes: peakHeap,
     ...outcomeOf({
       bounds: { depth: opts.depth, treeMax: u.treeMax, treeBoundHits },

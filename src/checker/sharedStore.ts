@@ -1,10 +1,11 @@
 /**
  * The visited set of the parallel search (parallel.ts, worker.ts), in SharedArrayBuffers every
  * worker thread sees: a lock-free open-addressing table keyed by the 64-bit fingerprint of the
- * packed state (src/state/packed.ts), per-state arrays (BFS key / action, parent, and the
- * fingerprint's second half in fingerprint mode) and the packed states, in fixed-size segments.
- * Exact mode compares the packed bytes on a key match: no two distinct states are merged;
- * fingerprint mode trusts the 64-bit fingerprint and drops the bytes of expanded levels.
+ * packed state (src/state/packed.ts), per-state arrays (links: BFS key / action and parent;
+ * in fingerprint mode the fingerprint's second half) and the packed states, in fixed-size
+ * segments. Exact mode compares the packed bytes on a key match: no two distinct states are
+ * merged; fingerprint mode trusts the 64-bit fingerprint, drops the bytes of expanded levels
+ * and writes the links of sorted levels to a file (the main thread, between levels).
  *
  * The table, as the sequential store's (store.ts): each slot is two 32-bit words, [key word,
  * id word], where key = h1 ^ (h2 * golden) mixes the fingerprint; the home slot is key & mask,
@@ -48,6 +49,7 @@
  */
 
 import { growInPlace } from './growInPlace.ts';
+import { SpillFiles, TraceLinks } from './spill.ts';
 
 /** states per segment */
 export const SEG_SHIFT = 16;
@@ -86,15 +88,20 @@ export const HALT_STATES = 4; // the states limit is reached
 
 export interface SegmentBuffers {
   readonly index: number;
-  /** per state: key/action (u32), parent (i32), then in fingerprint mode the fingerprint's
-   * second half h2 (u32) */
-  readonly meta: SharedArrayBuffer;
+  /** per state: key/action (u32), then parent (i32) (null once written to the links file:
+   * fingerprint mode, after its states' level is sorted) */
+  readonly links: SharedArrayBuffer | null;
+  /** fingerprint mode: per state the fingerprint's second half h2 (u32); exact mode: null */
+  readonly h2: SharedArrayBuffer | null;
   /** the states' packed bytes (null once dropped: fingerprint mode, after expansion) */
   readonly bytes: SharedArrayBuffer | null;
 }
 
-/** bytes of per-state data besides the packed state */
-export const metaBytes = (exact: boolean): number => (exact ? 8 : 12);
+/** bytes of a state's links (BFS key or action, parent) */
+export const LINK_BYTES = 8;
+/** bytes of per-state data kept in memory for the whole search besides the packed state: the
+ * links in exact mode, h2 in fingerprint mode (whose links go to a file, level by level) */
+export const residentBytes = (exact: boolean): number => (exact ? LINK_BYTES : 4);
 
 /** the id word's top bit: the key was 0 (its key word says 1) */
 const ZERO_KEY = 1 << 31;
@@ -116,9 +123,9 @@ export class SharedStore {
   table!: Int32Array;
   /** slots - 1 (slots: a power of two) */
   mask = 0;
-  /** during the level that inserts a state: its BFS key; after: the action index */
-  readonly act: Uint32Array[] = [];
-  readonly parent: Int32Array[] = [];
+  /** during the level that inserts a state: its BFS key; after: the action index (null: in the links file) */
+  readonly act: (Uint32Array | null)[] = [];
+  readonly parent: (Int32Array | null)[] = [];
   /** fingerprint mode: the second halves of the fingerprints (the key gives back the first) */
   readonly h2: Uint32Array[] = [];
   readonly bytes: (Uint8Array | null)[] = [];
@@ -137,9 +144,9 @@ export class SharedStore {
 
   attachSegment(seg: SegmentBuffers): void {
     const i = seg.index;
-    this.act[i] = new Uint32Array(seg.meta, 0, SEG_STATES);
-    this.parent[i] = new Int32Array(seg.meta, 4 * SEG_STATES, SEG_STATES);
-    if (!this.exact) this.h2[i] = new Uint32Array(seg.meta, 8 * SEG_STATES, SEG_STATES);
+    this.act[i] = seg.links ? new Uint32Array(seg.links, 0, SEG_STATES) : null;
+    this.parent[i] = seg.links ? new Int32Array(seg.links, 4 * SEG_STATES, SEG_STATES) : null;
+    if (seg.h2) this.h2[i] = new Uint32Array(seg.h2);
     this.bytes[i] = seg.bytes ? new Uint8Array(seg.bytes) : null;
     this.words[i] = seg.bytes ? new Uint32Array(seg.bytes) : null;
   }
@@ -154,6 +161,12 @@ export class SharedStore {
   dropBytes(i: number): void {
     this.bytes[i] = null;
     this.words[i] = null;
+  }
+
+  /** Fingerprint mode: the links of segment i are in the file (SharedStoreOwner.spillLinks). */
+  dropLinks(i: number): void {
+    this.act[i] = null;
+    this.parent[i] = null;
   }
 
   get segments(): number {
@@ -203,7 +216,7 @@ export class SharedStore {
         const i = id & SEG_MASK;
         if (this.exact ? this.equal(seg, i, w) : (e & ZERO_KEY) === zero && this.h2[seg][i] === h2) {
           if (id >= this.levelStart) {
-            const a = this.act[seg];
+            const a = this.act[seg]!;
             let cur = Atomics.load(a, i);
             while (key < cur) {
               const prev = Atomics.compareExchange(a, i, cur, key);
@@ -236,8 +249,8 @@ export class SharedStore {
     const i = id & SEG_MASK;
     if (seg >= this.act.length) throw new Error(`parallel store overflow: id ${id} beyond ${this.act.length} segments`);
     if (!this.exact) this.h2[seg][i] = h2;
-    this.act[seg][i] = key;
-    this.parent[seg][i] = -1;
+    this.act[seg]![i] = key;
+    this.parent[seg]![i] = -1;
     const dst = this.words[seg]!;
     const n = this.stateWords;
     const off = i * n;
@@ -253,10 +266,20 @@ export class SharedStore {
   }
 
   actionOf(id: number): number {
-    return this.act[id >>> SEG_SHIFT][id & SEG_MASK];
+    return this.linksOf(this.act, id)[id & SEG_MASK];
   }
   parentOf(id: number): number {
-    return this.parent[id >>> SEG_SHIFT][id & SEG_MASK];
+    return this.linksOf(this.parent, id)[id & SEG_MASK];
+  }
+  /** Set a state's links (the main thread, when it sorts a level). */
+  setLinks(id: number, parent: number, action: number): void {
+    this.linksOf(this.parent, id)[id & SEG_MASK] = parent;
+    this.linksOf(this.act, id)[id & SEG_MASK] = action;
+  }
+  private linksOf<T>(a: (T | null)[], id: number): T {
+    const l = a[id >>> SEG_SHIFT];
+    if (!l) throw new Error(`the links of state ${id} are no longer in memory`);
+    return l;
   }
 }
 
@@ -276,6 +299,15 @@ export class SharedStoreOwner extends SharedStore {
    * cost the frontier's size and no more.
    */
   private readonly spareBytes: SharedArrayBuffer[] = [];
+  /** fingerprint mode: link buffers of segments written to the links file, for reuse likewise */
+  private readonly spareLinks: SharedArrayBuffer[] = [];
+  /**
+   * fingerprint mode: the links (action, parent) of every state whose level is sorted, in a
+   * file as the sequential store keeps them (spill.ts): a state then costs its h2 and its
+   * share of the table in memory. Exact mode: null (links stay in memory).
+   */
+  private readonly files: SpillFiles | null;
+  private readonly links: TraceLinks | null;
   /** growths done in place, and by copying (tests) */
   readonly growths = { inPlace: 0, copied: 0 };
 
@@ -287,6 +319,8 @@ export class SharedStoreOwner extends SharedStore {
    */
   constructor(stateBytes: number, exact: boolean, ctrl: Int32Array, tableSlots = 1 << 14, reserveBytes = 0) {
     super(stateBytes, exact, ctrl);
+    this.files = exact ? null : new SpillFiles();
+    this.links = this.files ? new TraceLinks(this.files) : null;
     let buffer: SharedArrayBuffer | null = null;
     if (reserveBytes >= 2 * tableBytes(tableSlots)) {
       try {
@@ -314,9 +348,47 @@ export class SharedStoreOwner extends SharedStore {
     return this.mask + 1;
   }
 
-  /** Bytes of shared memory held (segments with their bytes, spare byte buffers, the table). */
+  /** Bytes of memory held (segments, spare buffers, the table, the links file's write buffer). */
   bytesUsed(): number {
-    return this.allocated + this.table.byteLength;
+    return this.allocated + this.table.byteLength + (this.links?.bytesUsed() ?? 0);
+  }
+
+  /** Fingerprint mode: bytes written to the links file (0 in exact mode). */
+  diskBytes(): number {
+    return this.links?.fileBytes() ?? 0;
+  }
+
+  /** Remove the links file (fingerprint mode); the store answers nothing about spilled links after. */
+  close(): void {
+    this.files?.close();
+  }
+
+  override actionOf(id: number): number {
+    return this.links && id < this.links.count ? this.links.actionOf(id) : super.actionOf(id);
+  }
+  override parentOf(id: number): number {
+    return this.links && id < this.links.count ? this.links.parentOf(id) : super.parentOf(id);
+  }
+
+  /**
+   * Fingerprint mode: append the links of the states below `upTo` (their levels sorted) to the
+   * file, and let go of every segment's links that lie wholly below it; returns those
+   * segments (the workers drop their views). Exact mode: nothing.
+   */
+  spillLinks(upTo: number): number[] {
+    const links = this.links;
+    if (!links) return [];
+    for (let id = links.count; id < upTo; id++) links.append(super.parentOf(id), super.actionOf(id));
+    const dropped: number[] = [];
+    for (let i = 0; (i + 1) * SEG_STATES <= upTo; i++) {
+      const seg = this.segmentBuffers[i];
+      if (!seg.links) continue;
+      this.spareLinks.push(seg.links);
+      this.segmentBuffers[i] = { ...seg, links: null };
+      this.dropLinks(i);
+      dropped.push(i);
+    }
+    return dropped;
   }
 
   /** Bytes a table of `slots` slots adds to what is held now. */
@@ -328,9 +400,11 @@ export class SharedStoreOwner extends SharedStore {
     return tableBytes(slots) <= this.tableRef.buffer.byteLength;
   }
 
-  /** Bytes a new segment costs (its bytes are free while a spare buffer is left). */
+  /** Bytes a new segment costs (its bytes and links are free while spare buffers are left). */
   segmentCost(): number {
-    return SEG_STATES * (metaBytes(this.exact) + (this.spareBytes.length > 0 ? 0 : this.stateBytes));
+    const links = this.spareLinks.length > 0 ? 0 : LINK_BYTES;
+    const bytes = this.spareBytes.length > 0 ? 0 : this.stateBytes;
+    return SEG_STATES * (links + (this.exact ? 0 : 4) + bytes);
   }
 
   /** Add one segment; returns its buffers (to send to the workers). */
@@ -338,7 +412,8 @@ export class SharedStoreOwner extends SharedStore {
     this.allocated += this.segmentCost();
     const seg: SegmentBuffers = {
       index: this.segmentBuffers.length,
-      meta: new SharedArrayBuffer(metaBytes(this.exact) * SEG_STATES),
+      links: this.spareLinks.pop() ?? new SharedArrayBuffer(LINK_BYTES * SEG_STATES),
+      h2: this.exact ? null : new SharedArrayBuffer(4 * SEG_STATES),
       bytes: this.spareBytes.pop() ?? new SharedArrayBuffer(this.stateBytes * SEG_STATES),
     };
     this.segmentBuffers.push(seg);

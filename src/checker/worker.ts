@@ -272,7 +272,9 @@ export interface StoreUpdates {
   readonly segments: readonly SegmentBuffers[];
   readonly table?: TableRef;
   /** segments whose bytes are no longer needed (fingerprint mode) */
-  readonly drop: readonly number[];
+  readonly dropBytes: readonly number[];
+  /** segments whose links went to the links file (fingerprint mode) */
+  readonly dropLinks: readonly number[];
 }
 
 export type Request =
@@ -381,7 +383,8 @@ class Session {
         const u = req.updates;
         for (const seg of u.segments) this.store.attachSegment(seg);
         if (u.table) this.store.attachTable(u.table);
-        for (const i of u.drop) this.store.dropBytes(i);
+        for (const i of u.dropBytes) this.store.dropBytes(i);
+        for (const i of u.dropLinks) this.store.dropLinks(i);
         if (req.type === 'level') {
           this.store.levelStart = req.levelStart;
           this.order = new Int32Array(req.order);
