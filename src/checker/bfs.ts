@@ -61,6 +61,9 @@ export interface CheckOptions {
   readonly kernel?: (u: Universe, d: Design, t: Tables) => Kernel;
   /** search on this many worker threads (parallel.ts; the same result), 1: this thread */
   readonly workers?: number;
+  /** (tests) the parallel search's BFS key space, KEY_LIMIT (2^32 - 1) by default: a level
+   * whose positions x actions exceed it is expanded in several windows (parallel.ts) */
+  readonly keySpace?: number;
 }
 
 export interface Progress {

@@ -7,7 +7,10 @@
  * Level-synchronous BFS: the workers expand the states of depth d (grabbing chunks of
  * positions with an atomic counter) and insert their successors, depth d+1, into the shared
  * store; each new state carries the smallest BFS key among its discoveries (parent position
- * x actions + action). At the end of the level the main thread sorts the new states by key:
+ * x actions + action; a level with more positions than 32-bit keys can tell apart, about 43
+ * million with 100 actions, goes in windows of positions, one round each, whose states count
+ * their keys from the window's first position and come after the earlier windows' in ids and
+ * in BFS order). At the end of the level the main thread sorts the new states by key:
  * that is the order the sequential search inserts them in, so the parents, the actions and
  * every "first" the sequential search records are recovered exactly:
  *
@@ -287,6 +290,8 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
   ex.resetCounts();
   const L = ex.L;
   const nA = ex.nA;
+  const keySpace = Math.min(opts.keySpace ?? KEY_LIMIT, KEY_LIMIT);
+  if (keySpace < nA) throw new Error(`parallel search: a key space of ${keySpace} is below one position's ${nA} actions`);
   const reach = ex.reach;
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
 
@@ -447,16 +452,14 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
           distinct = known;
           break;
         }
-        if (curSize * nA >= KEY_LIMIT) {
-          // the BFS key (position x actions + action) must fit in 32 bits
-          stoppedBy = 'memory';
-          depth = d;
-          distinct = known;
-          break;
-        }
         const nextStart = st.count;
         st.levelStart = nextStart;
-        const chunk = Math.max(1, Math.min(1024, Math.ceil(curSize / (W * 128))));
+        // a BFS key (position x actions + action) is 32 bits: a level with more positions
+        // than fit is expanded in windows of whole chunks, each counting its keys from its
+        // first position (see the sort below)
+        const fit = Math.floor(keySpace / nA);
+        const chunk = Math.max(1, Math.min(1024, Math.ceil(curSize / (W * 128)), fit));
+        const windowSize = Math.floor(fit / chunk) * chunk;
         const margin = W * chunk * nA;
         Atomics.store(ctrl, C_MARGIN, margin);
         Atomics.store(ctrl, C_NEXT, 0);
@@ -490,36 +493,56 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
           }
           return sum;
         };
-        const updates = takeUpdates();
-        const levelReq: Request = { type: 'level', updates, levelStart: nextStart, order: curOrderBuf, levelSize: curSize, chunk, skipInv, skipReach: skipReach.slice() };
-        let sum = collect(yield* round(() => levelReq));
-        for (;;) {
-          const h = Atomics.load(ctrl, C_HALT);
-          if (Atomics.load(ctrl, C_NEXT) >= curSize || h & ~HALT_GROW || external) break;
-          if (!ensureRoom(margin)) {
-            external = 'memory';
-            break;
+        /** each window's first position and first id (the states it inserted) */
+        const windows: { base: number; idStart: number }[] = [];
+        let sum: Float64Array = new Float64Array(ex.V);
+        for (let base = 0; ; ) {
+          const end = Math.min(curSize, base + windowSize);
+          st.levelStart = st.count;
+          windows.push({ base, idStart: st.count });
+          Atomics.store(ctrl, C_NEXT, base);
+          const updates = takeUpdates();
+          const req: Request =
+            base === 0
+              ? { type: 'level', updates, levelStart: nextStart, order: curOrderBuf, levelSize: end, chunk, skipInv, skipReach: skipReach.slice() }
+              : { type: 'window', updates, levelStart: st.levelStart, keyBase: base, end };
+          sum = collect(yield* round(() => req));
+          for (;;) {
+            const h = Atomics.load(ctrl, C_HALT);
+            if (Atomics.load(ctrl, C_NEXT) >= end || h & ~HALT_GROW || external) break;
+            if (!ensureRoom(margin)) {
+              external = 'memory';
+              break;
+            }
+            Atomics.store(ctrl, C_HALT, 0);
+            const up = takeUpdates();
+            sum = collect(yield* round(() => ({ type: 'resume', updates: up })));
           }
-          Atomics.store(ctrl, C_HALT, 0);
-          const up = takeUpdates();
-          sum = collect(yield* round(() => ({ type: 'resume', updates: up })));
+          if (Atomics.load(ctrl, C_NEXT) < end || end === curSize) break;
+          base = end;
         }
         const complete = Atomics.load(ctrl, C_NEXT) >= curSize;
 
         // ------------------------------------------------------------ the level in BFS order
         const count = st.count;
         const nNew = count - nextStart;
+        // a state's key in the level: its window's first position x actions + its key there
+        // (below 2^53: positions below 2^31, actions below 2^16); a window's states come
+        // after the earlier windows' in ids and in BFS order, so the order is the one a single
+        // window would give
+        const keyOf = (id: number, w: number): number => windows[w].base * nA + st.actionOf(id);
+        const windowEnd = (w: number): number => (w + 1 < windows.length ? windows[w + 1].idStart : count);
         const bucket = new Int32Array(curSize + 1);
         // every id of the level is a state (sharedStore.ts: no holes)
-        for (let id = nextStart; id < count; id++) bucket[Math.floor(st.actionOf(id) / nA) + 1]++;
+        for (let w = 0; w < windows.length; w++) for (let id = windows[w].idStart; id < windowEnd(w); id++) bucket[Math.floor(keyOf(id, w) / nA) + 1]++;
         for (let i = 0; i < curSize; i++) bucket[i + 1] += bucket[i];
         const orderBuf = new SharedArrayBuffer(4 * Math.max(1, nNew));
         const order = new Int32Array(orderBuf);
-        const keys = new Uint32Array(Math.max(1, nNew));
-        {
-          const fill = bucket.slice(0, curSize);
-          for (let id = nextStart; id < count; id++) {
-            const k = st.actionOf(id);
+        const keys = new Float64Array(Math.max(1, nNew));
+        const fill = bucket.slice(0, curSize);
+        for (let w = 0; w < windows.length; w++)
+          for (let id = windows[w].idStart; id < windowEnd(w); id++) {
+            const k = keyOf(id, w);
             const b = Math.floor(k / nA);
             // insertion by key within the parent's bucket (at most one state per action)
             let j = fill[b]++;
@@ -531,7 +554,6 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
             keys[j] = k;
             order[j] = id;
           }
-        }
         const rank = new Int32Array(Math.max(1, nNew)).fill(-1);
         for (let r = 0; r < nNew; r++) {
           const id = order[r];

@@ -55,7 +55,7 @@ import { SpillFiles, TraceLinks } from './spill.ts';
 export const SEG_SHIFT = 16;
 export const SEG_STATES = 1 << SEG_SHIFT;
 export const SEG_MASK = SEG_STATES - 1;
-/** BFS keys (position in the level x actions + action) must stay below this (32 bits) */
+/** BFS keys (position in the level x actions + action) must stay below this (32 bits): a wider level is expanded in windows of positions (parallel.ts) */
 export const KEY_LIMIT = 0xffffffff;
 /**
  * a table of this many slots is paused for at this many entries. 3/4, as the sequential store:

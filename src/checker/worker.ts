@@ -287,12 +287,16 @@ export type Request =
       readonly levelStart: number;
       /** ids of the level being expanded, in BFS order */
       readonly order: SharedArrayBuffer;
+      /** the end of the first window of positions (parallel.ts), the level's size if it is one window */
       readonly levelSize: number;
       readonly chunk: number;
       readonly skipInv: Uint8Array;
       readonly skipReach: Uint8Array;
     }
   | { readonly type: 'resume'; readonly updates: StoreUpdates }
+  /** the next window of the level's positions, [keyBase, end): the BFS keys of the states it
+   * inserts (ids from levelStart) count positions from keyBase */
+  | { readonly type: 'window'; readonly updates: StoreUpdates; readonly levelStart: number; readonly keyBase: number; readonly end: number }
   /** the counters before the worker's first chunk at or after this one, in this level */
   | { readonly type: 'prefix'; readonly chunk: number }
   /** the search is over: let its shared memory go */
@@ -334,6 +338,8 @@ class Session {
   private reachLists: number[][];
   private order: Int32Array = new Int32Array(0);
   private levelSize = 0;
+  /** the window's first position: a key is (position - keyBase) x actions + action */
+  private keyBase = 0;
   private chunk = 1;
   private skipInv: Uint8Array;
   private skipReach: Uint8Array;
@@ -379,6 +385,7 @@ class Session {
         return { type: 'prefix', counters: i >= 0 ? this.rows[i] : this.ex.snapshot() };
       }
       case 'level':
+      case 'window':
       case 'resume': {
         const u = req.updates;
         for (const seg of u.segments) this.store.attachSegment(seg);
@@ -389,11 +396,16 @@ class Session {
           this.store.levelStart = req.levelStart;
           this.order = new Int32Array(req.order);
           this.levelSize = req.levelSize;
+          this.keyBase = 0;
           this.chunk = req.chunk;
           this.skipInv = req.skipInv;
           this.skipReach = req.skipReach;
           this.rowChunks = [];
           this.rows = [];
+        } else if (req.type === 'window') {
+          this.store.levelStart = req.levelStart;
+          this.keyBase = req.keyBase;
+          this.levelSize = req.end;
         }
         return this.run();
       }
@@ -427,7 +439,7 @@ class Session {
       const end = Math.min(c0 + chunk, levelSize);
       for (let pos = c0; pos < end; pos++) {
         const id = order[pos];
-        ex.expand(ex.load(store.stateSegment(id), store.stateOffset(id)), pos, nA - 1, this.onSucc);
+        ex.expand(ex.load(store.stateSegment(id), store.stateOffset(id)), pos - this.keyBase, nA - 1, this.onSucc);
       }
       this.progress[this.index] = ex.counters[0];
     }

@@ -97,6 +97,24 @@ describe('the parallel search', () => {
     expect(comparable(par)).toEqual(comparable(seq));
   });
 
+  it('a level wider than the BFS key space is expanded in windows, with the same results', () => {
+    // split3 has 48 actions: windows of 5 positions (keys below 240), chunks of 1 to 5
+    const keySpace = 48 * 5;
+    for (const opts of [
+      { universe: cfg('split3'), design: TRACKED, keySpace },
+      { universe: cfg('split3'), design: TRACKED, keySpace, exact: false, symmetry: false },
+      { universe: cfg('split3'), design: TRACKED, keySpace, maxStates: 4513 },
+      { universe: cfg('split3'), design: design('legacy@v6.1'), keySpace },
+      { universe: cfg('split3'), design: design('legacy@v6.1'), keySpace, maxStates: 39 },
+    ]) {
+      const [seq, par] = both(opts);
+      expect(comparable(par), JSON.stringify({ ...opts, universe: undefined, design: opts.design.kind })).toEqual(comparable(seq));
+    }
+    const [seq, par] = both({ universe: cfg('split3'), design: design('legacy@v6.1'), keySpace });
+    expect(par.violation!.commands).toEqual(seq.violation!.commands);
+    expectReplays(par, design('legacy@v6.1'));
+  });
+
   it('runs mutants by name in the workers; any other executor runs sequentially', () => {
     for (const name of ['dup-without-get', 'reserve-no-conflict-check', 'zap-puts-kref']) {
       const m = mutantNamed(name)!;
