@@ -339,7 +339,6 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
       let pending: { segments: SegmentBuffers[]; table?: TableRef; dropBytes: number[]; dropLinks: number[] } = { segments: [], dropBytes: [], dropLinks: [] };
       let curDepth = 0;
       let known = 1; // states in the levels built so far
-      let curStart = 0;
       let curSize = 1;
       const halt = (why: NonNullable<CheckResult['stoppedBy']>): void => {
         external = why;
@@ -434,6 +433,16 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
       let curOrderBuf = new SharedArrayBuffer(4);
       let curOrder = new Int32Array(curOrderBuf);
       curOrder[0] = 0;
+      // fingerprint mode: the level being expanded is read from a file, in BFS order, so that
+      // only the level being built holds bytes in memory (spill.ts LevelFile)
+      let levelFile = exact ? null : st.writeLevel(curOrder, 1);
+      const packedBuf = new Uint8Array(ex.packer.bytes);
+      /** the state at position pos of the level being expanded, unpacked (a copy) */
+      const levelState = (pos: number): Uint8Array => {
+        if (exact) return stateOf(st, curOrder[pos]);
+        st.levelState(pos, packedBuf);
+        return ex.load(packedBuf, 0).slice();
+      };
       let d = 0;
       let dropped = 0;
 
@@ -465,7 +474,7 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
         Atomics.store(ctrl, C_NEXT, 0);
         Atomics.store(ctrl, C_HALT, 0);
         if (!exact)
-          for (; (dropped + 1) * SEG_STATES <= curStart; dropped++) {
+          for (; (dropped + 1) * SEG_STATES <= nextStart; dropped++) {
             st.dropBytes(dropped);
             pending.dropBytes.push(dropped);
           }
@@ -504,7 +513,7 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
           const updates = takeUpdates();
           const req: Request =
             base === 0
-              ? { type: 'level', updates, levelStart: nextStart, order: curOrderBuf, levelSize: end, chunk, skipInv, skipReach: skipReach.slice() }
+              ? { type: 'level', updates, levelStart: nextStart, order: curOrderBuf, levelFile, levelSize: end, chunk, skipInv, skipReach: skipReach.slice() }
               : { type: 'window', updates, levelStart: st.levelStart, keyBase: base, end };
           sum = collect(yield* round(() => req));
           for (;;) {
@@ -626,7 +635,7 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
             for (let i = 0; i < sum.length; i++) sum[i] += r.counters[i];
           }
           ex.resetCounts();
-          for (let pos = c * chunk; pos <= cut.pos; pos++) ex.expand(stateOf(st, curOrder[pos]), pos, pos === cut.pos ? cut.last : nA - 1, null);
+          for (let pos = c * chunk; pos <= cut.pos; pos++) ex.expand(levelState(pos), pos, pos === cut.pos ? cut.last : nA - 1, null);
           const mine = ex.snapshot();
           for (let i = 0; i < sum.length; i++) sum[i] += mine[i];
         }
@@ -663,7 +672,7 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
         // fingerprint mode: the level's links are final; they go to the file with the earlier
         // levels', and the workers let go of the segments that held them
         pending.dropLinks.push(...st.spillLinks(st.count));
-        curStart = nextStart;
+        if (!exact) levelFile = st.writeLevel(order, nNew);
         curSize = nNew;
         curOrderBuf = orderBuf;
         curOrder = order;

@@ -4,8 +4,9 @@
  * packed state (src/state/packed.ts), per-state arrays (links: BFS key / action and parent;
  * in fingerprint mode the fingerprint's second half) and the packed states, in fixed-size
  * segments. Exact mode compares the packed bytes on a key match: no two distinct states are
- * merged; fingerprint mode trusts the 64-bit fingerprint, drops the bytes of expanded levels
- * and writes the links of sorted levels to a file (the main thread, between levels).
+ * merged; fingerprint mode trusts the 64-bit fingerprint and, on the main thread between
+ * levels, writes the links of each sorted level to a file and the level's bytes, in BFS
+ * order, to the level file the workers read (spill.ts), then drops them from the segments.
  *
  * The table, as the sequential store's (store.ts): each slot is two 32-bit words, [key word,
  * id word], where key = h1 ^ (h2 * golden) mixes the fingerprint; the home slot is key & mask,
@@ -49,7 +50,7 @@
  */
 
 import { growInPlace } from './growInPlace.ts';
-import { SpillFiles, TraceLinks } from './spill.ts';
+import { LevelFile, SpillFiles, TraceLinks } from './spill.ts';
 
 /** states per segment */
 export const SEG_SHIFT = 16;
@@ -308,6 +309,8 @@ export class SharedStoreOwner extends SharedStore {
    */
   private readonly files: SpillFiles | null;
   private readonly links: TraceLinks | null;
+  /** fingerprint mode: the level being expanded, in BFS order (made at the first writeLevel) */
+  private level: LevelFile | null = null;
   /** growths done in place, and by copying (tests) */
   readonly growths = { inPlace: 0, copied: 0 };
 
@@ -353,9 +356,32 @@ export class SharedStoreOwner extends SharedStore {
     return this.allocated + this.table.byteLength + (this.links?.bytesUsed() ?? 0);
   }
 
-  /** Fingerprint mode: bytes written to the links file (0 in exact mode). */
+  /** Fingerprint mode: bytes written to the links and level files (0 in exact mode). */
   diskBytes(): number {
-    return this.links?.fileBytes() ?? 0;
+    return (this.links?.fileBytes() ?? 0) + (this.level?.fileBytes() ?? 0);
+  }
+
+  /**
+   * Fingerprint mode: write the states order[0..n) (ids; their bytes in memory), in that
+   * order, to the level file, which the workers then read by position; their segments' bytes
+   * can go. Returns the file's descriptor and path.
+   */
+  writeLevel(order: Int32Array, n: number): { fd: number; path: string } {
+    const level = (this.level ??= new LevelFile(this.files!, this.stateBytes));
+    const sw = this.stateWords;
+    level.write(n, (r, into, off) => {
+      const id = order[r];
+      const src = this.words[id >>> SEG_SHIFT];
+      if (!src) throw new Error(`state ${id} is no longer stored`);
+      const at = (id & SEG_MASK) * sw;
+      for (let j = 0; j < sw; j++) into[off + j] = src[at + j];
+    });
+    return { fd: level.fd, path: level.path };
+  }
+
+  /** Fingerprint mode: the packed bytes of the state at position pos of the level in the file. */
+  levelState(pos: number, into: Uint8Array): void {
+    this.level!.read(pos, 1, into);
   }
 
   /** Remove the links file (fingerprint mode); the store answers nothing about spilled links after. */

@@ -7,6 +7,10 @@
  *   counterexample or a reachability depth: a handful of reads at the end of a run.
  * - QueueSpill: whole chunks of packed states not yet expanded (the BFS queue), written once
  *   full and read back once, in order, when the search reaches them.
+ * - LevelFile (the parallel search): the level its workers expand, in BFS order, written by
+ *   the main thread once the level is sorted and read by the workers a chunk of positions
+ *   at a time (positioned reads on the one descriptor, which every thread of the process
+ *   shares); the next level overwrites it.
  *
  * So a stored state costs memory only for its fingerprint in the visited set. Each file is
  * made in a fresh directory under os.tmpdir() (TMPDIR chooses it) and unlinked, with its
@@ -88,7 +92,7 @@ const writeAt = (fd: number, file: string, bytes: Uint8Array, n: number, pos: nu
 };
 
 /** Read n bytes at a file position into bytes (SpillError on failure or a short read). */
-const readAt = (fd: number, file: string, bytes: Uint8Array, n: number, pos: number): void => {
+export const readAt = (fd: number, file: string, bytes: Uint8Array, n: number, pos: number): void => {
   try {
     for (let done = 0; done < n; ) {
       const got = fs.readSync(fd, bytes, done, n - done, pos + done);
@@ -194,5 +198,46 @@ export class QueueSpill {
   /** Bytes on disk. */
   fileBytes(): number {
     return this.written * this.chunkBytes;
+  }
+}
+
+/** The level the parallel search expands, packed states in BFS order (see the top of this file). */
+export class LevelFile {
+  readonly fd: number;
+  readonly path: string;
+  /** bytes written over the search */
+  private written = 0;
+  private readonly buf: Uint8Array;
+  private readonly words: Uint32Array;
+
+  constructor(
+    files: SpillFiles,
+    private readonly stateBytes: number,
+  ) {
+    ({ fd: this.fd, path: this.path } = files.open('level.bin'));
+    this.buf = new Uint8Array(Math.max(1, Math.floor((1 << 20) / stateBytes)) * stateBytes);
+    this.words = new Uint32Array(this.buf.buffer);
+  }
+
+  /** Write a level of n states: copy(r, into, off) puts state r's words at into[off..] (a state is whole words). */
+  write(n: number, copy: (r: number, into: Uint32Array, off: number) => void): void {
+    const per = this.buf.length / this.stateBytes;
+    const w = this.stateBytes >>> 2;
+    for (let r0 = 0; r0 < n; r0 += per) {
+      const m = Math.min(per, n - r0);
+      for (let k = 0; k < m; k++) copy(r0 + k, this.words, k * w);
+      writeAt(this.fd, this.path, this.buf, m * this.stateBytes, r0 * this.stateBytes);
+    }
+    this.written += n * this.stateBytes;
+  }
+
+  /** Read the n states from position pos into into. */
+  read(pos: number, n: number, into: Uint8Array): void {
+    readAt(this.fd, this.path, into, n * this.stateBytes, pos * this.stateBytes);
+  }
+
+  /** Bytes written over the search. */
+  fileBytes(): number {
+    return this.written;
   }
 }

@@ -35,6 +35,7 @@ import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { MACHINES } from './result.ts';
+import { readAt } from './spill.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
@@ -287,6 +288,8 @@ export type Request =
       readonly levelStart: number;
       /** ids of the level being expanded, in BFS order */
       readonly order: SharedArrayBuffer;
+      /** fingerprint mode: the file holding the level's packed states in BFS order (spill.ts LevelFile), else null: they are in the segments */
+      readonly levelFile: { readonly fd: number; readonly path: string } | null;
       /** the end of the first window of positions (parallel.ts), the level's size if it is one window */
       readonly levelSize: number;
       readonly chunk: number;
@@ -337,6 +340,9 @@ class Session {
   private invLists: number[][];
   private reachLists: number[][];
   private order: Int32Array = new Int32Array(0);
+  private levelFile: { readonly fd: number; readonly path: string } | null = null;
+  /** a chunk of the level's packed states, read from the level file */
+  private chunkBytes = new Uint8Array(0);
   private levelSize = 0;
   /** the window's first position: a key is (position - keyBase) x actions + action */
   private keyBase = 0;
@@ -395,6 +401,7 @@ class Session {
         if (req.type === 'level') {
           this.store.levelStart = req.levelStart;
           this.order = new Int32Array(req.order);
+          this.levelFile = req.levelFile;
           this.levelSize = req.levelSize;
           this.keyBase = 0;
           this.chunk = req.chunk;
@@ -437,9 +444,17 @@ class Session {
       this.rowChunks.push(c0 / chunk);
       this.rows.push(ex.snapshot());
       const end = Math.min(c0 + chunk, levelSize);
-      for (let pos = c0; pos < end; pos++) {
-        const id = order[pos];
-        ex.expand(ex.load(store.stateSegment(id), store.stateOffset(id)), pos - this.keyBase, nA - 1, this.onSucc);
+      const file = this.levelFile;
+      if (file) {
+        const sb = store.stateBytes;
+        if (this.chunkBytes.length < chunk * sb) this.chunkBytes = new Uint8Array(chunk * sb);
+        readAt(file.fd, file.path, this.chunkBytes, (end - c0) * sb, c0 * sb);
+        for (let pos = c0; pos < end; pos++) ex.expand(ex.load(this.chunkBytes, (pos - c0) * sb), pos - this.keyBase, nA - 1, this.onSucc);
+      } else {
+        for (let pos = c0; pos < end; pos++) {
+          const id = order[pos];
+          ex.expand(ex.load(store.stateSegment(id), store.stateOffset(id)), pos - this.keyBase, nA - 1, this.onSucc);
+        }
       }
       this.progress[this.index] = ex.counters[0];
     }

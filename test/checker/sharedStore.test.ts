@@ -135,6 +135,38 @@ describe('shared store', () => {
   it('concurrent inserts of the same states, exact mode (keys shared by many states), grown in place', () => race(true, 1 << 22), 30_000);
   it('concurrent inserts of the same states, fingerprint mode (equal keys on distinct fingerprints), grown by copying', () => race(false, 0), 30_000);
 
+  it('fingerprint mode: a level written to the level file in BFS order reads back by position, its segments dropped', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * C_WORDS));
+    const store = new SharedStoreOwner(8, false, ctrl, 1 << 18);
+    store.addSegment();
+    store.addSegment();
+    const n = SEG_MASK + 5000; // over two segments
+    const w = new Uint32Array(2);
+    for (let s = 0; s < n; s++) {
+      w[0] = s;
+      w[1] = ~s;
+      if (store.insert(w, s, s, 0) !== s) throw new Error(`state ${s} not new`);
+    }
+    // a BFS order that is not the id order
+    const order = Int32Array.from({ length: n }, (_, r) => (r * 7919) % n);
+    try {
+      store.writeLevel(order, n);
+      store.dropBytes(0);
+      store.dropBytes(1);
+      const got = new Uint8Array(8);
+      const words = new Uint32Array(got.buffer);
+      const wrong: number[] = [];
+      for (let pos = 0; pos < n; pos += 97) {
+        store.levelState(pos, got);
+        if (words[0] !== order[pos] || words[1] !== ~order[pos] >>> 0) wrong.push(pos);
+      }
+      expect(wrong).toEqual([]);
+      expect(store.diskBytes()).toBe(8 * n);
+    } finally {
+      store.close();
+    }
+  });
+
   it('a table grown in place answers as a copied one, clusters and wrap-around included (property)', () => {
     // the home slot is the key's low bits: keys near 0 and near the mask (wrapping past the
     // last slot) make long clusters at both ends; h2 = 0 makes the key h1 itself
