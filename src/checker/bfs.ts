@@ -113,7 +113,7 @@ export interface CheckResult {
   readonly bytesPerState: number;
   /** the packed size of one state, bytes */
   readonly packedStateBytes: number;
-  /** bytes written to disk: fingerprint mode's trace links and, on one worker, its queue (src/checker/spill.ts), 0 otherwise */
+  /** bytes written to disk: fingerprint mode's trace links and queue (one worker: QueueSpill; the parallel search: its LevelFile, src/checker/spill.ts), 0 otherwise */
   readonly diskBytes: number;
   readonly peakHeapBytes: number;
   readonly bounds: { readonly depth?: number; readonly treeMax: number; readonly treeBoundHits: number };

@@ -48,7 +48,7 @@ export const reportText = (r: CheckResult, u: Universe): string[] => {
     `  storage: ${r.storage}${r.storage === 'exact' ? ' (every state stored and compared byte by byte: no two distinct states merged)' : ` (64-bit fingerprints: collision probability <= ${r.collisionProbability.toExponential(2)})`}; symmetry reduction ${r.symmetry ? 'on (address spaces, ctx and lineage ids, kernel slots)' : 'off'}`,
   );
   out.push(
-    `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes a state, ${r.packedStateBytes} packed), peak heap ${mb(r.peakHeapBytes)}${r.diskBytes > 0 ? `, written to disk (trace links; the queue on one worker) ${mb(r.diskBytes)}` : ''}`,
+    `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes a state, ${r.packedStateBytes} packed), peak heap ${mb(r.peakHeapBytes)}${r.diskBytes > 0 ? `, queue and trace links written to disk ${mb(r.diskBytes)}` : ''}`,
   );
   if (r.executor.declined !== undefined) out.push(`  executor: general (the tracked fast path declined: ${r.executor.declined}); every command ran the general executor (same results, slower)`);
   out.push(

@@ -39,7 +39,7 @@ describe('pfnmap check', () => {
   it('--fingerprint runs one worker with its queue and links on disk; an unusable TMPDIR is one line, exit 2', async () => {
     const ok = await cli('check', '--config', 'medium', '--fingerprint', '--max-states', '40000');
     expect(ok.code).toBe(4);
-    expect(ok.out.join('\n')).toMatch(/storage: fingerprint .*\n.*states: 40,0\d\d distinct.*written to disk \(trace links; the queue on one worker\) \d/);
+    expect(ok.out.join('\n')).toMatch(/storage: fingerprint .*\n.*states: 40,0\d\d distinct.*queue and trace links written to disk \d/);
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = '/nonexistent/pfnmap-tmp';
     try {
