@@ -63,7 +63,6 @@ import {
   SharedStoreOwner,
   TABLE_MAX_LOAD,
   residentBytes,
-
   type SegmentBuffers,
   type TableRef,
 } from './sharedStore.ts';
@@ -444,7 +443,6 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
         return ex.load(packedBuf, 0).slice();
       };
       let d = 0;
-      let dropped = 0;
 
       // ---------------------------------------------------------------- level by level
       for (;;) {
@@ -473,11 +471,6 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
         Atomics.store(ctrl, C_MARGIN, margin);
         Atomics.store(ctrl, C_NEXT, 0);
         Atomics.store(ctrl, C_HALT, 0);
-        if (!exact)
-          for (; (dropped + 1) * SEG_STATES <= nextStart; dropped++) {
-            st.dropBytes(dropped);
-            pending.dropBytes.push(dropped);
-          }
         if (!ensureRoom(margin)) {
           stoppedBy = 'memory';
           depth = d;
@@ -670,9 +663,13 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
         }
         known += nNew;
         // fingerprint mode: the level's links are final; they go to the file with the earlier
-        // levels', and the workers let go of the segments that held them
+        // levels', the level itself to the level file in BFS order, and the workers let go of
+        // the segments that held them
         pending.dropLinks.push(...st.spillLinks(st.count));
-        if (!exact) levelFile = st.writeLevel(order, nNew);
+        if (!exact) {
+          levelFile = st.writeLevel(order, nNew);
+          pending.dropBytes.push(...st.dropBytesBelow(st.count));
+        }
         curSize = nNew;
         curOrderBuf = orderBuf;
         curOrder = order;

@@ -99,10 +99,12 @@ export interface SegmentBuffers {
 }
 
 /** bytes of a state's links (BFS key or action, parent) */
-export const LINK_BYTES = 8;
+const LINK_BYTES = 8;
+/** bytes of a state's fingerprint half h2 (fingerprint mode) */
+const H2_BYTES = 4;
 /** bytes of per-state data kept in memory for the whole search besides the packed state: the
  * links in exact mode, h2 in fingerprint mode (whose links go to a file, level by level) */
-export const residentBytes = (exact: boolean): number => (exact ? LINK_BYTES : 4);
+export const residentBytes = (exact: boolean): number => (exact ? LINK_BYTES : H2_BYTES);
 
 /** the id word's top bit: the key was 0 (its key word says 1) */
 const ZERO_KEY = 1 << 31;
@@ -405,13 +407,22 @@ export class SharedStoreOwner extends SharedStore {
     const links = this.links;
     if (!links) return [];
     for (let id = links.count; id < upTo; id++) links.append(super.parentOf(id), super.actionOf(id));
+    return this.dropBelow(upTo, (seg) => seg.links !== null, (i) => this.dropLinks(i));
+  }
+
+  /**
+   * Fingerprint mode: let go of the bytes of every segment wholly below `upTo` (their level
+   * is in the level file, or expanded); returns those segments (the workers drop their views).
+   */
+  dropBytesBelow(upTo: number): number[] {
+    return this.dropBelow(upTo, (seg) => seg.bytes !== null, (i) => this.dropBytes(i));
+  }
+
+  private dropBelow(upTo: number, holds: (seg: SegmentBuffers) => boolean, drop: (i: number) => void): number[] {
     const dropped: number[] = [];
     for (let i = 0; (i + 1) * SEG_STATES <= upTo; i++) {
-      const seg = this.segmentBuffers[i];
-      if (!seg.links) continue;
-      this.spareLinks.push(seg.links);
-      this.segmentBuffers[i] = { ...seg, links: null };
-      this.dropLinks(i);
+      if (!holds(this.segmentBuffers[i])) continue;
+      drop(i);
       dropped.push(i);
     }
     return dropped;
@@ -430,7 +441,7 @@ export class SharedStoreOwner extends SharedStore {
   segmentCost(): number {
     const links = this.spareLinks.length > 0 ? 0 : LINK_BYTES;
     const bytes = this.spareBytes.length > 0 ? 0 : this.stateBytes;
-    return SEG_STATES * (links + (this.exact ? 0 : 4) + bytes);
+    return SEG_STATES * (links + (this.exact ? 0 : H2_BYTES) + bytes);
   }
 
   /** Add one segment; returns its buffers (to send to the workers). */
@@ -439,7 +450,7 @@ export class SharedStoreOwner extends SharedStore {
     const seg: SegmentBuffers = {
       index: this.segmentBuffers.length,
       links: this.spareLinks.pop() ?? new SharedArrayBuffer(LINK_BYTES * SEG_STATES),
-      h2: this.exact ? null : new SharedArrayBuffer(4 * SEG_STATES),
+      h2: this.exact ? null : new SharedArrayBuffer(H2_BYTES * SEG_STATES),
       bytes: this.spareBytes.pop() ?? new SharedArrayBuffer(this.stateBytes * SEG_STATES),
     };
     this.segmentBuffers.push(seg);
@@ -449,11 +460,21 @@ export class SharedStoreOwner extends SharedStore {
   }
 
   override dropBytes(i: number): void {
+    if (this.toSpare(i, 'bytes', this.spareBytes)) super.dropBytes(i);
+  }
+
+  override dropLinks(i: number): void {
+    if (this.toSpare(i, 'links', this.spareLinks)) super.dropLinks(i);
+  }
+
+  /** Move segment i's buffer `field` to the spares (false: it had none). */
+  private toSpare(i: number, field: 'bytes' | 'links', spares: SharedArrayBuffer[]): boolean {
     const seg = this.segmentBuffers[i];
-    if (!seg.bytes) return;
-    this.spareBytes.push(seg.bytes);
-    this.segmentBuffers[i] = { ...seg, bytes: null };
-    super.dropBytes(i);
+    const buf = seg[field];
+    if (!buf) return false;
+    spares.push(buf);
+    this.segmentBuffers[i] = { ...seg, [field]: null };
+    return true;
   }
 
   /**
