@@ -50,7 +50,7 @@
  */
 
 import { growInPlace } from './growInPlace.ts';
-import { LevelFile, SpillFiles, TraceLinks } from './spill.ts';
+import { LevelFile, SpillFiles, TraceLinks, type LevelRef } from './spill.ts';
 
 /** states per segment */
 export const SEG_SHIFT = 16;
@@ -366,9 +366,9 @@ export class SharedStoreOwner extends SharedStore {
   /**
    * Fingerprint mode: write the states order[0..n) (ids; their bytes in memory), in that
    * order, to the level file, which the workers then read by position; their segments' bytes
-   * can go. Returns the file's descriptor and path.
+   * can go (dropBytesBelow). Returns where the file is.
    */
-  writeLevel(order: Int32Array, n: number): { fd: number; path: string } {
+  writeLevel(order: Int32Array, n: number): LevelRef {
     const level = (this.level ??= new LevelFile(this.files!, this.stateBytes));
     const sw = this.stateWords;
     level.write(n, (r, into, off) => {
@@ -378,6 +378,7 @@ export class SharedStoreOwner extends SharedStore {
       const at = (id & SEG_MASK) * sw;
       for (let j = 0; j < sw; j++) into[off + j] = src[at + j];
     });
+    // a plain record: it is posted to the workers (the LevelFile itself would take its buffer along)
     return { fd: level.fd, path: level.path };
   }
 

@@ -201,8 +201,14 @@ export class QueueSpill {
   }
 }
 
+/** Where a LevelFile is: what a worker needs to read it. */
+export interface LevelRef {
+  readonly fd: number;
+  readonly path: string;
+}
+
 /** The level the parallel search expands, packed states in BFS order (see the top of this file). */
-export class LevelFile {
+export class LevelFile implements LevelRef {
   readonly fd: number;
   readonly path: string;
   /** bytes written over the search */

@@ -35,7 +35,7 @@ import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { MACHINES } from './result.ts';
-import { readAt } from './spill.ts';
+import { readAt, type LevelRef } from './spill.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
@@ -289,7 +289,7 @@ export type Request =
       /** ids of the level being expanded, in BFS order */
       readonly order: SharedArrayBuffer;
       /** fingerprint mode: the file holding the level's packed states in BFS order (spill.ts LevelFile), else null: they are in the segments */
-      readonly levelFile: { readonly fd: number; readonly path: string } | null;
+      readonly levelFile: LevelRef | null;
       /** the end of the first window of positions (parallel.ts), the level's size if it is one window */
       readonly levelSize: number;
       readonly chunk: number;
@@ -340,7 +340,7 @@ class Session {
   private invLists: number[][];
   private reachLists: number[][];
   private order: Int32Array = new Int32Array(0);
-  private levelFile: { readonly fd: number; readonly path: string } | null = null;
+  private levelFile: LevelRef | null = null;
   /** a chunk of the level's packed states, read from the level file */
   private chunkBytes = new Uint8Array(0);
   private levelSize = 0;
