@@ -1,22 +1,28 @@
 /**
- * The kernel executor: runs one command (MODEL.md §3) against a packed state and emits the
- * facts it causes through a fact sink (src/reducer/facts.ts). The control flow is the
- * kernel's (mm/mmap.c, mm/vma.c, mm/mremap.c, mm/mprotect.c, mm/madvise.c, kernel/fork.c,
- * mm/memory.c, arch/x86/mm/pat/memtype.c; the reference and docs/kernel-mapping.md cite each
- * step); every tracking decision comes from the compiled machines (tables.ts):
+ * The decider: runs one command (MODEL.md §3) against a state and emits the facts it causes
+ * as events into an EventBuffer (src/reducer/evolve.ts), which applies each one to the state as
+ * it is written: the decider reads its own writes, as the kernel does under mmap_lock and
+ * memtype_lock, and never writes the state itself. Its control flow is the kernel's (mm/mmap.c,
+ * mm/vma.c, mm/mremap.c, mm/mprotect.c, mm/madvise.c, kernel/fork.c, mm/memory.c,
+ * arch/x86/mm/pat/memtype.c; docs/kernel-mapping.md cites each step) and every decision that
+ * depends on the design or the kernel era, every tracking hook, every kref and memtype outcome
+ * comes from the compiled machines (tables.ts):
  *
- * - syscallMachine: argument checks and their errnos;
- * - vmaMachine: which pfnmap hook a VMA transition runs, per design;
- * - krefMachine: kref_get / kref_put / REFCOUNT_MAX refusal / release;
+ * - syscallMachine: the checks a command makes before it changes anything, and the order of
+ *   the steps of MAP_FIXED and mremap per era;
+ * - vmaMachine: which pfnmap hooks a VMA transition runs, per design;
+ * - krefMachine: kref_get / kref_put / REFCOUNT_MAX refusal / release and what it untracks;
  * - memtypeMachine: conflict check, type substitution, caller refusal, exact/END/invalid free;
- * - patInfoMachine: legacy first-PTE lookup (get_pat_info / follow_phys).
+ * - patInfoMachine: the VM_PAT design's first-PTE lookup (get_pat_info / follow_phys).
  *
- * The executor reads the state it writes (through the sink) as the kernel reads its own
- * writes under mmap_lock and memtype_lock. On the checker's path it creates no event objects;
- * it still allocates a few small arrays per command (VMA lists in teardown).
+ * A machine's facts are read as the integer programs compile.ts makes of them; the fact codes
+ * are looked up by name once, at construction. Running a decoded command (command.ts)
+ * allocates nothing.
  */
 import type { Command } from '../src/events/commands.ts';
-import type { Facts } from '../src/reducer/facts.ts';
+import { DUP_FORK, DUP_MREMAP, DUP_SPLIT, MATCH_END, MATCH_EXACT, MATCH_NONE, MATCH_PART, PROT_R, PROT_RW } from '../src/events/codecs.ts';
+import { CommandTable, FLAG_VM_PAT } from '../src/events/fields.ts';
+import type { EventBuffer, Emitters } from '../src/reducer/evolve.ts';
 import {
   ctxKref,
   ctxPages,
@@ -28,6 +34,10 @@ import {
   kKind,
   kPages,
   kPfn,
+  matchEnd,
+  matchExact,
+  memtypeFreeMatch,
+  ownerEntryContaining,
   ownerInUse,
   ownerOf,
   pgoffOf,
@@ -42,9 +52,10 @@ import {
   vmaStartOf,
   type Bytes,
 } from '../src/state/access.ts';
-import { UC_MINUS, WB, modeIndex } from '../src/state/cacheMode.ts';
+import { UC_MINUS, WB } from '../src/state/cacheMode.ts';
 import type { Design } from '../src/state/design.ts';
-import { addrOf, frameOf, slotOf } from '../src/state/geometry.ts';
+import { EACCES, EAGAIN, EFAULT, EINVAL, ENOMEM } from '../src/state/errno.ts';
+import { addrOf } from '../src/state/geometry.ts';
 import {
   KERNEL_IOREMAP,
   KERNEL_MEMREMAP,
@@ -60,36 +71,49 @@ import {
   VF_WRITE,
   WARN_BUG_REMAP_PTE,
   WARN_GET_PAT_INFO,
+  WARN_KINDS,
   WARN_REFCOUNT_UNDERFLOW,
   layoutOf,
-  protFlags,
   ptePfn,
   pteMode,
   type Layout,
 } from '../src/state/layout.ts';
-import { PAGE_SIZE, pageAligned, type Universe } from '../src/state/universe.ts';
-import { edgeOf, type EmittedFact } from './compile.ts';
-import { EACCES, EAGAIN, EFAULT, EINVAL, ENOMEM } from '../src/state/errno.ts';
-import { KREF_DUP, KREF_PUT } from './krefMachine.ts';
-import { OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, freeIndex, freePartIndex, reserveIndex } from './memtypeMachine.ts';
-import { patInfoIndex, type FirstPte } from './patInfoMachine.ts';
-import { syscallIndex } from './syscallMachine.ts';
-import { compileTables, type Tables } from './tables.ts';
+import type { Universe } from '../src/state/universe.ts';
 import {
-  V_COPY_FAILED,
-  V_DUP_FORK,
-  V_DUP_MREMAP,
-  V_DUP_SPLIT,
-  V_FREE,
-  V_MOVE_SOURCE,
-  V_REMAP_PARTIAL,
-  V_REMAP_WHOLE,
-  V_UNMAP,
-  V_ZAP,
-} from './vmaMachine.ts';
-
-/** track_pfn_copy of RAM (an anon first page, before 04c35ab3bdae): no reservation was made. */
-const NO_RESERVATION = 0x7fff;
+  C_EXIT,
+  C_FORK,
+  C_IOREMAP,
+  C_IOUNMAP,
+  C_MADVISE,
+  C_MEMREMAP_PAGES,
+  C_MEMUNMAP_PAGES,
+  C_MMAP,
+  C_MPROTECT,
+  C_MREMAP,
+  C_MUNMAP,
+  C_UNMAP_MAPPING_RANGE,
+  C_VMF_INSERT_PFN,
+  C_WRITE_FAULT,
+  C_ZAP_VMA_PTES,
+  Decoded,
+  FAULT_COPY_PAGE_RANGE,
+  FAULT_CTX_ALLOC,
+  FAULT_REMAP_FILL_FIRST,
+  FAULT_REMAP_FILL_LATER,
+  FAULT_SPLIT,
+  FAULT_TRACK_PFN_COPY,
+  FILE_DEVMEM,
+  FILE_DRIVER_PARTIAL,
+  FILE_DRIVER_TWICE,
+} from './command.ts';
+import { emits, factCode, payloadAt, stringCode, takeEdge, type CompiledMachine } from './compile.ts';
+import { KREF_DUP_EVENT, KREF_PUT_EVENT } from './krefMachine.ts';
+import { FREE_EVENT, FREE_PART_EVENT, OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, RESERVE_EVENT } from './memtypeMachine.ts';
+import { M_DONTCOPY, M_MAPPED, M_PFNMAP, M_READ, M_WRITE, PageMasks } from './pageMasks.ts';
+import { GET_PAT_INFO_EVENT } from './patInfoMachine.ts';
+import { EXIT_EVENT, FAULT_EVENT, FORK_EVENT, MADVISE_EVENT, MMAP_EVENT, MPROTECT_EVENT, MREMAP_EVENT, MUNMAP_EVENT, ZAP_VMA_PTES_EVENT } from './syscallMachine.ts';
+import { compileTables, type MachineChange, type Tables } from './tables.ts';
+import { VMA_STATE_CODES, V_ATTACH, V_COPY_FAILED, V_DUP_FORK, V_DUP_MREMAP, V_DUP_SPLIT, V_FILL_FAILED, V_FREE, V_MOVE_SOURCE, V_REMAP_FAILED, V_REMAP_PARTIAL, V_REMAP_WHOLE, V_UNMAP, V_ZAP } from './vmaMachine.ts';
 
 /** A command the universe cannot represent (outside its pages or frames, a dead pid). */
 export class CommandError extends Error {}
@@ -99,12 +123,29 @@ export interface StepResult {
   readonly signal?: 'SIGBUS' | 'SIGSEGV';
 }
 
-const PAGE_ALIGN = (len: number): number => Math.ceil(len / PAGE_SIZE);
-
 /** Decisions the checker's reachability properties look for (counts, reset by the caller). */
 export const NOTE_RESERVE_REFUSED = 0;
 export const NOTE_DUP_REFUSED = 1;
 export const NOTE_COUNT = 2;
+
+/**
+ * What the syscall machine answers a prepared command in a state (`decide`): run it; count it
+ * as changing nothing (it returns before touching anything); or skip it (its address space is
+ * not alive, so it is no command of that state).
+ */
+export const DECIDE_RUN = 0;
+export const DECIDE_NO_CHANGE = 1;
+export const DECIDE_SKIP = 2;
+
+/** `check`'s answer for a command that proceeds (a result no command returns). */
+const PROCEED = 0x7fffffff;
+
+/** track_pfn_copy of RAM (an anon first page, before 04c35ab3bdae): no reservation was made. */
+const NO_RESERVATION = 0x7fff;
+
+const SIGNALS = [undefined, 'SIGBUS', 'SIGSEGV'] as const;
+const SIG_BUS = 1;
+const SIG_SEGV = 2;
 
 /**
  * memtype_check_conflict's view of [start, end) in state s (§1.4): the overlap class
@@ -125,56 +166,36 @@ export const memtypeOverlap = (L: Layout, s: Bytes, start: number, end: number):
   return overlap | (first << 2);
 };
 
-/**
- * The entries memtype_free(start, end) can match in state s (§1.5): the exact match
- * (identical entries are interchangeable to the kernel; the owner's own is preferred) and the
- * END match (legacy; the interval tree yields the lowest start first, among equal starts the
- * owner's), as (exact + 1) | (end + 1) << 9, 0 for none (matchExact, matchEnd).
- */
-export const memtypeFreeMatch = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
-  const n = treeCount(L, s);
-  let exact = -1;
-  let endm = -1;
-  for (let k = 0; k < n; k++) {
-    if (tEnd(L, s, k) !== end) continue;
-    const ks = tStart(L, s, k);
-    if (ks === start) {
-      if (exact < 0 || (tOwner(L, s, k) === owner && tOwner(L, s, exact) !== owner)) exact = k;
-    } else if (ks < start) {
-      if (endm < 0 || (ks === tStart(L, s, endm) && tOwner(L, s, k) === owner && tOwner(L, s, endm) !== owner)) endm = k;
-    }
-  }
-  return exact + 1 + ((endm + 1) << 9);
-};
-export const matchExact = (m: number): number => (m & 0x1ff) - 1;
-export const matchEnd = (m: number): number => (m >>> 9) - 1;
-
-/** get_unmapped_area, top-down: the highest run of n free pages of address space p, or -1. */
-export const topDownGap = (L: Layout, s: Bytes, p: number, n: number): number => {
-  for (let s0 = L.V - n; s0 >= 0; s0--) {
-    let free = true;
-    for (let j = s0; j < s0 + n && free; j++) if (vflags(L, s, p, j) & VF_IN_VMA) free = false;
-    if (free) return s0;
-  }
+/** get_unmapped_area, top-down: the highest run of n free pages in a mask of mapped pages, or -1. */
+export const topDownGap = (mapped: number, V: number, n: number): number => {
+  const run = (1 << n) - 1;
+  for (let s0 = V - n; s0 >= 0; s0--) if ((mapped & (run << s0)) === 0) return s0;
   return -1;
 };
 
-/** Injected faults, resolved per command. */
-type Fault = 'remap_fill_first' | 'remap_fill_later' | 'ctx_alloc' | 'split' | undefined;
-
 export class Kernel {
   readonly L: Layout;
-  readonly legacy: boolean;
   readonly T: Tables;
-  protected f!: Facts;
+  protected out!: EventBuffer;
+  protected e!: Emitters;
   protected s!: Bytes;
+  readonly notes = new Uint32Array(NOTE_COUNT);
+  /** the commands the events of this decider name (prepared actions first) */
+  readonly commands = new CommandTable();
+  /** the syscall checks' view of the state (pageMasks.ts) */
+  readonly masks: PageMasks;
+  private decoded: Decoded[] = [];
   private readonly mtrrUc: boolean;
-  /** split fault bookkeeping: the split with this number (0-based) in the command fails */
+  /** the split with this number (0-based) in the command fails (an injected fault) */
   private splitFailAt = -1;
   private splitCount = 0;
-  readonly notes = new Uint32Array(NOTE_COUNT);
-  /** tracked MAP_FIXED: kref_puts of the replaced VMAs (ctx, pgoff or -1, pages), run after the new mapping (kernel-facts Q9) */
-  private deferredPuts: number[] = [];
+  private signal = 0;
+  /** MAP_FIXED with the replaced VMAs freed after the new mapping: [fact, ctx, first frame, pages] per deferred fact */
+  private deferred: number[] = [];
+  private deferring = false;
+  /** the cache mode the last reservation gave (reserve) or looked up (pfnmap_setup_cachemode) */
+  private resMode = 0;
+  private readonly F: FactCodes;
 
   constructor(
     readonly u: Universe,
@@ -182,115 +203,222 @@ export class Kernel {
     tables?: Tables,
   ) {
     this.L = layoutOf(u);
-    this.legacy = design.kind === 'legacy';
     this.T = tables ?? compileTables(u, design);
     this.mtrrUc = u.mtrr !== 'WB';
+    this.masks = new PageMasks(this.L);
+    this.F = factCodesOf(this.T);
   }
 
-  /** Run one command on f.s (mutated through f). */
-  exec(f: Facts, cmd: Command): StepResult {
-    const ret = this.step(f, cmd);
-    return this.lastSignal ? { ret, signal: this.lastSignal } : { ret };
+  /** The decider of a design with some machines changed (a seeded bug, mutants.ts). */
+  static withChange(u: Universe, design: Design, change: MachineChange): Kernel {
+    return new Kernel(u, design, compileTables(u, design, change));
   }
 
-  /** The signal the last step delivered (write faults, driver faults), if any. */
-  lastSignal: 'SIGBUS' | 'SIGSEGV' | undefined = undefined;
+  // ------------------------------------------------------------------------------------------
+  // entry points
 
-  /** The checker's actions, fixed for a search (prepare), run by index (stepAction). */
-  protected actionCmds: readonly Command[] = [];
-  /** Set the commands stepAction runs (a subclass may decode them here, once). */
+  /** Decode the checker's actions once; stepAction(i) runs the i-th. */
   prepare(cmds: readonly Command[]): void {
-    this.actionCmds = cmds;
-  }
-  /** step of the i-th prepared command: the checker's inner loop. */
-  stepAction(f: Facts, i: number): number {
-    return this.step(f, this.actionCmds[i]);
+    this.decoded = cmds.map((c) => new Decoded(c, this.u));
+    for (const c of cmds) this.commands.add(c);
   }
 
-  /** exec without a result object. */
-  step(f: Facts, cmd: Command): number {
-    this.f = f;
-    this.s = f.s;
+  /**
+   * Run the i-th prepared command, its events into `out` (applied to out.s); returns its result.
+   * `masks`: the page masks of out.s, when the caller has them loaded (the checker's planner
+   * loaded them for the state it expands).
+   */
+  stepAction(out: EventBuffer, i: number, masks?: PageMasks): number {
+    this.given = masks ?? null;
+    return this.run(out, this.decoded[i], i);
+  }
+  private given: PageMasks | null = null;
+
+  /** Run one command; its events go to `out`. */
+  exec(out: EventBuffer, cmd: Command): StepResult {
+    const ret = this.step(out, cmd);
+    const signal = SIGNALS[this.signal];
+    return signal ? { ret, signal } : { ret };
+  }
+
+  step(out: EventBuffer, cmd: Command): number {
+    this.given = null;
+    return this.run(out, new Decoded(cmd, this.u), this.commands.add(cmd));
+  }
+
+  /**
+   * The syscall machine's answer to prepared command i in the state the masks were loaded
+   * from: DECIDE_NO_CHANGE when it returns before changing anything, else DECIDE_RUN (the
+   * checker counts the first kind without running them).
+   */
+  decide(i: number, masks: PageMasks): number {
+    const d = this.decoded[i];
+    if (d.p >= 0 && masks.of(d.p, 0) !== 1) return DECIDE_SKIP;
+    const ev = this.classify(d, masks);
+    if (ev < 0) return DECIDE_RUN;
+    const T = this.T.syscall;
+    return T.prog[T.progStart[ev]] === this.F.proceed ? DECIDE_RUN : DECIDE_NO_CHANGE;
+  }
+
+  private run(out: EventBuffer, d: Decoded, cmdIndex: number): number {
+    this.out = out;
+    this.e = out.emit;
+    this.s = out.s;
     this.splitFailAt = -1;
     this.splitCount = 0;
-    this.lastSignal = undefined;
-    const slot = f.beginStep();
-    let p = -1;
-    let ret: number;
-    // a property load, not the `in` operator: commands come in many shapes and `in` on a
-    // megamorphic site was the executor's single most expensive line (docs/performance.md)
-    const pid = (cmd as { readonly pid?: number }).pid;
-    if (pid !== undefined) {
-      p = slotOf(this.u, pid);
-      if (p < 0 || !isAlive(this.L, this.s, p)) throw new CommandError(`pid ${pid} is not a live address space`);
-    }
-    switch (cmd.kind) {
-      case 'mmap':
-        ret = this.mmap(p, cmd);
-        break;
-      case 'munmap':
-        ret = this.munmap(p, cmd.addr, cmd.len, cmd.fault);
-        break;
-      case 'mprotect':
-        ret = this.mprotect(p, cmd.addr, cmd.len, cmd.prot, cmd.fault);
-        break;
-      case 'madvise':
-        ret = this.madvise(p, cmd.addr, cmd.len, cmd.advice, cmd.fault);
-        break;
-      case 'mremap':
-        ret = this.mremap(p, cmd);
-        break;
-      case 'fork':
-        ret = this.fork(p, cmd.fault, cmd.faultVma ?? 0);
-        break;
-      case 'exit':
-        ret = this.exit(p);
-        break;
-      case 'write_fault':
-        ret = this.writeFault(p, cmd.addr);
-        break;
-      case 'vmf_insert_pfn':
-        ret = this.vmfInsertPfn(p, cmd.addr);
-        break;
-      case 'zap_vma_ptes':
-        ret = this.zapVmaPtes(p, cmd.addr, cmd.len);
-        break;
-      case 'unmap_mapping_range':
-        ret = this.unmapMappingRange(cmd.pfn, cmd.nrPages);
-        break;
-      case 'memremap_pages':
-        ret = this.memremapPages(cmd.pfn, cmd.nrPages);
-        break;
-      case 'ioremap':
-        ret = this.ioremap(cmd.pfn, cmd.nrPages, modeIndex(cmd.cacheMode));
-        break;
-      case 'memunmap_pages':
-      case 'iounmap':
-        ret = this.kernelUnmap(cmd.kind === 'memunmap_pages' ? KERNEL_MEMREMAP : KERNEL_IOREMAP, cmd.handle);
-        break;
-    }
-    if (slot >= 0) f.endStep(slot, p, cmd, ret, this.lastSignal);
+    this.signal = 0;
+    const p = d.p;
+    if (p === -2 || (p >= 0 && !isAlive(this.L, this.s, p))) throw new CommandError(`pid ${(d.cmd as { pid: number }).pid} is not a live address space`);
+    const marker = p >= 0 ? this.e.syscall(p, cmdIndex, 0) : this.e.kernel_call(cmdIndex, 0);
+    const ret = this.dispatch(d, p);
+    // the opening event carries the result, known only now
+    out.buf[marker + (p >= 0 ? 3 : 2)] = ret;
+    if (p >= 0 && this.signal) out.buf[marker + 4] = this.signal - 1;
     return ret;
   }
+
+  private dispatch(d: Decoded, p: number): number {
+    switch (d.kind) {
+      case C_MMAP:
+        return this.mmap(p, d);
+      case C_MUNMAP:
+        return this.munmap(p, d);
+      case C_MPROTECT:
+        return this.mprotect(p, d);
+      case C_MADVISE:
+        return this.madvise(p, d);
+      case C_MREMAP:
+        return this.mremap(p, d);
+      case C_FORK:
+        return this.fork(p, d);
+      case C_EXIT:
+        return this.exit(p, d);
+      case C_WRITE_FAULT:
+        return this.writeFault(p, d);
+      case C_VMF_INSERT_PFN:
+        return this.vmfInsertPfn(p, d);
+      case C_ZAP_VMA_PTES:
+        return this.zapVmaPtes(p, d);
+      case C_UNMAP_MAPPING_RANGE:
+        return this.unmapMappingRange(d);
+      case C_MEMREMAP_PAGES:
+        return this.memremapPages(d);
+      case C_IOREMAP:
+        return this.ioremap(d);
+      case C_MEMUNMAP_PAGES:
+        return this.kernelUnmap(KERNEL_MEMREMAP, d.handle);
+      case C_IOUNMAP:
+        return this.kernelUnmap(KERNEL_IOREMAP, d.handle);
+    }
+    throw new CommandError(`unknown command kind ${d.cmd.kind}`);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the syscall machine: checks before anything changes
+
+  /**
+   * The syscall machine's event for command d in the state the masks hold (address space d.p
+   * and the aliveness of all): what its arguments are and what the pages of its range hold.
+   * -1: a kernel-side command, which the machine does not check.
+   */
+  classify(d: Decoded, m: PageMasks): number {
+    const V = this.L.V;
+    const p = d.p;
+    switch (d.kind) {
+      case C_MMAP: {
+        const noSpace = !d.fixed && d.n > 0 && topDownGap(m.of(p, M_MAPPED), V, d.n) < 0;
+        return MMAP_EVENT.at(+d.lenZero, +(d.fixed && d.unaligned), +noSpace, +d.fixed);
+      }
+      case C_MUNMAP:
+        return MUNMAP_EVENT.at(+d.unaligned, +(d.n === 0), +((m.of(p, M_MAPPED) & d.rangeMask) === 0));
+      case C_MPROTECT: {
+        if (d.unaligned || d.lenZero) return MPROTECT_EVENT.at(+d.unaligned, +d.lenZero, 0, 0, 0);
+        const mapped = m.of(p, M_MAPPED);
+        const startInHole = !(d.a >= 0 && d.a < V && (mapped >> d.a) & 1);
+        if (startInHole) return MPROTECT_EVENT.at(0, 0, 1, 0, 0);
+        // the walk: the run of mapped pages from the range's start (do_mprotect_pkey stops at a hole)
+        const x = (mapped & d.rangeMask) >>> d.a;
+        const walked = (x & ~(x + 1)) << d.a;
+        const r = m.of(p, M_READ);
+        const w = m.of(p, M_WRITE);
+        const same = (d.protBits & VF_READ ? r : ~r) & (d.protBits & VF_WRITE ? w : ~w);
+        const walkEnd = d.a + popcount(walked);
+        return MPROTECT_EVENT.at(0, 0, 0, +((walked & ~same) === 0), +(walkEnd < d.a + d.n));
+      }
+      case C_MADVISE: {
+        if (d.unaligned || d.lenZero) return MADVISE_EVENT.at(+d.unaligned, +d.lenZero, 0, 0, 0, 0);
+        const mapped = m.of(p, M_MAPPED) & d.rangeMask;
+        if (mapped === 0) return MADVISE_EVENT.at(0, 0, 1, 0, 0, 0);
+        if (!d.dontfork) return MADVISE_EVENT.at(0, 0, 0, 1, 0, 0);
+        const walkHole = d.a < 0 || d.a + d.n > V || (d.rangeMask & ~mapped) !== 0;
+        return MADVISE_EVENT.at(0, 0, 0, 0, +((mapped & ~m.of(p, M_DONTCOPY)) === 0), +walkHole);
+      }
+      case C_MREMAP: {
+        const noVma = !(d.a >= 0 && d.a < V && (m.of(p, M_MAPPED) >> d.a) & 1);
+        const moving = d.mremapFixed || d.dontunmap;
+        const newAddrBad = moving && (d.newUnaligned || (d.a < d.newA + d.newN && d.newA < d.a + d.n));
+        const growPfnmap = !moving && d.newN > d.n && !noVma && ((m.of(p, M_PFNMAP) >> d.a) & 1) === 1;
+        return MREMAP_EVENT.at(
+          +d.badFlags,
+          +(d.mremapFixed && !d.maymove),
+          +(d.dontunmap && (!d.maymove || !d.sameLen)),
+          +d.unaligned,
+          +d.lenZero,
+          +noVma,
+          +newAddrBad,
+          +growPfnmap,
+          +(d.dontunmap && !d.mremapFixed),
+          +d.mremapFixed,
+        );
+      }
+      case C_FORK:
+        return FORK_EVENT.at(+!m.freeSlot());
+      case C_EXIT:
+        return EXIT_EVENT.at();
+      case C_WRITE_FAULT:
+      case C_VMF_INSERT_PFN:
+        return FAULT_EVENT.at(+((m.of(p, M_MAPPED) & d.rangeMask) === 0));
+      case C_ZAP_VMA_PTES:
+        return ZAP_VMA_PTES_EVENT.at(+((m.of(p, M_MAPPED) & d.rangeMask) === 0));
+    }
+    return -1;
+  }
+
+  /**
+   * Run the syscall machine for command d of address space p: PROCEED when the command goes on (the
+   * machine's further facts are at this.proceedAt .. this.proceedEnd), else its result.
+   */
+  private check(d: Decoded, p: number): number {
+    let m = this.given;
+    if (m === null) {
+      m = this.masks;
+      m.loadAlive(this.s);
+      m.loadProc(this.s, p);
+    }
+    const T = this.T.syscall;
+    const edge = takeEdge(T, 0, this.classify(d, m));
+    const i = T.progStart[edge];
+    const code = T.prog[i];
+    if (code === this.F.proceed) {
+      this.proceedAt = i + T.widths[code];
+      this.proceedEnd = T.progStart[edge + 1];
+      return PROCEED;
+    }
+    if (code === this.F.faultSignal) {
+      this.signal = SIG_SEGV;
+      return 0;
+    }
+    return T.prog[i + 1]; // syscall_error and noop carry their ret
+  }
+  private proceedAt = 0;
+  private proceedEnd = 0;
 
   // ------------------------------------------------------------------------------------------
   // small helpers
 
-  private frame(pfn: number, n: number): number {
-    const i = frameOf(this.u, pfn);
-    if (i < 0 || i + n > this.u.pfns) throw new CommandError(`pfn range ${pfn}+${n} is outside the universe's ${this.u.pfns} device frames`);
+  private frame(i: number, n: number): number {
+    if (!(i >= 0 && i + n <= this.u.pfns)) throw new CommandError(`pfn range ${this.u.physBasePfn + i}+${n} is outside the universe's ${this.u.pfns} device frames`);
     return i;
-  }
-  private page(addr: number): number {
-    return addr / PAGE_SIZE - this.u.vaBasePage;
-  }
-  private syscallCheck(index: number): number | null {
-    const e = edgeOf(this.T.syscall, 0, index).emitted[0];
-    return e.type === 'proceed' ? null : (e.ret as number);
-  }
-  private vmaFacts(p: number, vs: number, event: number): readonly EmittedFact[] {
-    const st = ownerOf(this.L, this.s, p, vs) !== 0 ? this.T.vmaTracked : this.T.vmaUntracked;
-    return edgeOf(this.T.vma, st, event).emitted;
   }
   private inVma(p: number, v: number): boolean {
     return v >= 0 && v < this.L.V && (vflags(this.L, this.s, p, v) & VF_IN_VMA) !== 0;
@@ -300,71 +428,84 @@ export class Kernel {
     for (let v = Math.max(a, 0); v < Math.min(b, this.L.V); v++) if (this.inVma(p, v)) return vmaStartOf(this.L, this.s, p, v);
     return -1;
   }
-  /** Lowest lineage id (legacy ghost) not named by any VMA or tree entry. */
+  private nextVma(p: number, from: number): number {
+    for (let v = from; v < this.L.V; v++) if (this.inVma(p, v)) return v;
+    return -1;
+  }
+  /** Lowest lineage id (the VM_PAT design's ghost owner) not named by any VMA or tree entry. */
   private newLineage(): number {
     for (let c = 1; c <= this.L.C; c++) if (!ownerInUse(this.L, this.s, c)) return c;
     throw new Error('no free lineage id (universe too small)');
+  }
+  private warn(bit: number): void {
+    this.e.warn(WARN_KINDS.findIndex((k) => k.bit === bit));
+  }
+  /** The VMA machine's state for the VMA at (p, vs): the tracking its pages hold (owner 0: untracked). */
+  private vmaState(p: number, vs: number): number {
+    return ownerOf(this.L, this.s, p, vs) !== 0 ? VMA_STATE_CODES.tracked : VMA_STATE_CODES.untracked;
+  }
+  /** Take the VMA machine's edge for event ev of the VMA at (p, vs). */
+  private vmaEdge(p: number, vs: number, ev: number): number {
+    return takeEdge(this.T.vma, this.vmaState(p, vs), ev);
   }
 
   // ------------------------------------------------------------------------------------------
   // memtype core (arch/x86/mm/pat/memtype.c, reference §1)
 
   /** lookup_memtype(paddr) for one device frame: first overlapping entry's type, else UC- (§1.6). */
-  protected lookupMemtype(i: number): number {
-    const L = this.L;
-    const s = this.s;
-    const n = treeCount(L, s);
-    for (let k = 0; k < n; k++) if (tStart(L, s, k) <= i && tEnd(L, s, k) > i) return tType(L, s, k);
+  private lookupMemtype(i: number): number {
+    const n = treeCount(this.L, this.s);
+    for (let k = 0; k < n; k++) if (tStart(this.L, this.s, k) <= i && tEnd(this.L, this.s, k) > i) return tType(this.L, this.s, k);
     return UC_MINUS;
   }
 
   /**
    * memtype_reserve + the caller's type check. caller 0: reserve_pfn_range (pfnmap_track,
-   * track_pfn_remap, track_pfn_copy); caller 1: __ioremap_caller. Returns ret, and the cache
-   * mode the mapping gets in this.resMode.
+   * track_pfn_remap, track_pfn_copy); caller 1: __ioremap_caller. Returns ret; the cache mode
+   * the mapping gets is left in this.resMode.
    */
-  protected resMode = 0;
-  protected reserve(start: number, end: number, req: number, strict: boolean, caller: number, owner: number): number {
-    this.classifyOverlap(start, end);
-    const overlap = this.overlap;
-    const first = this.overlapFirst;
-    const edge = edgeOf(this.T.memtype, 0, reserveIndex(req, this.mtrrUc, overlap, first, strict, caller));
-    if (edge.emitted[edge.emitted.length - 1].ret !== 0) this.notes[NOTE_RESERVE_REFUSED]++;
+  private reserve(start: number, end: number, req: number, strict: boolean, caller: number, owner: number): number {
+    const o = memtypeOverlap(this.L, this.s, start, end);
+    const T = this.T.memtype;
+    const F = this.F;
+    const edge = takeEdge(T, 0, RESERVE_EVENT.at(req, +this.mtrrUc, o & 3, o >>> 2, +strict, caller));
     let ret = 0;
-    for (const e of edge.emitted) {
-      switch (e.type) {
-        case 'memtype_reserve':
-          this.f.memtypeReserve(start, end, e.reqType as number, e.newType as number, strict, e.ret as number, owner, e.printk as string | undefined);
-          break;
-        case 'memtype_free_reserved':
-          this.free(start, end, owner);
-          break;
-        case 'reserve_result':
-          ret = e.ret as number;
-          this.resMode = e.cacheMode as number;
-          break;
+    for (let i = T.progStart[edge], end2 = T.progStart[edge + 1]; i < end2; i += T.widths[T.prog[i]]) {
+      const c = T.prog[i];
+      if (c === F.memtypeReserve)
+        this.e.memtype_reserve(start, end, T.prog[i + F.mrReq], T.prog[i + F.mrNew], +strict, T.prog[i + F.mrRet], owner);
+      else if (c === F.memtypeFreeReserved) this.free(start, end, owner);
+      else if (c === F.reserveResult) {
+        ret = T.prog[i + F.rrRet];
+        this.resMode = T.prog[i + F.rrMode];
       }
     }
+    if (ret !== 0) this.notes[NOTE_RESERVE_REFUSED]++;
     return ret;
   }
 
-  protected overlap = OVERLAP_NONE;
-  protected overlapFirst = 0;
-  /** memtype_check_conflict's view of [start, end): no overlap, one type, or a conflict (§1.4). */
-  protected classifyOverlap(start: number, end: number): void {
-    const o = memtypeOverlap(this.L, this.s, start, end);
-    this.overlap = o & 3;
-    this.overlapFirst = o >>> 2;
+  /** memtype_free(start, end) (§1.5): exact match (preferring the owner's own entry), END match (old memtype_erase), or invalid. */
+  private free(start: number, end: number, owner: number): void {
+    const m = memtypeFreeMatch(this.L, this.s, start, end, owner);
+    const T = this.T.memtype;
+    const edge = takeEdge(T, 0, FREE_EVENT.at(+(matchExact(m) >= 0), +(matchEnd(m) >= 0)));
+    this.emitFree(T, edge, start, end, matchExact(m), matchEnd(m));
   }
 
-  /** memtype_free(start, end) (§1.5): exact match (preferring the owner's own entry), END match (legacy), or invalid. */
-  protected free(start: number, end: number, owner: number): void {
-    const m = memtypeFreeMatch(this.L, this.s, start, end, owner);
-    const exact = matchExact(m);
-    const endm = matchEnd(m);
-    const e = edgeOf(this.T.memtype, 0, freeIndex(exact >= 0, endm >= 0, this.legacy)).emitted[0];
-    const match = e.match as 'exact' | 'end' | 'none';
-    this.f.memtypeFree(start, end, match, match === 'exact' ? exact : endm);
+  /** The precise proposal: free [start, end) out of the owner's entry that contains it. */
+  private freePart(start: number, end: number, owner: number): void {
+    const k = ownerEntryContaining(this.L, this.s, start, end, owner);
+    const T = this.T.memtype;
+    this.emitFree(T, takeEdge(T, 0, FREE_PART_EVENT.at(+(k >= 0))), start, end, k, k);
+  }
+
+  /** The memtype_free event of a FREE / FREE_PART edge; the entry it matched names the owner. */
+  private emitFree(T: CompiledMachine, edge: number, start: number, end: number, exact: number, other: number): void {
+    const i = T.progStart[edge];
+    const match = T.prog[i + this.F.mfMatch];
+    const code = match === this.F.sExact ? MATCH_EXACT : match === this.F.sEnd ? MATCH_END : match === this.F.sPart ? MATCH_PART : MATCH_NONE;
+    const k = code === MATCH_EXACT ? exact : code === MATCH_NONE ? -1 : other;
+    this.e.memtype_free(start, end, T.prog[i + this.F.mfRet], code, k >= 0 ? tOwner(this.L, this.s, k) : undefined);
   }
 
   /** pfnmap_setup_cachemode (§1.7): every page must look up the same type; -EINVAL otherwise. */
@@ -372,231 +513,112 @@ export class Kernel {
     const m0 = this.lookupMemtype(pfn);
     let ret = 0;
     for (let j = 1; j < n; j++) if (this.lookupMemtype(pfn + j) !== m0) ret = -EINVAL;
-    this.f.pfnmapSetupCachemode(pfn, n, ret, m0);
+    this.e.pfnmap_setup_cachemode(pfn, n, ret, m0);
     this.resMode = m0;
     return ret;
   }
 
   // ------------------------------------------------------------------------------------------
-  // pfnmap_track_ctx kref (tracked design)
+  // pfnmap_track_ctx kref
 
-  private krefEdge(c: number, ev: number): readonly EmittedFact[] {
-    const k = ctxPages(this.L, this.s, c) === 0 ? 0 : ctxKref(this.L, this.s, c);
-    return edgeOf(this.T.kref, this.T.krefState[k] ?? this.T.krefState[0], ev).emitted;
+  /** The kref machine's edge for ctx c: its state is the kref byte (0 once released). */
+  private krefEdge(c: number, ev: number): number {
+    return takeEdge(this.T.kref, ctxPages(this.L, this.s, c) === 0 ? 0 : ctxKref(this.L, this.s, c), ev);
   }
+
   /** vma_pfnmap_track_ctx_dup: 0, or -ENOMEM when the kref reached REFCOUNT_MAX. */
-  protected ctxDup(c: number): number {
-    for (const e of this.krefEdge(c, KREF_DUP)) {
-      if (e.type === 'kref_get') this.f.krefGet(c, e.kref as number);
-      else if (e.type === 'vm_area_dup_refused') {
+  private ctxDup(c: number): number {
+    const T = this.T.kref;
+    const edge = this.krefEdge(c, KREF_DUP_EVENT.base);
+    for (let i = T.progStart[edge], end = T.progStart[edge + 1]; i < end; i += T.widths[T.prog[i]]) {
+      const code = T.prog[i];
+      if (code === this.F.krefGet) this.e.kref_get(c, T.prog[i + this.F.krefValue]);
+      else if (code === this.F.dupRefused) {
         this.notes[NOTE_DUP_REFUSED]++;
-        return e.ret as number;
-      }
-      else if (e.type === 'warn') this.f.warn(WARN_REFCOUNT_UNDERFLOW);
+        return T.prog[i + this.F.dupRefusedRet];
+      } else if (code === this.F.krefWarn) this.warn(WARN_REFCOUNT_UNDERFLOW);
     }
     return 0;
   }
-  /** kref_put(&ctx->kref, pfnmap_track_ctx_release): at 0, pfnmap_untrack of the full range, kfree. */
-  protected ctxPut(c: number): void {
-    for (const e of this.krefEdge(c, KREF_PUT)) {
-      if (e.type === 'kref_put') this.f.krefPut(c, e.kref as number);
-      else if (e.type === 'pfnmap_track_ctx_release') this.release(c);
-      else if (e.type === 'warn') this.f.warn(WARN_REFCOUNT_UNDERFLOW);
+
+  /** kref_put(&ctx->kref, pfnmap_track_ctx_release); the facts of the release, if it was the last. `freedPages`: the VMA being freed. */
+  private ctxPut(c: number, freedPages: number): void {
+    const T = this.T.kref;
+    const F = this.F;
+    const edge = this.krefEdge(c, KREF_PUT_EVENT.base);
+    for (let i = T.progStart[edge], end = T.progStart[edge + 1]; i < end; i += T.widths[T.prog[i]]) {
+      const code = T.prog[i];
+      if (code === F.krefPut) this.e.kref_put(c, T.prog[i + F.krefPutValue]);
+      else if (code === F.untrack) this.untrackOnRelease(c, T.prog[i + F.untrackRange], freedPages);
+      else if (code === F.ctxFree) this.e.pfnmap_track_ctx_release(c);
+      else if (code === F.krefWarn) this.warn(WARN_REFCOUNT_UNDERFLOW);
     }
   }
 
-  /** pfnmap_track_ctx_release: pfnmap_untrack(ctx->pfn, ctx->size), then kfree. */
-  protected release(c: number): void {
-    if (this.design.kind === 'precise') {
-      // precise: what is still reserved of the range, piece by piece
-      for (let i = 0; i < treeCount(this.L, this.s); ) {
-        if (tOwner(this.L, this.s, i) !== c) {
+  /** pfnmap_untrack at release: of the ctx's range, of what is still reserved of it (precise), or of the freed VMA's size (a seeded bug). */
+  private untrackOnRelease(c: number, range: number, freedPages: number): void {
+    const L = this.L;
+    if (range === this.F.sRemaining) {
+      for (let i = 0; i < treeCount(L, this.s); ) {
+        if (tOwner(L, this.s, i) !== c) {
           i++;
           continue;
         }
-        const a = tStart(this.L, this.s, i);
-        const b = tEnd(this.L, this.s, i);
-        this.f.pfnmapUntrack(a, b - a);
+        const a = tStart(L, this.s, i);
+        const b = tEnd(L, this.s, i);
+        this.e.pfnmap_untrack(a, b - a);
         this.free(a, b, c);
       }
-      this.f.ctxRelease(c);
       return;
     }
-    const pfn = ctxPfn(this.L, this.s, c);
-    const n = ctxPages(this.L, this.s, c);
-    this.f.pfnmapUntrack(pfn, n);
+    const pfn = ctxPfn(L, this.s, c);
+    const n = range === this.F.sCtx ? ctxPages(L, this.s, c) : freedPages;
+    this.e.pfnmap_untrack(pfn, n);
     this.free(pfn, pfn + n, c);
-    this.f.ctxRelease(c);
   }
 
   // ------------------------------------------------------------------------------------------
-  // legacy untrack paths (reference §2.4-§2.6)
+  // the VMA machine's hooks
 
-  private firstPteClass(p: number, vs: number): FirstPte {
-    const pte = pteOf(this.L, this.s, p, vs);
-    return pte === 0 ? 'none' : pte & PTE_ANON ? 'anon' : 'special';
-  }
-  private patInfo(p: number, vs: number, needProt: boolean): EmittedFact {
-    const cow = (vflags(this.L, this.s, p, vs) & VF_SHARED) === 0;
-    return edgeOf(this.T.patInfo, 0, patInfoIndex(this.firstPteClass(p, vs), cow, needProt)).emitted[0];
-  }
-
-  /** untrack_pfn(vma, 0, 0): whole-VMA untrack from the first PTE and the current size. */
-  private untrackWhole(p: number, vs: number): void {
-    const ve = vmaEndOf(this.L, this.s, p, vs);
-    const n = ve - vs;
-    const info = this.patInfo(p, vs, false);
-    if (info.type === 'pat_info_failed') {
-      if (info.warn) this.f.warn(WARN_GET_PAT_INFO);
-      this.f.untrackPfn(p, vs, n, null, info.ret as number);
-      return; // nothing freed, VM_PAT kept
-    }
-    const owner = ownerOf(this.L, this.s, p, vs);
-    if (info.source === 'anon') {
-      // the anon page's address is RAM: free_pfn_range does nothing (§2.9 B)
-      this.f.untrackPfn(p, vs, n, null, 0);
-    } else {
-      const pfn = info.source === 'pte' ? ptePfn(pteOf(this.L, this.s, p, vs)) : pgoffOf(this.L, this.s, p, vs);
-      this.f.untrackPfn(p, vs, n, pfn, 0);
-      this.free(pfn, pfn + n, owner);
-    }
-    this.f.vmPatClear(p, vs, ve);
-  }
-
-  /** Run the hooks a VMA transition emitted that untrack or clear (UNMAP, ZAP, MOVE_SOURCE, COPY_FAILED). */
-  private runUntrackHooks(p: number, vs: number, facts: readonly EmittedFact[], copiedPfn = -1): void {
-    for (const e of facts) {
-      switch (e.type) {
-        case 'untrack_pfn':
-          this.untrackWhole(p, vs);
-          break;
-        case 'untrack_pfn_clear':
-          this.f.untrackPfnClear(p, vs, vmaEndOf(this.L, this.s, p, vs));
-          break;
-        case 'untrack_pfn_copy': {
-          const ve = vmaEndOf(this.L, this.s, p, vs);
-          if (copiedPfn >= 0) {
-            this.f.untrackPfnCopy(p, vs, copiedPfn, ve - vs);
-            this.free(copiedPfn, copiedPfn + (ve - vs), ownerOf(this.L, this.s, p, vs));
-          }
-          this.f.vmPatClear(p, vs, ve);
-          break;
+  /**
+   * Run the hooks of a VMA machine edge that untrack, clear or put (UNMAP, ZAP, MOVE_SOURCE,
+   * COPY_FAILED, FREE, REMAP_FAILED) for the VMA [vs, ve) of p. `copiedPfn`: what a fork's
+   * track_pfn_copy reserved (untrack_pfn_copy frees it); `remapPfn`: the range of a failing
+   * remap_pfn_range (its explicit untrack_pfn). A put is deferred while `this.deferring`.
+   */
+  private runHooks(p: number, vs: number, ve: number, edge: number, owner: number, pgoff: number, copiedPfn = -1, remapPfn = -1): void {
+    const T = this.T.vma;
+    const F = this.F;
+    for (let i = T.progStart[edge], end = T.progStart[edge + 1]; i < end; i += T.widths[T.prog[i]]) {
+      const c = T.prog[i];
+      if (c === F.untrackPfn) this.untrackWhole(p, vs);
+      else if (c === F.untrackPfnClear) this.e.untrack_pfn_clear(p, vs, vmaEndOf(this.L, this.s, p, vs) - vs);
+      else if (c === F.untrackPfnCopy) {
+        if (copiedPfn >= 0) {
+          this.e.untrack_pfn_copy(p, vs, copiedPfn, ve - vs);
+          this.free(copiedPfn, copiedPfn + (ve - vs), ownerOf(this.L, this.s, p, vs));
         }
+        this.e.vm_flags_clear(p, vs, ve - vs, FLAG_VM_PAT);
+      } else if (c === F.untrackExplicit) {
+        // untrack_pfn(vma, pfn, size): frees the range and clears VM_PAT
+        this.e.untrack_pfn(p, vs, ve - vs, remapPfn, 0);
+        this.free(remapPfn, remapPfn + (ve - vs), owner);
+        this.e.vm_flags_clear(p, vs, ve - vs, FLAG_VM_PAT);
+      } else if (c === F.ctxPut || c === F.untrackUncovered) {
+        if (this.deferring) this.deferred.push(c, owner, pgoff, ve - vs);
+        else this.afterFree(c, owner, pgoff, ve - vs);
       }
     }
   }
 
-  // ------------------------------------------------------------------------------------------
-  // VMA primitives
-
-  /**
-   * __split_vma at page `at` of the VMA containing it. newBelow: the new VMA (vm_area_dup) is
-   * the lower piece [vm_start, at), else the upper piece [at, vm_end).
-   */
-  protected split(p: number, at: number, newBelow: boolean): number {
-    const vs = vmaStartOf(this.L, this.s, p, at);
-    const ve = vmaEndOf(this.L, this.s, p, vs);
-    const n0 = newBelow ? vs : at;
-    const n1 = newBelow ? at : ve;
-    if (this.splitCount++ === this.splitFailAt) {
-      // vm_area_dup's allocation fails: __split_vma returns -ENOMEM, nothing changes
-      this.f.vmAreaDup(p, n0, n1, 'split', p, n0, -ENOMEM);
-      return -ENOMEM;
-    }
-    let ret = 0;
-    let clearNew = false;
-    for (const e of this.vmaFacts(p, vs, V_DUP_SPLIT)) {
-      if (e.type === 'ctx_dup') ret = this.ctxDup(ownerOf(this.L, this.s, p, vs));
-      else if (e.type === 'untrack_pfn_clear_new') clearNew = true;
-    }
-    this.f.vmAreaDup(p, n0, n1, 'split', p, n0, ret);
-    if (ret === 0 && clearNew) this.f.untrackPfnClear(p, n0, n1);
-    return ret;
-  }
-
-  /** Splits needed so that [a, b) is made of whole VMAs (the start split, then the end split). */
-  private splitEdges(p: number, a: number, b: number): number {
-    if (a > 0 && a < this.L.V && this.inVma(p, a) && (vflags(this.L, this.s, p, a) & VF_START) === 0) {
-      const r = this.split(p, a, true);
-      if (r) return r;
-    }
-    if (b > 0 && b < this.L.V && this.inVma(p, b) && (vflags(this.L, this.s, p, b) & VF_START) === 0) {
-      const r = this.split(p, b, false);
-      if (r) return r;
-    }
-    return 0;
-  }
-
-  /** Splits splitEdges would need (to aim an injected split failure at the last one). */
-  private countSplits(p: number, a: number, b: number): number {
-    let c = 0;
-    if (a > 0 && a < this.L.V && this.inVma(p, a) && (vflags(this.L, this.s, p, a) & VF_START) === 0) c++;
-    if (b > 0 && b < this.L.V && this.inVma(p, b) && (vflags(this.L, this.s, p, b) & VF_START) === 0) c++;
-    return c;
-  }
-
-  /** VMA starts inside [a, b) (which is made of whole VMAs), ascending. */
-  private vmaStartsIn(p: number, a: number, b: number): number[] {
-    const out: number[] = [];
-    for (let v = Math.max(a, 0); v < Math.min(b, this.L.V); v++)
-      if ((vflags(this.L, this.s, p, v) & (VF_IN_VMA | VF_START)) === (VF_IN_VMA | VF_START)) out.push(v);
-    return out;
-  }
-
-  /**
-   * unmap_vmas + free_pgtables + remove_vma for whole VMAs, ascending. Legacy: untrack_pfn
-   * (the UNMAP hook) runs inside unmap_single_vma before each VMA's PTEs are zapped; tracked:
-   * kref_put runs in vm_area_free after every zap (kernel-facts Q5, Q8).
-   */
-  private teardown(p: number, starts: readonly number[], deferPuts = false): void {
-    const ends: number[] = [];
-    for (let i = 0; i < starts.length; i++) ends.push(vmaEndOf(this.L, this.s, p, starts[i]));
-    for (let i = 0; i < starts.length; i++) {
-      this.runUntrackHooks(p, starts[i], this.vmaFacts(p, starts[i], V_UNMAP));
-      this.zapPtes(p, starts[i], ends[i]);
-    }
-    for (let i = 0; i < starts.length; i++) this.vmFree(p, starts[i], ends[i], deferPuts);
-  }
-
-  private zapPtes(p: number, v0: number, v1: number): void {
-    // zap only what is present, one zap_pte_range per run of present PTEs
-    let v = v0;
-    while (v < v1) {
-      if (pteOf(this.L, this.s, p, v) === 0) {
-        v++;
-        continue;
-      }
-      let e = v + 1;
-      while (e < v1 && pteOf(this.L, this.s, p, e) !== 0) e++;
-      this.f.zapPteRange(p, v, e);
-      v = e;
-    }
-  }
-
-  protected vmFree(p: number, vs: number, ve: number, deferPut = false): void {
-    const owner = ownerOf(this.L, this.s, p, vs);
-    const pg = pgoffOf(this.L, this.s, p, vs);
-    const facts = this.vmaFacts(p, vs, V_FREE);
-    this.f.vmAreaFree(p, vs, ve);
-    let put = false;
-    let uncovered = false;
-    for (const e of facts) {
-      if (e.type === 'ctx_put') put = true;
-      else if (e.type === 'untrack_uncovered') uncovered = true;
-    }
-    if (!put) return;
-    if (deferPut) this.deferredPuts.push(owner, uncovered ? pg : -1, ve - vs);
-    else this.putAfterFree(owner, uncovered ? pg : -1, ve - vs);
-  }
-
-  /** kref_put of a freed VMA's ctx; precise: then untrack the pages nothing maps any more. */
-  protected putAfterFree(c: number, pg: number, n: number): void {
-    this.ctxPut(c);
-    if (pg >= 0 && ctxPages(this.L, this.s, c) !== 0) this.untrackUncovered(c, pg, pg + n);
+  /** A ctx_put or untrack_uncovered hook of a freed VMA [pgoff, +n) of ctx c. */
+  private afterFree(hook: number, c: number, pgoff: number, n: number): void {
+    if (hook === this.F.ctxPut) this.ctxPut(c, n);
+    else if (ctxPages(this.L, this.s, c) !== 0) this.untrackUncovered(c, pgoff, pgoff + n);
   }
 
   /** precise: the frames of [a, b) no VMA of ctx c maps, untracked run by run. */
-  protected untrackUncovered(c: number, a: number, b: number): void {
+  private untrackUncovered(c: number, a: number, b: number): void {
     let f = a;
     while (f < b) {
       if (this.coveredBy(c, f)) {
@@ -605,7 +627,7 @@ export class Kernel {
       }
       let e = f + 1;
       while (e < b && !this.coveredBy(c, e)) e++;
-      this.f.pfnmapUntrack(f, e - f);
+      this.e.pfnmap_untrack(f, e - f);
       this.freePart(f, e, c);
       f = e;
     }
@@ -621,87 +643,209 @@ export class Kernel {
     return false;
   }
 
-  /** precise: free [start, end) out of the owner's entry that contains it. */
-  protected freePart(start: number, end: number, owner: number): void {
+  // ------------------------------------------------------------------------------------------
+  // the VM_PAT design's untrack paths (reference §2.4-§2.6)
+
+  /** get_pat_info / follow_phys on the first PTE of the VMA at vs: the patInfo machine's edge. */
+  private patInfo(p: number, vs: number, needProt: boolean): number {
+    const pte = pteOf(this.L, this.s, p, vs);
+    const first = pte === 0 ? 2 : pte & PTE_ANON ? 1 : 0;
+    const cow = (vflags(this.L, this.s, p, vs) & VF_SHARED) === 0;
+    return takeEdge(this.T.patInfo, 0, GET_PAT_INFO_EVENT.at(first, +cow, +needProt));
+  }
+
+  /** untrack_pfn(vma, 0, 0): whole-VMA untrack from the first PTE and the current size. */
+  private untrackWhole(p: number, vs: number): void {
     const L = this.L;
-    const n = treeCount(L, this.s);
-    let k = -1;
-    for (let i = 0; i < n && k < 0; i++) if (tOwner(L, this.s, i) === owner && tStart(L, this.s, i) <= start && tEnd(L, this.s, i) >= end) k = i;
-    const e = edgeOf(this.T.memtype, 0, freePartIndex(k >= 0)).emitted[0];
-    this.f.memtypeFree(start, end, e.match as 'part' | 'none', k);
+    const ve = vmaEndOf(L, this.s, p, vs);
+    const n = ve - vs;
+    const T = this.T.patInfo;
+    const F = this.F;
+    const i = T.progStart[this.patInfo(p, vs, false)];
+    if (T.prog[i] === F.patInfoFailed) {
+      if (T.prog[i + F.pifWarn]) this.warn(WARN_GET_PAT_INFO);
+      this.e.untrack_pfn(p, vs, n, undefined, T.prog[i + F.pifRet]);
+      return; // nothing freed, VM_PAT kept
+    }
+    const owner = ownerOf(L, this.s, p, vs);
+    const source = T.prog[i + F.piSource];
+    if (source === F.sAnon) {
+      // the anon page's address is RAM: free_pfn_range does nothing (§2.9 B)
+      this.e.untrack_pfn(p, vs, n, undefined, 0);
+    } else {
+      const pfn = source === F.sPte ? ptePfn(pteOf(L, this.s, p, vs)) : pgoffOf(L, this.s, p, vs);
+      this.e.untrack_pfn(p, vs, n, pfn, 0);
+      this.free(pfn, pfn + n, owner);
+    }
+    this.e.vm_flags_clear(p, vs, n, FLAG_VM_PAT);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // VMA primitives
+
+  /**
+   * __split_vma at page `at` of the VMA containing it. newBelow: the new VMA (vm_area_dup) is
+   * the lower piece [vm_start, at), else the upper piece [at, vm_end).
+   */
+  private split(p: number, at: number, newBelow: boolean): number {
+    const vs = vmaStartOf(this.L, this.s, p, at);
+    const ve = vmaEndOf(this.L, this.s, p, vs);
+    const n0 = newBelow ? vs : at;
+    const n1 = newBelow ? at : ve;
+    if (this.splitCount++ === this.splitFailAt) {
+      // vm_area_dup's allocation fails: __split_vma returns -ENOMEM, nothing changes
+      this.e.vm_area_dup(p, n0, n1 - n0, DUP_SPLIT, p, n0, -ENOMEM);
+      return -ENOMEM;
+    }
+    const edge = this.vmaEdge(p, vs, V_DUP_SPLIT);
+    const ret = this.dupHooks(edge, ownerOf(this.L, this.s, p, vs));
+    this.e.vm_area_dup(p, n0, n1 - n0, DUP_SPLIT, p, n0, ret);
+    if (ret === 0 && emits(this.T.vma, edge, this.F.clearNew)) this.e.untrack_pfn_clear(p, n0, n1 - n0);
+    return ret;
+  }
+
+  /** The ctx_dup hook of a DUP edge (the kref machine's answer), 0 when the edge has none. */
+  private dupHooks(edge: number, owner: number): number {
+    return emits(this.T.vma, edge, this.F.ctxDup) ? this.ctxDup(owner) : 0;
+  }
+
+  /** Splits needed so that [a, b) is made of whole VMAs (the start split, then the end split). */
+  private splitEdges(p: number, a: number, b: number): number {
+    if (this.needsSplit(p, a)) {
+      const r = this.split(p, a, true);
+      if (r) return r;
+    }
+    if (this.needsSplit(p, b)) {
+      const r = this.split(p, b, false);
+      if (r) return r;
+    }
+    return 0;
+  }
+  private needsSplit(p: number, at: number): boolean {
+    return at > 0 && at < this.L.V && this.inVma(p, at) && (vflags(this.L, this.s, p, at) & VF_START) === 0;
+  }
+
+  /** Splits splitEdges would need (to aim an injected split failure at the last one). */
+  private countSplits(p: number, a: number, b: number): number {
+    return +this.needsSplit(p, a) + +this.needsSplit(p, b);
+  }
+
+  /**
+   * unmap_vmas + free_pgtables + remove_vma for the whole VMAs that start in [a, b), ascending.
+   * VM_PAT: untrack_pfn (the UNMAP hook) runs inside unmap_single_vma before each VMA's PTEs
+   * are zapped; ctx: kref_put runs in vm_area_free after every zap (kernel-facts Q5, Q8).
+   */
+  private teardown(p: number, a: number, b: number): void {
+    const L = this.L;
+    const lo = Math.max(a, 0);
+    const hi = Math.min(b, L.V);
+    for (let v = lo; v < hi; v++) {
+      if ((vflags(L, this.s, p, v) & (VF_IN_VMA | VF_START)) !== (VF_IN_VMA | VF_START)) continue;
+      const ve = vmaEndOf(L, this.s, p, v);
+      this.runHooks(p, v, ve, this.vmaEdge(p, v, V_UNMAP), ownerOf(L, this.s, p, v), pgoffOf(L, this.s, p, v));
+      this.zapPtes(p, v, ve);
+      v = ve - 1;
+    }
+    // every VMA still starts where it did: the hooks above change no boundary
+    for (let v = lo; v < hi; v++) {
+      if ((vflags(L, this.s, p, v) & (VF_IN_VMA | VF_START)) !== (VF_IN_VMA | VF_START)) continue;
+      const ve = vmaEndOf(L, this.s, p, v);
+      this.vmFree(p, v, ve);
+      v = ve - 1;
+    }
+  }
+
+  private zapPtes(p: number, v0: number, v1: number): void {
+    // zap only what is present, one zap_pte_range per run of present PTEs
+    let v = v0;
+    while (v < v1) {
+      if (pteOf(this.L, this.s, p, v) === 0) {
+        v++;
+        continue;
+      }
+      let e = v + 1;
+      while (e < v1 && pteOf(this.L, this.s, p, e) !== 0) e++;
+      this.e.zap_pte_range(p, v, e - v);
+      v = e;
+    }
+  }
+
+  /** vm_area_free of [vs, ve): the FREE hooks of its VMA machine (ctx: the kref_put). */
+  private vmFree(p: number, vs: number, ve: number): void {
+    const owner = ownerOf(this.L, this.s, p, vs);
+    const pg = pgoffOf(this.L, this.s, p, vs);
+    const edge = this.vmaEdge(p, vs, V_FREE);
+    this.e.vm_area_free(p, vs, ve - vs);
+    this.runHooks(p, vs, ve, edge, owner, pg);
   }
 
   /** do_vmi_munmap of [a, b) (pages, clipped): splits, then teardown. */
-  protected unmapRange(p: number, a: number, b: number, deferPuts = false): number {
+  private unmapRange(p: number, a: number, b: number): number {
     a = Math.max(a, 0);
     b = Math.min(b, this.L.V);
     if (a >= b || this.firstVma(p, a, b) < 0) return 0;
     const r = this.splitEdges(p, a, b);
     if (r) return r;
-    this.teardown(p, this.vmaStartsIn(p, a, b), deferPuts);
+    this.teardown(p, a, b);
     return 0;
   }
 
-  /** zap_page_range_single over [a, b) of the VMA at vs (legacy: untracks the whole VMA first, bug F). */
-  protected zapRange(p: number, vs: number, a: number, b: number): void {
-    this.runUntrackHooks(p, vs, this.vmaFacts(p, vs, V_ZAP));
+  /** zap_page_range_single over [a, b) of the VMA at vs (VM_PAT: untracks the whole VMA first, bug F). */
+  private zapRange(p: number, vs: number, a: number, b: number): void {
+    this.runHooks(p, vs, vmaEndOf(this.L, this.s, p, vs), this.vmaEdge(p, vs, V_ZAP), ownerOf(this.L, this.s, p, vs), pgoffOf(this.L, this.s, p, vs));
     this.zapPtes(p, a, b);
   }
 
   // ------------------------------------------------------------------------------------------
   // remap_pfn_range (reference §2.3, §3.3; kernel-facts Q1)
 
-  protected remapPfnRange(p: number, v0: number, v1: number, pfn: number, req: number, fault: Fault): number {
+  private remapPfnRange(p: number, v0: number, v1: number, pfn: number, req: number, fault: number): number {
     const L = this.L;
+    const F = this.F;
     const vs = vmaStartOf(L, this.s, p, v0);
     const ve = vmaEndOf(L, this.s, p, vs);
     const n = v1 - v0;
     const whole = v0 === vs && v1 === ve;
-    this.f.remapPfnRange(p, v0, n, pfn, req, whole);
+    this.e.remap_pfn_range(p, v0, pfn, n, req, +whole);
     let mode = req;
     let ctx = 0;
-    let lineage = 0;
-    for (const e of this.vmaFacts(p, vs, whole ? V_REMAP_WHOLE : V_REMAP_PARTIAL)) {
-      switch (e.type) {
-        case 'pfnmap_track_ctx_alloc': {
-          // pfnmap_track first, then kmalloc (kernel-facts Q1)
-          const c = freeCtxId(L, this.s);
-          this.f.pfnmapTrack(pfn, n, req);
-          if (this.reserve(pfn, pfn + n, req, false, 0, c) !== 0) return this.remapDone(p, v0, -EINVAL);
-          if (fault === 'ctx_alloc') {
-            this.f.pfnmapUntrack(pfn, n);
-            this.free(pfn, pfn + n, c);
-            return this.remapDone(p, v0, -ENOMEM);
-          }
-          this.f.ctxAlloc(c, pfn, n);
-          ctx = c;
-          mode = this.resMode;
-          break;
+    const T = this.T.vma;
+    const edge = this.vmaEdge(p, vs, whole ? V_REMAP_WHOLE : V_REMAP_PARTIAL);
+    for (let i = T.progStart[edge], end = T.progStart[edge + 1]; i < end; i += T.widths[T.prog[i]]) {
+      const c = T.prog[i];
+      if (c === F.allocCtx) {
+        // pfnmap_track first, then kmalloc (kernel-facts Q1)
+        const id = freeCtxId(L, this.s);
+        this.e.pfnmap_track(pfn, n, req);
+        if (this.reserve(pfn, pfn + n, req, false, 0, id) !== 0) return this.remapDone(p, v0, -EINVAL);
+        if (fault === FAULT_CTX_ALLOC) {
+          this.e.pfnmap_untrack(pfn, n);
+          this.free(pfn, pfn + n, id);
+          return this.remapDone(p, v0, -ENOMEM);
         }
-        case 'remap_refused':
-          return this.remapDone(p, v0, e.ret as number);
-        case 'track_pfn_remap': {
-          lineage = ownerOf(L, this.s, p, vs) || this.newLineage();
-          const r = this.reserve(pfn, pfn + n, req, false, 0, lineage);
-          this.f.trackPfnRemap(p, v0, pfn, n, r === 0 ? 0 : -EINVAL);
-          if (r !== 0) return this.remapDone(p, v0, -EINVAL);
-          mode = this.resMode;
-          this.f.vmPatSet(p, vs, ve, lineage);
-          break;
-        }
-        case 'pfnmap_setup_cachemode':
-          if (this.setupCachemode(pfn, n) !== 0) return this.remapDone(p, v0, -EINVAL);
-          mode = this.resMode;
-          break;
+        this.e.pfnmap_track_ctx_alloc(id, pfn, n);
+        ctx = id;
+        mode = this.resMode;
+      } else if (c === F.remapRefused) return this.remapDone(p, v0, T.prog[i + F.remapRefusedRet]);
+      else if (c === F.trackPfnRemap) {
+        const lineage = ownerOf(L, this.s, p, vs) || this.newLineage();
+        const r = this.reserve(pfn, pfn + n, req, false, 0, lineage);
+        this.e.track_pfn_remap(p, v0, pfn, n, r === 0 ? 0 : -EINVAL);
+        if (r !== 0) return this.remapDone(p, v0, -EINVAL);
+        mode = this.resMode;
+        this.e.vm_flags_set(p, vs, ve - vs, FLAG_VM_PAT, lineage);
+      } else if (c === F.setupCachemode) {
+        if (this.setupCachemode(pfn, n) !== 0) return this.remapDone(p, v0, -EINVAL);
+        mode = this.resMode;
       }
     }
     // remap_pfn_range_notrack → remap_pfn_range_internal
     let err = 0;
     const flags = vflags(L, this.s, p, vs);
-    if ((flags & VF_SHARED) === 0 && !whole) err = -EINVAL; // COW mapping must be remapped whole
+    if ((flags & VF_SHARED) === 0 && !whole) err = -EINVAL; // a COW mapping must be remapped whole
     else {
-      if ((flags & VF_PFNMAP) === 0) this.f.vmFlagsSet(p, vs, ve, VF_PFNMAP);
-      const filled = fault === 'remap_fill_first' ? 0 : fault === 'remap_fill_later' ? 1 : n;
+      if ((flags & VF_PFNMAP) === 0) this.e.vm_flags_set(p, vs, ve - vs, VF_PFNMAP);
+      const filled = fault === FAULT_REMAP_FILL_FIRST ? 0 : fault === FAULT_REMAP_FILL_LATER ? 1 : n;
       let present = false;
       for (let v = v0; v < v0 + filled; v++) if (pteOf(L, this.s, p, v) !== 0) present = true;
       if (present) {
@@ -709,30 +853,25 @@ export class Kernel {
         // BUG (invariant no-warn, which stops the search) and, to stay total, fails the call
         // with -EFAULT without touching the page tables: what follows is outside anything
         // the kernel guarantees (docs/model.md).
-        this.f.warn(WARN_BUG_REMAP_PTE);
+        this.warn(WARN_BUG_REMAP_PTE);
         err = -EFAULT;
-      } else if (filled > 0) this.f.setPteRange(p, v0, v0 + filled, pfn, this.pteModeFor(req, mode));
+      } else if (filled > 0) this.e.set_pte_range(p, v0, pfn, filled, mode);
       if (!present && filled < n) {
         err = -ENOMEM;
-        // 79a61cc3fc04: zap the partial mapping (in every kernel with the rewrite)
-        if (!this.legacy || (this.design.kind === 'legacy' && this.design.fixes['79a61cc3fc04'])) this.zapRange(p, vs, v0, v1);
+        if (emits(T, this.vmaEdge(p, vs, V_FILL_FAILED), F.zapPartial)) this.zapRange(p, vs, v0, v1);
       }
     }
     if (err !== 0) {
-      if (ctx) this.ctxPut(ctx); // kref_put: 1 → 0 releases and untracks
-      if (lineage && ownerOf(L, this.s, p, vs) !== 0) {
-        // explicit untrack_pfn(vma, pfn, size): frees and clears, unless the zap already did
-        this.f.untrackPfn(p, vs, n, pfn, 0);
-        this.free(pfn, pfn + n, lineage);
-        this.f.vmPatClear(p, vs, ve);
-      }
+      if (ctx) this.ctxPut(ctx, ve - vs); // kref_put: 1 → 0 releases and untracks
+      // remap_pfn_range's own error path (VM_PAT: untrack_pfn unless the zap already did)
+      this.runHooks(p, vs, ve, this.vmaEdge(p, vs, V_REMAP_FAILED), ownerOf(L, this.s, p, vs), pgoffOf(L, this.s, p, vs), -1, pfn);
       return this.remapDone(p, v0, err);
     }
-    if (ctx) this.f.ctxAttach(p, vs, ve, ctx);
+    if (ctx && emits(T, this.vmaEdge(p, vs, V_ATTACH), F.attachCtx)) this.e.pfnmap_track_ctx_attach(p, vs, ve - vs, ctx);
     return this.remapDone(p, v0, 0);
   }
   private remapDone(p: number, v0: number, ret: number): number {
-    this.f.remapPfnRangeDone(p, v0, ret);
+    this.e.remap_pfn_range_done(p, v0, ret);
     return ret;
   }
 
@@ -740,82 +879,68 @@ export class Kernel {
   // syscalls
 
   /** mmap of /dev/mem (mmap_mem) or of a driver (reference §1.9, §4; kernel-facts Q9). */
-  private mmap(p: number, cmd: Extract<Command, { kind: 'mmap' }>): number {
+  private mmap(p: number, d: Decoded): number {
     const L = this.L;
-    const n = PAGE_ALIGN(cmd.len);
-    const fixed = cmd.fixedAddr !== undefined;
-    let v = -1;
-    let unaligned = false;
-    if (fixed) {
-      unaligned = !pageAligned(cmd.fixedAddr!);
-      v = this.page(cmd.fixedAddr!);
-      if (!unaligned && (v < 0 || v + n > L.V)) throw new CommandError(`MAP_FIXED range at ${cmd.fixedAddr} is outside the universe's ${L.V} pages`);
-    } else if (n > 0) v = topDownGap(L, this.s, p, n);
-    const err = this.syscallCheck(syscallIndex.mmap(n === 0, unaligned, !fixed && v < 0));
-    if (err !== null) return err;
-    const pfn = this.frame(cmd.pfn, n);
-    const req = modeIndex(cmd.cacheMode);
-    this.deferredPuts = [];
-    if (fixed) {
-      // v6.1 mmap_region: do_munmap first. v6.16 __mmap_region: the replaced VMAs are zapped and
-      // detached now, their vm_area_free (and kref_put) runs after the new mapping (kernel-facts Q9).
-      const r = this.unmapRange(p, v, v + n, !this.legacy);
+    const n = d.n;
+    if (d.fixed && !d.unaligned && (d.a < 0 || d.a + n > L.V)) throw new CommandError(`MAP_FIXED range at page ${d.a} is outside the universe's ${L.V} pages`);
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const v = d.fixed ? d.a : topDownGap((this.given ?? this.masks).of(p, M_MAPPED), L.V, n);
+    const pfn = this.frame(d.frame, n);
+    this.deferred.length = 0;
+    this.deferring = false;
+    if (d.fixed) {
+      const S = this.T.syscall;
+      // v6.1 mmap_region: do_munmap first; __mmap_region: the replaced VMAs are zapped and
+      // detached now, their vm_area_free hooks (kref_put) run after the new mapping
+      this.deferring = S.prog[this.proceedAt + this.F.mmapFixedReplaced] === this.F.sDetach;
+      const r = this.unmapRange(p, v, v + n);
+      this.deferring = false;
       if (r) return r;
     }
-    let flags = cmd.shared ? VF_SHARED | VF_READ : VF_READ | VF_WRITE;
-    if (cmd.driver) flags |= VF_DRIVER;
-    this.f.mmapRegion(p, v, v + n, pfn, flags);
+    const flags = (d.shared ? VF_SHARED : VF_WRITE) | VF_READ | (d.file !== FILE_DEVMEM ? VF_DRIVER : 0);
+    this.e.mmap_region(p, v, n, pfn, +d.shared, +(d.file !== FILE_DEVMEM), flags & VF_WRITE ? PROT_RW : PROT_R);
     // the file's mmap hook
     let ret = 0;
-    if (!cmd.driver) {
+    if (d.file === FILE_DEVMEM) {
       // mmap_mem: remap_pfn_range over the whole VMA; any failure is -EAGAIN
-      if (this.remapPfnRange(p, v, v + n, pfn, req, cmd.fault) !== 0) ret = -EAGAIN;
-    } else if (cmd.driver === 'partial') {
+      if (this.remapPfnRange(p, v, v + n, pfn, d.mode, d.fault) !== 0) ret = -EAGAIN;
+    } else if (d.file === FILE_DRIVER_PARTIAL) {
       // A driver that maps its BAR piecewise (untracked remaps, vmf_insert_pfn) relies on the
       // reservation it made at probe (io_mapping / ioremap_wc, reference §3.6); it refuses a
       // range outside it.
-      const k = Math.min(n, Math.max(1, PAGE_ALIGN(cmd.remapLen ?? PAGE_SIZE)));
-      ret = this.coveredByIoremap(pfn, n) ? this.remapPfnRange(p, v, v + k, pfn, req, cmd.fault) : -EINVAL;
+      ret = this.coveredByIoremap(pfn, n) ? this.remapPfnRange(p, v, v + d.remapPages, pfn, d.mode, d.fault) : -EINVAL;
     } else {
-      ret = this.remapPfnRange(p, v, v + n, pfn, req, cmd.fault);
-      if (ret === 0 && cmd.driver === 'twice') ret = this.remapPfnRange(p, v, v + n, pfn, req, undefined);
+      ret = this.remapPfnRange(p, v, v + n, pfn, d.mode, d.fault);
+      if (ret === 0 && d.file === FILE_DRIVER_TWICE) ret = this.remapPfnRange(p, v, v + n, pfn, d.mode, 0);
     }
-    if (ret !== 0) {
-      // mmap_region error path: unmap_region (zap, legacy untrack) then vm_area_free
-      this.teardown(p, [v]);
-    }
-    const d = this.deferredPuts;
-    for (let i = 0; i < d.length; i += 3) this.putAfterFree(d[i], d[i + 1], d[i + 2]);
-    this.deferredPuts = [];
+    // mmap_region's error path: unmap_region (zap, VM_PAT untrack) then vm_area_free
+    if (ret !== 0) this.teardown(p, v, v + 1);
+    const q = this.deferred;
+    for (let i = 0; i < q.length; i += 4) this.afterFree(q[i], q[i + 1], q[i + 2], q[i + 3]);
+    q.length = 0;
     return ret !== 0 ? ret : addrOf(this.u, v);
   }
 
-  private munmap(p: number, addr: number, len: number, fault: Fault): number {
-    const unaligned = !pageAligned(addr);
-    const n = PAGE_ALIGN(len);
-    const err = this.syscallCheck(syscallIndex.munmap(unaligned, n === 0));
-    if (err !== null) return err;
-    const a = this.page(addr);
-    if (fault === 'split') this.splitFailAt = this.countSplits(p, a, a + n) - 1;
-    return this.unmapRange(p, a, a + n);
+  private munmap(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    if (d.fault === FAULT_SPLIT) this.splitFailAt = this.countSplits(p, d.a, d.a + d.n) - 1;
+    return this.unmapRange(p, d.a, d.a + d.n);
   }
 
   /** do_mprotect_pkey (kernel-facts Q6). */
-  private mprotect(p: number, addr: number, len: number, prot: string, fault: Fault): number {
-    const unaligned = !pageAligned(addr);
-    const n = PAGE_ALIGN(len);
-    const err = this.syscallCheck(syscallIndex.mprotect(unaligned, len === 0));
-    if (err !== null) return err;
-    const a = this.page(addr);
-    const b = a + n;
-    const protBits = protFlags(prot);
-    const first = this.firstVma(p, a, b);
-    if (first < 0 || first > a || a < 0) return -ENOMEM; // no VMA, or a hole at the start
-    if (fault === 'split') this.splitFailAt = this.countMprotectSplits(p, a, b, protBits) - 1;
+  private mprotect(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const a = d.a;
+    const b = a + d.n;
+    const protBits = d.protBits;
+    if (d.fault === FAULT_SPLIT) this.splitFailAt = this.countMprotectSplits(p, a, b, protBits) - 1;
     let tmp = a;
-    let vs = first;
+    let vs = this.firstVma(p, a, b);
     while (vs >= 0 && vs < Math.min(b, this.L.V)) {
-      if (vs > tmp) return -ENOMEM; // hole in the middle: earlier VMAs stay changed
+      if (vs > tmp) return -ENOMEM; // a hole in the middle: earlier VMAs stay changed
       const ve = vmaEndOf(this.L, this.s, p, vs);
       const flags = vflags(this.L, this.s, p, vs);
       // MAP_SHARED of the O_RDONLY /dev/mem fd has no VM_MAYWRITE: PROT_WRITE → EACCES
@@ -827,17 +952,13 @@ export class Kernel {
         if (r) return r;
         const set = protBits & ~flags;
         const clear = flags & (VF_READ | VF_WRITE) & ~protBits;
-        if (set) this.f.vmFlagsSet(p, pa, pb, set);
-        if (clear) this.f.vmFlagsClear(p, pa, pb, clear);
+        if (set) this.e.vm_flags_set(p, pa, pb - pa, set);
+        if (clear) this.e.vm_flags_clear(p, pa, pb - pa, clear);
       }
       tmp = pb;
       vs = pb < this.L.V && this.inVma(p, pb) ? pb : this.nextVma(p, pb);
     }
     return tmp < b ? -ENOMEM : 0;
-  }
-  private nextVma(p: number, from: number): number {
-    for (let v = from; v < this.L.V; v++) if (this.inVma(p, v)) return v;
-    return -1;
   }
   private countMprotectSplits(p: number, a: number, b: number, protBits: number): number {
     let c = 0;
@@ -849,42 +970,30 @@ export class Kernel {
     return c;
   }
 
-  /** do_madvise on VM_PFNMAP VMAs (kernel-facts Q7). */
-  private madvise(p: number, addr: number, len: number, advice: string, fault: Fault): number {
-    const unaligned = !pageAligned(addr);
-    const n = PAGE_ALIGN(len);
-    const err = this.syscallCheck(syscallIndex.madvise(unaligned, len === 0));
-    if (err !== null) return err;
-    const a = this.page(addr);
-    const b = a + n;
+  /** do_madvise on VM_PFNMAP VMAs (kernel-facts Q7): only MADV_DONTFORK gets here (syscallMachine refuses the rest). */
+  private madvise(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const a = d.a;
+    const b = a + d.n;
     let unmapped = 0;
     let tmp = a;
     let vs = this.firstVma(p, a, b);
-    if (fault === 'split' && advice === 'MADV_DONTFORK') {
+    if (d.fault === FAULT_SPLIT) {
       let c = 0;
       for (let w = vs; w >= 0 && w < Math.min(b, this.L.V); w = this.nextVma(p, vmaEndOf(this.L, this.s, p, w)))
         if ((vflags(this.L, this.s, p, w) & VF_DONTCOPY) === 0) c += this.countSplits(p, Math.max(a, w), Math.min(b, vmaEndOf(this.L, this.s, p, w)));
       this.splitFailAt = c - 1;
     }
-    if (vs < 0) return -ENOMEM;
     while (vs >= 0 && vs < Math.min(b, this.L.V)) {
       if (vs > tmp) unmapped = -ENOMEM; // a hole: remembered, the walk goes on
       const ve = vmaEndOf(this.L, this.s, p, vs);
-      const flags = vflags(this.L, this.s, p, vs);
       const pa = Math.max(a, vs);
       const pb = Math.min(b, ve);
-      if (advice === 'MADV_DONTFORK') {
-        if ((flags & VF_DONTCOPY) === 0) {
-          const r = this.splitEdges(p, pa, pb);
-          if (r) return r === -ENOMEM ? -EAGAIN : r; // madvise_update_vma turns ENOMEM into EAGAIN
-          this.f.vmFlagsSet(p, pa, pb, VF_DONTCOPY);
-        }
-      } else if (advice === 'MADV_DOFORK') {
-        return -EINVAL; // VM_IO
-      } else {
-        // DONTNEED(_LOCKED), FREE, COLD, PAGEOUT, POPULATE_*: VM_PFNMAP refused; WIPEONFORK: file VMA;
-        // DODUMP: VM_SPECIAL
-        return -EINVAL;
+      if ((vflags(this.L, this.s, p, vs) & VF_DONTCOPY) === 0) {
+        const r = this.splitEdges(p, pa, pb);
+        if (r) return r === -ENOMEM ? -EAGAIN : r; // madvise_update_vma turns ENOMEM into EAGAIN
+        this.e.vm_flags_set(p, pa, pb - pa, VF_DONTCOPY);
       }
       tmp = pb;
       vs = this.nextVma(p, pb);
@@ -893,57 +1002,45 @@ export class Kernel {
     return unmapped;
   }
 
-  /** mremap (kernel-facts Q4): v6.16 checks everything first; v6.1-v6.15 unmap dst and tail first. */
-  private mremap(p: number, cmd: Extract<Command, { kind: 'mremap' }>): number {
+  /** mremap (kernel-facts Q4); the order of a move's steps is the syscall machine's, per era. */
+  private mremap(p: number, d: Decoded): number {
     const L = this.L;
-    const fixed = cmd.flags.includes('MREMAP_FIXED');
-    const maymove = cmd.flags.includes('MREMAP_MAYMOVE');
-    const dontunmap = cmd.flags.includes('MREMAP_DONTUNMAP');
-    const oldN = PAGE_ALIGN(cmd.oldLen);
-    const newN = PAGE_ALIGN(cmd.newLen);
-    const err = this.syscallCheck(
-      syscallIndex.mremap(false, fixed && !maymove, dontunmap && (!maymove || cmd.oldLen !== cmd.newLen), !pageAligned(cmd.oldAddr), newN === 0),
-    );
-    if (err !== null) return err;
-    const a = this.page(cmd.oldAddr);
-    // (no closures here: tsx's keepNames would wrap each one in a defineProperty call per run)
-    // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4)
-    if (this.vmaLookup(p, a) < 0) return -EFAULT;
-    if (fixed || dontunmap) {
-      const na = cmd.newAddr ?? 0;
-      if (!pageAligned(na)) return -EINVAL;
-      const nv = this.page(na);
-      if (a < nv + newN && nv < a + oldN) return -EINVAL; // overlapping ranges
-      if (fixed && (nv < 0 || nv + newN > L.V)) throw new CommandError(`MREMAP_FIXED target ${na} is outside the universe's ${L.V} pages`);
-      if (!this.legacy) {
-        // v6.16 validates before anything is unmapped; v6.1-v6.15 unmap the destination and the
-        // shrink tail first, then vma_to_resize
-        const r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, dontunmap);
-        if (r) return r;
-      }
-      if (!fixed) return -EINVAL; // DONTUNMAP without FIXED on a PFNMAP is refused above
-      let r = this.unmapDestination(p, nv, nv + newN);
-      if (r) return r;
-      let len = oldN;
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const a = d.a;
+    const oldN = d.n;
+    const newN = d.newN;
+    if (!d.mremapFixed) {
+      if (oldN === newN) return addrOf(this.u, a);
       if (oldN > newN) {
-        r = this.unmapRange(p, a + newN, a + oldN);
-        if (r) return r;
-        len = newN;
+        const r = this.unmapRange(p, a + newN, a + oldN);
+        return r ? r : addrOf(this.u, a);
       }
-      const vs = this.vmaLookup(p, a);
-      if (vs < 0) return -EFAULT;
-      r = this.resizeCheck(p, vs, len, a, newN, dontunmap);
+      const r = this.resizeCheck(p, this.vmaLookup(p, a), oldN, a, newN, d.dontunmap);
       if (r) return r;
-      return this.moveVma(p, a, len, nv);
+      throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
     }
-    if (oldN >= newN) {
-      if (oldN === newN) return cmd.oldAddr;
-      const r = this.unmapRange(p, a + newN, a + oldN);
-      return r ? r : cmd.oldAddr;
+    const nv = d.newA;
+    if (nv < 0 || nv + newN > L.V) throw new CommandError(`MREMAP_FIXED target page ${nv} is outside the universe's ${L.V} pages`);
+    let len = oldN;
+    const S = this.T.syscall;
+    const F = this.F;
+    for (let i = this.proceedAt; i < this.proceedEnd; i += S.widths[S.prog[i]]) {
+      const step = S.prog[i + F.stepName];
+      let r = 0;
+      if (step === F.sResizeCheckEarly) r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, d.dontunmap);
+      else if (step === F.sUnmapDestination) r = this.unmapRange(p, nv, nv + newN);
+      else if (step === F.sUnmapTail) {
+        if (oldN > newN) {
+          r = this.unmapRange(p, a + newN, a + oldN);
+          len = newN;
+        }
+      } else if (step === F.sVmaLookup) r = this.vmaLookup(p, a) < 0 ? -EFAULT : 0;
+      else if (step === F.sResizeCheck) r = this.resizeCheck(p, this.vmaLookup(p, a), len, a, newN, d.dontunmap);
+      else if (step === F.sMove) return this.moveVma(p, a, len, nv);
+      if (r) return r;
     }
-    const r = this.resizeCheck(p, this.vmaLookup(p, a), oldN, a, newN, dontunmap);
-    if (r) return r;
-    throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
+    return addrOf(this.u, a);
   }
 
   /** vma_lookup: the start of the VMA that holds page a of address space p, or -1. */
@@ -960,216 +1057,205 @@ export class Kernel {
     return 0;
   }
 
-  /** mremap_to with MREMAP_FIXED: do_munmap of the destination first. */
-  protected unmapDestination(p: number, a: number, b: number): number {
-    return this.unmapRange(p, a, b);
-  }
-
-  /** The cache mode remap_pfn_range fills the PTEs with: the one reserve_pfn_range returned. */
-  protected pteModeFor(_requested: number, reserved: number): number {
-    return reserved;
-  }
-
-  /** move_vma: copy_vma (vm_area_dup), move_page_tables, legacy untrack_pfn_clear, munmap the source. */
-  protected moveVma(p: number, a: number, n: number, nv: number): number {
+  /** move_vma: copy_vma (vm_area_dup), move_page_tables, the source's MOVE_SOURCE hooks, munmap of the source. */
+  private moveVma(p: number, a: number, n: number, nv: number): number {
     const vs = vmaStartOf(this.L, this.s, p, a);
-    let ret = 0;
-    let clearNew = false;
-    for (const e of this.vmaFacts(p, vs, V_DUP_MREMAP)) {
-      if (e.type === 'ctx_dup') ret = this.ctxDup(ownerOf(this.L, this.s, p, vs));
-      else if (e.type === 'untrack_pfn_clear_new') clearNew = true;
-    }
-    this.f.vmAreaDup(p, a, a + n, 'mremap', p, nv, ret);
+    const edge = this.vmaEdge(p, vs, V_DUP_MREMAP);
+    const ret = this.dupHooks(edge, ownerOf(this.L, this.s, p, vs));
+    this.e.vm_area_dup(p, a, n, DUP_MREMAP, p, nv, ret);
     if (ret) return ret;
-    if (clearNew) this.f.untrackPfnClear(p, nv, nv + n);
-    this.f.movePageTables(p, a, a + n, nv);
-    this.runUntrackHooks(p, vs, this.vmaFacts(p, vs, V_MOVE_SOURCE));
+    if (emits(this.T.vma, edge, this.F.clearNew)) this.e.untrack_pfn_clear(p, nv, n);
+    this.e.move_page_tables(p, a, nv, n);
+    this.runHooks(p, vs, vmaEndOf(this.L, this.s, p, vs), this.vmaEdge(p, vs, V_MOVE_SOURCE), ownerOf(this.L, this.s, p, vs), pgoffOf(this.L, this.s, p, vs));
     this.unmapRange(p, a, a + n);
     return addrOf(this.u, nv);
   }
 
   /** fork: copy_process → dup_mmap (kernel-facts Q3); any failure is -ENOMEM (copy_mm). */
-  private fork(p: number, fault: 'copy_page_range' | 'track_pfn_copy' | undefined, faultVma: number): number {
+  private fork(p: number, d: Decoded): number {
     const L = this.L;
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
     const child = freeProc(L, this.s);
-    const err = this.syscallCheck(syscallIndex.fork(child < 0));
-    if (err !== null) return err;
-    this.f.copyProcess(p, child);
-    const linked: number[] = [];
-    let failed = false;
+    this.e.copy_process(p, child);
+    const F = this.F;
+    let failedAt = -1;
     let index = 0;
     for (let vs = this.nextVma(p, 0); vs >= 0; vs = this.nextVma(p, vmaEndOf(L, this.s, p, vs))) {
       const ve = vmaEndOf(L, this.s, p, vs);
       if (vflags(L, this.s, p, vs) & VF_DONTCOPY) continue;
       const thisIndex = index++;
       // vm_area_dup
-      let dupRet = 0;
-      let clearNew = false;
-      let copySrc = false;
-      let copyDst = false;
-      for (const e of this.vmaFacts(p, vs, V_DUP_FORK)) {
-        if (e.type === 'ctx_dup') dupRet = this.ctxDup(ownerOf(L, this.s, p, vs));
-        else if (e.type === 'untrack_pfn_clear_new') clearNew = true;
-        else if (e.type === 'track_pfn_copy_src') copySrc = true;
-        else if (e.type === 'track_pfn_copy_dst') copyDst = true;
-      }
-      this.f.vmAreaDup(p, vs, ve, 'fork', child, vs, dupRet);
+      const edge = this.vmaEdge(p, vs, V_DUP_FORK);
+      const dupRet = this.dupHooks(edge, ownerOf(L, this.s, p, vs));
+      this.e.vm_area_dup(p, vs, ve - vs, DUP_FORK, child, vs, dupRet);
       if (dupRet) {
-        failed = true; // tmp never linked
+        failedAt = vs; // tmp never linked
         break;
       }
-      linked.push(vs);
-      if (clearNew) this.f.untrackPfnClear(child, vs, ve);
-      // copy_page_range: legacy track_pfn_copy first
+      if (emits(this.T.vma, edge, F.clearNew)) this.e.untrack_pfn_clear(child, vs, ve - vs);
+      // copy_page_range: the VM_PAT design's track_pfn_copy first
       let copiedPfn = -1;
-      if (copySrc || copyDst) {
-        const r = this.trackPfnCopy(p, vs, ve, child, fault === 'track_pfn_copy' && faultVma === thisIndex);
+      if (emits(this.T.vma, edge, F.trackPfnCopySrc) || emits(this.T.vma, edge, F.trackPfnCopyDst)) {
+        const r = this.trackPfnCopy(p, vs, ve, child, d.fault === FAULT_TRACK_PFN_COPY && d.faultVma === thisIndex);
         if (r < 0) {
-          this.f.copyPageRange(p, vs, ve, child, r);
-          failed = true;
+          this.e.copy_page_range(p, vs, ve - vs, child, r);
+          failedAt = ve;
           break;
         }
         copiedPfn = r === NO_RESERVATION ? -1 : r;
       }
-      if (fault === 'copy_page_range' && faultVma === thisIndex) {
-        this.f.copyPageRange(p, vs, ve, child, -ENOMEM);
-        this.runUntrackHooks(child, vs, this.vmaFacts(child, vs, V_COPY_FAILED), copiedPfn);
-        failed = true;
+      if (d.fault === FAULT_COPY_PAGE_RANGE && d.faultVma === thisIndex) {
+        this.e.copy_page_range(p, vs, ve - vs, child, -ENOMEM);
+        this.runHooks(child, vs, ve, this.vmaEdge(child, vs, V_COPY_FAILED), ownerOf(L, this.s, child, vs), pgoffOf(L, this.s, child, vs), copiedPfn);
+        failedAt = ve;
         break;
       }
-      this.f.copyPageRange(p, vs, ve, child, 0);
+      this.e.copy_page_range(p, vs, ve - vs, child, 0);
     }
-    if (failed) {
+    if (failedAt >= 0) {
       // the child mm is torn down: every child VMA linked so far (exit_mmap)
-      this.teardown(child, linked);
-      this.f.mmput(child);
+      this.teardown(child, 0, failedAt);
+      this.e.mmput(child);
       return -ENOMEM;
     }
     return child + 1;
   }
 
   /**
-   * Legacy track_pfn_copy: get_pat_info(src, with prot), then a strict reservation of the
-   * source's size for the child; on success VM_PAT on the child with a new lineage.
+   * The VM_PAT design's track_pfn_copy: get_pat_info(src, with prot), then a strict reservation
+   * of the source's size for the child; on success VM_PAT on the child with a new lineage.
    * Returns the pfn reserved (untrack_pfn_copy needs it) or an error.
    */
   private trackPfnCopy(p: number, vs: number, ve: number, child: number, injectFail: boolean): number {
-    const info = this.patInfo(p, vs, true);
-    if (info.type === 'pat_info_failed') {
-      if (info.warn) this.f.warn(WARN_GET_PAT_INFO);
-      this.f.trackPfnCopy(p, vs, child, info.ret as number);
-      return info.ret as number;
+    const T = this.T.patInfo;
+    const F = this.F;
+    const i = T.progStart[this.patInfo(p, vs, true)];
+    if (T.prog[i] === F.patInfoFailed) {
+      if (T.prog[i + F.pifWarn]) this.warn(WARN_GET_PAT_INFO);
+      const ret = T.prog[i + F.pifRet];
+      this.e.track_pfn_copy(p, vs, child, ret);
+      return ret;
     }
-    if (info.source === 'anon') {
+    if (T.prog[i + F.piSource] === F.sAnon) {
       // RAM: reserve_pfn_range makes no reservation (§1.7); the child keeps VM_PAT as copied,
       // and a later untrack_pfn_copy frees RAM, a no-op (NO_RESERVATION)
-      this.f.trackPfnCopy(p, vs, child, 0);
+      this.e.track_pfn_copy(p, vs, child, 0);
       return NO_RESERVATION;
     }
     if (injectFail) {
-      this.f.trackPfnCopy(p, vs, child, -ENOMEM); // memtype_reserve's allocation fails
+      this.e.track_pfn_copy(p, vs, child, -ENOMEM); // memtype_reserve's allocation fails
       return -ENOMEM;
     }
     const pte = pteOf(this.L, this.s, p, vs);
     const pfn = ptePfn(pte);
     const lineage = this.newLineage();
     const r = this.reserve(pfn, pfn + (ve - vs), pteMode(pte), true, 0, lineage);
-    this.f.trackPfnCopy(p, vs, child, r);
+    this.e.track_pfn_copy(p, vs, child, r);
     if (r !== 0) return r;
-    this.f.vmPatSet(child, vs, ve, lineage);
+    this.e.vm_flags_set(child, vs, ve - vs, FLAG_VM_PAT, lineage);
     return pfn;
   }
 
   /** do_exit → exit_mm → mmput → exit_mmap (kernel-facts Q8). */
-  private exit(p: number): number {
-    const err = this.syscallCheck(syscallIndex.exit());
-    if (err !== null) return err;
-    this.teardown(p, this.vmaStartsIn(p, 0, this.L.V));
-    this.f.mmput(p);
+  private exit(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    this.teardown(p, 0, this.L.V);
+    this.e.mmput(p);
     return 0;
   }
 
   /** A write fault: do_wp_page → wp_page_copy on a COW PFNMAP VMA (kernel-facts Q11). */
-  private writeFault(p: number, addr: number): number {
-    const v = Math.floor(this.page(addr));
-    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return this.signal('SIGSEGV');
+  private writeFault(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const v = d.a;
     const flags = vflags(this.L, this.s, p, v);
-    if ((flags & VF_WRITE) === 0) return this.signal('SIGSEGV');
+    if ((flags & VF_WRITE) === 0) return this.fault(SIG_SEGV);
     const pte = pteOf(this.L, this.s, p, v);
-    if (pte === 0) return this.signal('SIGBUS'); // /dev/mem has no fault handler
+    if (pte === 0) return this.fault(SIG_BUS); // /dev/mem has no fault handler
     if (flags & VF_SHARED || pte & PTE_ANON) return 0;
-    this.f.wpPageCopy(p, v);
+    this.e.wp_page_copy(p, v);
     return 0;
   }
-  private signal(sig: 'SIGBUS' | 'SIGSEGV'): number {
-    this.lastSignal = sig;
+  private fault(sig: number): number {
+    this.signal = sig;
     return 0;
   }
 
   /** A driver's fault handler: vmf_insert_pfn with pfnmap_setup_cachemode_pfn (lookup only, §3.6). */
-  private vmfInsertPfn(p: number, addr: number): number {
-    const v = Math.floor(this.page(addr));
-    if (v < 0 || v >= this.L.V || !this.inVma(p, v)) return this.signal('SIGSEGV');
+  private vmfInsertPfn(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const v = d.a;
     const flags = vflags(this.L, this.s, p, v);
-    if ((flags & VF_DRIVER) === 0 || (flags & VF_PFNMAP) === 0) return this.signal('SIGBUS');
+    if ((flags & VF_DRIVER) === 0 || (flags & VF_PFNMAP) === 0) return this.fault(SIG_BUS);
     if (pteOf(this.L, this.s, p, v) !== 0) return 0;
     const pfn = pgoffOf(this.L, this.s, p, v);
-    if (!this.coveredByIoremap(pfn, 1)) return this.signal('SIGBUS');
+    if (!this.coveredByIoremap(pfn, 1)) return this.fault(SIG_BUS);
     const mode = this.lookupMemtype(pfn);
-    this.f.pfnmapSetupCachemode(pfn, 1, 0, mode);
-    this.f.setPteRange(p, v, v + 1, pfn, mode);
+    this.e.pfnmap_setup_cachemode(pfn, 1, 0, mode);
+    this.e.set_pte_range(p, v, pfn, 1, mode);
     return 0;
   }
 
   /** zap_vma_ptes: only inside one VM_PFNMAP VMA, else nothing (void in the kernel). */
-  private zapVmaPtes(p: number, addr: number, len: number): number {
-    const a = this.page(addr);
-    const b = a + PAGE_ALIGN(len);
-    if (!pageAligned(addr) || a < 0 || b > this.L.V || a >= b || !this.inVma(p, a)) return 0;
+  private zapVmaPtes(p: number, d: Decoded): number {
+    const r0 = this.check(d, p);
+    if (r0 !== PROCEED) return r0;
+    const a = d.a;
+    const b = a + d.n;
+    if (d.unaligned || a < 0 || b > this.L.V || a >= b || !this.inVma(p, a)) return 0;
     const vs = vmaStartOf(this.L, this.s, p, a);
     if (b > vmaEndOf(this.L, this.s, p, vs) || (vflags(this.L, this.s, p, vs) & VF_PFNMAP) === 0) return 0;
     this.zapRange(p, vs, a, b);
     return 0;
   }
 
-  /** unmap_mapping_range over /dev/mem's iomem mapping: every /dev/mem VMA mapping the range. */
-  private unmapMappingRange(pfn: number, n: number): number {
-    const i0 = this.frame(pfn, n);
-    const i1 = i0 + n;
-    for (let p = 0; p < this.L.P; p++) {
-      if (!isAlive(this.L, this.s, p)) continue;
-      for (let vs = this.nextVma(p, 0); vs >= 0; vs = this.nextVma(p, vmaEndOf(this.L, this.s, p, vs))) {
-        const ve = vmaEndOf(this.L, this.s, p, vs);
-        if (vflags(this.L, this.s, p, vs) & VF_DRIVER) continue;
-        const pg = pgoffOf(this.L, this.s, p, vs);
+  /** The user VMAs of every live address space that map frames [i0, i1) of /dev/mem (driver: false) or of a driver (true): zapped. */
+  private zapMappingsOf(i0: number, i1: number, driver: boolean): void {
+    const L = this.L;
+    for (let p = 0; p < L.P; p++) {
+      if (!isAlive(L, this.s, p)) continue;
+      for (let vs = this.nextVma(p, 0); vs >= 0; vs = this.nextVma(p, vmaEndOf(L, this.s, p, vs))) {
+        const ve = vmaEndOf(L, this.s, p, vs);
+        if (((vflags(L, this.s, p, vs) & VF_DRIVER) !== 0) !== driver) continue;
+        const pg = pgoffOf(L, this.s, p, vs);
         const a = Math.max(vs, vs + (i0 - pg));
         const b = Math.min(ve, vs + (i1 - pg));
         if (a < b) this.zapRange(p, vs, a, b);
       }
     }
+  }
+
+  /** unmap_mapping_range over /dev/mem's iomem mapping: every /dev/mem VMA mapping the range. */
+  private unmapMappingRange(d: Decoded): number {
+    const i0 = this.frame(d.frame, d.n);
+    this.zapMappingsOf(i0, i0 + d.n, false);
     return 0;
   }
 
   /** memremap_pages → pagemap_range → pfnmap_track(pfn, size, PAGE_KERNEL) (§3.6). */
-  private memremapPages(pfn: number, n: number): number {
-    const i = this.frame(pfn, n);
+  private memremapPages(d: Decoded): number {
+    const i = this.frame(d.frame, d.n);
     const k = freeKernelSlot(this.L, this.s);
     if (k < 0) return -ENOMEM;
-    this.f.pfnmapTrack(i, n, WB);
-    const r = this.reserve(i, i + n, WB, false, 0, OWNER_KERNEL + k);
+    this.e.pfnmap_track(i, d.n, WB);
+    const r = this.reserve(i, i + d.n, WB, false, 0, OWNER_KERNEL + k);
     if (r !== 0) return r;
-    this.f.kernelMap(k, KERNEL_MEMREMAP, i, n, this.resMode);
+    this.e.memremap_pages(k + 1, i, d.n, this.resMode);
     return 0;
   }
 
   /** ioremap_* → __ioremap_caller: memtype_reserve, refused when !is_new_memtype_allowed (§1.8). */
-  private ioremap(pfn: number, n: number, mode: number): number {
-    const i = this.frame(pfn, n);
+  private ioremap(d: Decoded): number {
+    const i = this.frame(d.frame, d.n);
     const k = freeKernelSlot(this.L, this.s);
     if (k < 0) return -ENOMEM;
-    const r = this.reserve(i, i + n, mode, false, 1, OWNER_KERNEL + k);
+    const r = this.reserve(i, i + d.n, d.mode, false, 1, OWNER_KERNEL + k);
     if (r !== 0) return r;
-    this.f.kernelMap(k, KERNEL_IOREMAP, i, n, this.resMode);
+    this.e.ioremap(k + 1, i, d.n, this.resMode);
     return k + 1;
   }
 
@@ -1190,23 +1276,146 @@ export class Kernel {
     if (k < 0 || k >= this.L.K || kKind(this.L, this.s, k) !== kind) return -EINVAL;
     const pfn = kPfn(this.L, this.s, k);
     const n = kPages(this.L, this.s, k);
-    if (kind === KERNEL_IOREMAP) {
-      // driver unbind: unmap_mapping_range over the driver's user mappings, then iounmap
-      for (let p = 0; p < this.L.P; p++) {
-        if (!isAlive(this.L, this.s, p)) continue;
-        for (let vs = this.nextVma(p, 0); vs >= 0; vs = this.nextVma(p, vmaEndOf(this.L, this.s, p, vs))) {
-          const ve = vmaEndOf(this.L, this.s, p, vs);
-          if (!(vflags(this.L, this.s, p, vs) & VF_DRIVER)) continue;
-          const pg = pgoffOf(this.L, this.s, p, vs);
-          const a = Math.max(vs, vs + (pfn - pg));
-          const b = Math.min(ve, vs + (pfn + n - pg));
-          if (a < b) this.zapRange(p, vs, a, b);
-        }
-      }
-    }
-    if (kind === KERNEL_MEMREMAP) this.f.pfnmapUntrack(pfn, n);
+    // driver unbind: unmap_mapping_range over the driver's user mappings, then iounmap
+    if (kind === KERNEL_IOREMAP) this.zapMappingsOf(pfn, pfn + n, true);
+    if (kind === KERNEL_MEMREMAP) this.e.pfnmap_untrack(pfn, n);
     this.free(pfn, pfn + n, OWNER_KERNEL + k);
-    this.f.kernelUnmap(k, kind);
+    if (kind === KERNEL_MEMREMAP) this.e.memunmap_pages(handle);
+    else this.e.iounmap(handle);
     return 0;
   }
 }
+
+
+const popcount = (x: number): number => {
+  let c = 0;
+  for (; x; x &= x - 1) c++;
+  return c;
+};
+
+/** The fact codes, payload offsets and string codes the decider reads, looked up by name in the compiled tables. */
+interface FactCodes {
+  readonly proceed: number;
+  readonly faultSignal: number;
+  readonly mmapFixedReplaced: number;
+  readonly stepName: number;
+  readonly memtypeReserve: number;
+  readonly mrReq: number;
+  readonly mrNew: number;
+  readonly mrRet: number;
+  readonly memtypeFreeReserved: number;
+  readonly reserveResult: number;
+  readonly rrRet: number;
+  readonly rrMode: number;
+  readonly mfMatch: number;
+  readonly mfRet: number;
+  readonly krefGet: number;
+  readonly krefValue: number;
+  readonly krefPut: number;
+  readonly krefPutValue: number;
+  readonly dupRefused: number;
+  readonly dupRefusedRet: number;
+  readonly untrack: number;
+  readonly untrackRange: number;
+  readonly ctxFree: number;
+  readonly krefWarn: number;
+  readonly allocCtx: number;
+  readonly attachCtx: number;
+  readonly trackPfnRemap: number;
+  readonly remapRefused: number;
+  readonly remapRefusedRet: number;
+  readonly setupCachemode: number;
+  readonly zapPartial: number;
+  readonly untrackExplicit: number;
+  readonly ctxDup: number;
+  readonly clearNew: number;
+  readonly trackPfnCopySrc: number;
+  readonly trackPfnCopyDst: number;
+  readonly untrackPfn: number;
+  readonly untrackPfnClear: number;
+  readonly untrackPfnCopy: number;
+  readonly ctxPut: number;
+  readonly untrackUncovered: number;
+  readonly patInfoFailed: number;
+  readonly pifRet: number;
+  readonly pifWarn: number;
+  readonly piSource: number;
+  readonly sExact: number;
+  readonly sEnd: number;
+  readonly sPart: number;
+  readonly sCtx: number;
+  readonly sRemaining: number;
+  readonly sPte: number;
+  readonly sAnon: number;
+  readonly sDetach: number;
+  readonly sResizeCheckEarly: number;
+  readonly sUnmapDestination: number;
+  readonly sUnmapTail: number;
+  readonly sVmaLookup: number;
+  readonly sResizeCheck: number;
+  readonly sMove: number;
+}
+
+const factCodesOf = (T: Tables): FactCodes => ({
+  proceed: factCode(T.syscall, 'proceed'),
+  faultSignal: factCode(T.syscall, 'fault_signal'),
+  mmapFixedReplaced: payloadAt(T.syscall, 'mmap_fixed', 'replaced'),
+  stepName: payloadAt(T.syscall, 'mremap_step', 'step'),
+  memtypeReserve: factCode(T.memtype, 'memtype_reserve'),
+  mrReq: payloadAt(T.memtype, 'memtype_reserve', 'reqType'),
+  mrNew: payloadAt(T.memtype, 'memtype_reserve', 'newType'),
+  mrRet: payloadAt(T.memtype, 'memtype_reserve', 'ret'),
+  memtypeFreeReserved: factCode(T.memtype, 'memtype_free_reserved'),
+  reserveResult: factCode(T.memtype, 'reserve_result'),
+  rrRet: payloadAt(T.memtype, 'reserve_result', 'ret'),
+  rrMode: payloadAt(T.memtype, 'reserve_result', 'cacheMode'),
+  mfMatch: payloadAt(T.memtype, 'memtype_free', 'match'),
+  mfRet: payloadAt(T.memtype, 'memtype_free', 'ret'),
+  krefGet: factCode(T.kref, 'kref_get'),
+  krefValue: payloadAt(T.kref, 'kref_get', 'kref'),
+  krefPut: factCode(T.kref, 'kref_put'),
+  krefPutValue: payloadAt(T.kref, 'kref_put', 'kref'),
+  dupRefused: factCode(T.kref, 'vm_area_dup_refused'),
+  dupRefusedRet: payloadAt(T.kref, 'vm_area_dup_refused', 'ret'),
+  untrack: factCode(T.kref, 'pfnmap_untrack'),
+  untrackRange: payloadAt(T.kref, 'pfnmap_untrack', 'range'),
+  ctxFree: factCode(T.kref, 'pfnmap_track_ctx_release'),
+  krefWarn: factCode(T.kref, 'warn'),
+  allocCtx: factCode(T.vma, 'pfnmap_track_ctx_alloc'),
+  attachCtx: factCode(T.vma, 'attach_ctx'),
+  trackPfnRemap: factCode(T.vma, 'track_pfn_remap'),
+  remapRefused: factCode(T.vma, 'remap_refused'),
+  remapRefusedRet: payloadAt(T.vma, 'remap_refused', 'ret'),
+  setupCachemode: factCode(T.vma, 'pfnmap_setup_cachemode'),
+  zapPartial: factCode(T.vma, 'zap_partial'),
+  untrackExplicit: factCode(T.vma, 'untrack_pfn_explicit'),
+  ctxDup: factCode(T.vma, 'ctx_dup'),
+  clearNew: factCode(T.vma, 'untrack_pfn_clear_new'),
+  trackPfnCopySrc: factCode(T.vma, 'track_pfn_copy_src'),
+  trackPfnCopyDst: factCode(T.vma, 'track_pfn_copy_dst'),
+  untrackPfn: factCode(T.vma, 'untrack_pfn'),
+  untrackPfnClear: factCode(T.vma, 'untrack_pfn_clear'),
+  untrackPfnCopy: factCode(T.vma, 'untrack_pfn_copy'),
+  ctxPut: factCode(T.vma, 'ctx_put'),
+  untrackUncovered: factCode(T.vma, 'untrack_uncovered'),
+  patInfoFailed: factCode(T.patInfo, 'pat_info_failed'),
+  pifRet: payloadAt(T.patInfo, 'pat_info_failed', 'ret'),
+  pifWarn: payloadAt(T.patInfo, 'pat_info_failed', 'warn'),
+  piSource: payloadAt(T.patInfo, 'pat_info', 'source'),
+  sExact: stringCode('exact'),
+  sEnd: stringCode('end'),
+  sPart: stringCode('part'),
+  sCtx: stringCode('ctx'),
+  sRemaining: stringCode('remaining'),
+  sPte: stringCode('pte'),
+  sAnon: stringCode('anon'),
+  sDetach: stringCode('detach_replaced'),
+  sResizeCheckEarly: stringCode('resize_check_early'),
+  sUnmapDestination: stringCode('unmap_destination'),
+  sUnmapTail: stringCode('unmap_tail'),
+  sVmaLookup: stringCode('vma_lookup'),
+  sResizeCheck: stringCode('resize_check'),
+  sMove: stringCode('move'),
+});
+
+export { M_DONTCOPY, M_MAPPED, M_PFNMAP, M_READ, M_WRITE };

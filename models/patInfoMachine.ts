@@ -10,18 +10,23 @@
  *   (untrack_pfn), and fails with -EINVAL when it does (track_pfn_copy: fork fails); any other
  *   failure is WARN_ON_ONCE and -EINVAL.
  */
-import { emit, setup } from 'xstate';
-import type { Design } from '../src/state/design.ts';
+import { and, emit, not, setup } from 'xstate';
+import type { DesignOptions } from '../src/state/design.ts';
+import { BOOL, alphabet, family } from './alphabet.ts';
 
-export type FirstPte = 'special' | 'anon' | 'none';
+export const FIRST_PTES = ['special', 'anon', 'none'] as const;
+export type FirstPte = (typeof FIRST_PTES)[number];
 
-export interface GetPatInfoEvent {
-  readonly type: 'GET_PAT_INFO';
-  readonly pte: FirstPte;
-  readonly cow: boolean;
-  /** track_pfn_copy needs the prot (to reserve strictly the same type); untrack_pfn does not. */
-  readonly needProt: boolean;
-}
+export const PAT_INFO = alphabet(
+  family('GET_PAT_INFO', {
+    pte: FIRST_PTES,
+    cow: BOOL,
+    /** track_pfn_copy needs the prot (to reserve strictly the same type); untrack_pfn does not */
+    needProt: BOOL,
+  }),
+);
+export const PAT_INFO_ALPHABET = PAT_INFO.events;
+export const [GET_PAT_INFO_EVENT] = PAT_INFO.families;
 
 export type PatInfoFact =
   /** paddr (and prot) from the first PTE's pfn */
@@ -32,50 +37,47 @@ export type PatInfoFact =
   | { type: 'pat_info'; source: 'pgoff' }
   | { type: 'pat_info_failed'; ret: number; warn: boolean };
 
+type GetPatInfoEvent = { readonly type: 'GET_PAT_INFO'; readonly pte: FirstPte; readonly cow: boolean; readonly needProt: boolean };
+
 export const patInfoMachine = setup({
   types: {
-    context: {} as { design: Design },
-    input: {} as { design: Design },
+    context: {} as { options: DesignOptions },
+    input: {} as { options: DesignOptions },
     events: {} as GetPatInfoEvent,
     emitted: {} as PatInfoFact,
   },
   guards: {
     specialPte: ({ event }) => event.pte === 'special',
+    anonPte: ({ event }) => event.pte === 'anon',
+    cowMapping: ({ event }) => event.cow,
+    needProt: ({ event }) => event.needProt,
+    /** 04c35ab3bdae (v6.9): get_pat_info with follow_phys refusing anon folios and the vm_pgoff fallback */
+    cowFix: ({ context }) => context.options.fixes['04c35ab3bdae'],
+  },
+  actions: {
+    fromPte: emit({ type: 'pat_info', source: 'pte' }),
+    fromAnon: emit({ type: 'pat_info', source: 'anon' }),
+    fromPgoff: emit({ type: 'pat_info', source: 'pgoff' }),
+    failQuietly: emit({ type: 'pat_info_failed', ret: -22, warn: false }),
+    failWarn: emit({ type: 'pat_info_failed', ret: -22, warn: true }),
   },
 }).createMachine({
   id: 'get_pat_info',
-  context: ({ input }) => ({ design: input.design }),
+  context: ({ input }) => ({ options: input.options }),
   initial: 'ready',
   states: {
     ready: {
       on: {
         GET_PAT_INFO: [
-          { guard: 'specialPte', actions: emit({ type: 'pat_info', source: 'pte' }) },
-          // v6.9+: anon folios are refused by follow_phys; COW mappings fall back to vm_pgoff.
-          {
-            guard: ({ context, event }) =>
-              context.design.kind === 'legacy' && context.design.fixes['04c35ab3bdae'] && event.cow && !event.needProt,
-            actions: emit({ type: 'pat_info', source: 'pgoff' }),
-          },
-          {
-            guard: ({ context, event }) =>
-              context.design.kind === 'legacy' && context.design.fixes['04c35ab3bdae'] && event.cow && event.needProt,
-            actions: emit({ type: 'pat_info_failed', ret: -22, warn: false }),
-          },
-          // before v6.9: follow_phys returns the anon page's address.
-          {
-            guard: ({ context, event }) => !(context.design.kind === 'legacy' && context.design.fixes['04c35ab3bdae']) && event.pte === 'anon',
-            actions: emit({ type: 'pat_info', source: 'anon' }),
-          },
-          { actions: emit({ type: 'pat_info_failed', ret: -22, warn: true }) },
+          { guard: 'specialPte', actions: 'fromPte' },
+          // v6.9+: anon folios are refused by follow_phys; COW mappings fall back to vm_pgoff
+          { guard: and(['cowFix', 'cowMapping', not('needProt')]), actions: 'fromPgoff' },
+          { guard: and(['cowFix', 'cowMapping', 'needProt']), actions: 'failQuietly' },
+          // before v6.9: follow_phys returns the anon page's address
+          { guard: and([not('cowFix'), 'anonPte']), actions: 'fromAnon' },
+          { actions: 'failWarn' },
         ],
       },
     },
   },
 });
-
-export const PAT_INFO_ALPHABET: readonly GetPatInfoEvent[] = (['special', 'anon', 'none'] as const).flatMap((pte) =>
-  [false, true].flatMap((cow) => [false, true].map((needProt) => ({ type: 'GET_PAT_INFO' as const, pte, cow, needProt }))),
-);
-export const patInfoIndex = (pte: FirstPte, cow: boolean, needProt: boolean): number =>
-  (pte === 'special' ? 0 : pte === 'anon' ? 1 : 2) * 4 + (cow ? 2 : 0) + (needProt ? 1 : 0);

@@ -1,72 +1,87 @@
 /**
- * The compiled machines the executor steps (see compile.ts), per universe and design.
+ * The compiled machines the decider steps (see compile.ts), per universe, design and seeded bug.
+ * A design is a set of machine options (src/state/design.ts); a seeded bug (mutants.ts) is a
+ * change to some machines (a guard or an action replaced), compiled like the real ones.
  */
+import type { AnyStateMachine } from 'xstate';
 import type { Design } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
-import { compileMachine, type CompiledMachine, type EmittedFact } from './compile.ts';
-import { KREF_ALPHABET, krefMachine } from './krefMachine.ts';
+import { compileMachine, factCode, type CompiledMachine, type EmittedFact } from './compile.ts';
+import { KREF_ALPHABET, krefMachine, krefStateCode } from './krefMachine.ts';
 import { MEMTYPE_ALPHABET, memtypeMachine } from './memtypeMachine.ts';
 import { PAT_INFO_ALPHABET, patInfoMachine } from './patInfoMachine.ts';
 import { SYSCALL_ALPHABET, syscallMachine } from './syscallMachine.ts';
-import { VMA_ALPHABET, vmaMachine } from './vmaMachine.ts';
+import { V_DUP_FORK, V_REMAP_WHOLE, VMA_ALPHABET, VMA_STATE_CODES, vmaMachine, vmaStateCode } from './vmaMachine.ts';
 
-export interface Tables {
-  readonly kref: CompiledMachine;
-  /** kref machine state index for a count (0: released). */
-  readonly krefState: readonly number[];
-  /** count held in each kref machine state. */
-  readonly krefCount: readonly number[];
-  readonly memtype: CompiledMachine;
-  readonly vma: CompiledMachine;
-  readonly vmaUntracked: number;
-  readonly vmaTracked: number;
-  readonly patInfo: CompiledMachine;
-  readonly syscall: CompiledMachine;
+/** The machines of a model, by role. */
+export interface MachineSet {
+  readonly syscall: AnyStateMachine;
+  readonly vma: AnyStateMachine;
+  readonly kref: AnyStateMachine;
+  readonly memtype: AnyStateMachine;
+  readonly patInfo: AnyStateMachine;
 }
 
-const stateNamed = (m: CompiledMachine, value: string): number => {
-  const i = m.snapshots.findIndex((s) => s.value === value);
-  if (i < 0) throw new Error(`machine ${m.id} has no state ${value}`);
-  return i;
-};
+export const MACHINES: MachineSet = { syscall: syscallMachine, vma: vmaMachine, kref: krefMachine, memtype: memtypeMachine, patInfo: patInfoMachine };
+
+/** A change to the machines (a seeded bug), with a name for caching. */
+export interface MachineChange {
+  readonly name: string;
+  readonly change: (m: MachineSet) => MachineSet;
+}
+
+export interface Tables {
+  readonly syscall: CompiledMachine;
+  readonly vma: CompiledMachine;
+  readonly kref: CompiledMachine;
+  readonly memtype: CompiledMachine;
+  readonly patInfo: CompiledMachine;
+}
+
+/** The roles in the coverage report's order. */
+export const ROLES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
 
 const cache = new Map<string, Tables>();
 
 /**
- * Compiled once per (REFCOUNT_MAX, design) and shared: compiling costs tens of milliseconds.
- * The edge hit counters are shared too; the checker resets them at the start of a search.
+ * Compiled once per (REFCOUNT_MAX, design, change) and shared: compiling costs tens of
+ * milliseconds. The edge hit counters are shared too; a search resets them at its start.
  */
-export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design): Tables => {
-  const key = JSON.stringify([u.refcountMax, design]);
+export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): Tables => {
+  const key = JSON.stringify([u.refcountMax, design, change?.name ?? null]);
   let t = cache.get(key);
   if (!t) {
-    t = compileUncached(u, design);
+    const m = change ? change.change(MACHINES) : MACHINES;
+    const options = design.options;
+    t = {
+      syscall: compileMachine(m.syscall, { options }, SYSCALL_ALPHABET),
+      vma: compileMachine(m.vma, { options }, VMA_ALPHABET, { stateCode: vmaStateCode }),
+      kref: compileMachine(m.kref, { refcountMax: u.refcountMax, options }, KREF_ALPHABET, { stateCode: krefStateCode }),
+      memtype: compileMachine(m.memtype, { options }, MEMTYPE_ALPHABET),
+      patInfo: compileMachine(m.patInfo, { options }, PAT_INFO_ALPHABET),
+    };
     cache.set(key, t);
   }
   return t;
 };
 
-const compileUncached = (u: Pick<Universe, 'refcountMax'>, design: Design): Tables => {
-  const kref = compileMachine(krefMachine, { refcountMax: u.refcountMax }, KREF_ALPHABET);
-  const krefState: number[] = [];
-  const krefCount: number[] = [];
-  kref.snapshots.forEach((s, i) => {
-    const count = (s.context as { count: number }).count;
-    krefState[count] = i;
-    krefCount[i] = count;
-  });
-  const vma = compileMachine(vmaMachine, { design }, VMA_ALPHABET);
-  return {
-    kref,
-    krefState,
-    krefCount,
-    memtype: compileMachine(memtypeMachine, undefined, MEMTYPE_ALPHABET),
-    vma,
-    vmaUntracked: stateNamed(vma, 'untracked'),
-    vmaTracked: stateNamed(vma, 'tracked'),
-    patInfo: compileMachine(patInfoMachine, { design }, PAT_INFO_ALPHABET),
-    syscall: compileMachine(syscallMachine, undefined, SYSCALL_ALPHABET),
-  };
+/** Does machine m emit a fact of this type on edge (state, event)? */
+export const emitsOn = (m: CompiledMachine, state: number, event: number, type: string): boolean => {
+  const c = factCode(m, type);
+  return c >= 0 && m.edges[state * m.alphabet.length + event].emitted.some((f) => f.type === type);
 };
+
+/** What a design's machines can do, read off their tables (which commands and faults exist for it). */
+export interface Capabilities {
+  /** a whole-VMA remap allocates a pfnmap_track_ctx (the ctx_alloc fault can be injected) */
+  readonly allocatesCtx: boolean;
+  /** fork reserves again for a tracked VMA with track_pfn_copy (that call can be made to fail) */
+  readonly tracksPfnCopy: boolean;
+}
+
+export const capabilitiesOf = (t: Tables): Capabilities => ({
+  allocatesCtx: emitsOn(t.vma, VMA_STATE_CODES.untracked, V_REMAP_WHOLE, 'pfnmap_track_ctx_alloc'),
+  tracksPfnCopy: emitsOn(t.vma, VMA_STATE_CODES.tracked, V_DUP_FORK, 'track_pfn_copy_src') || emitsOn(t.vma, VMA_STATE_CODES.tracked, V_DUP_FORK, 'track_pfn_copy_dst'),
+});
 
 export type { EmittedFact };

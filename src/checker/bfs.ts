@@ -12,23 +12,23 @@
  */
 import os from 'node:os';
 import { CommandError, Kernel } from '../../models/kernel.ts';
-import { compileTables, type Tables } from '../../models/tables.ts';
-import { executorOf, kernelFor, type Executor } from '../../models/trackedKernel.ts';
+import { mutantNamed } from '../../models/mutants.ts';
+import { ROLES, compileTables, type Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
-import { Facts } from '../reducer/facts.ts';
+import { EventBuffer, evolveContext, initialState, unitContext } from '../reducer/evolve.ts';
 import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
-import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { Fingerprinter } from './fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
-import { MACHINES, actionPath, machineCoverageOf, outcomeOf, searchOf, verdictOf, type Found } from './result.ts';
+import { actionPath, machineCoverageOf, outcomeOf, searchOf, verdictOf, type Found } from './result.ts';
 import { StateStore } from './store.ts';
 import { SuccessorCache } from './successorCache.ts';
 
@@ -57,8 +57,8 @@ export interface CheckOptions {
   readonly exact?: boolean;
   /** yield to the caller every this many expanded states */
   readonly yieldEvery?: number;
-  /** the executor to use (tests pass mutants here) */
-  readonly kernel?: (u: Universe, d: Design, t: Tables) => Kernel;
+  /** a seeded bug (models/mutants.ts) by name: the design's machines with its change */
+  readonly mutant?: string;
   /** search on this many worker threads (parallel.ts; the same result), 1: this thread */
   readonly workers?: number;
   /** (tests) the parallel search's BFS key space, KEY_LIMIT (2^32 - 1) by default: a level
@@ -101,8 +101,6 @@ export interface CheckResult {
   readonly storage: 'exact' | 'fingerprint';
   /** birthday-bound probability of a fingerprint collision (0 in exact mode) */
   readonly collisionProbability: number;
-  /** what ran the commands, and why the specialised executor declined where it did (models/trackedKernel.ts) */
-  readonly executor: Executor;
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
@@ -147,8 +145,8 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const design = opts.design;
   const L: Layout = layoutOf(u);
   const w: View = { u, L, design };
-  const tables = compileTables(u, design);
-  const kernel = opts.kernel ? opts.kernel(u, design, tables) : kernelFor(u, design, tables);
+  const tables = tablesOf(opts);
+  const kernel = new Kernel(u, design, tables);
   const all = invariantsFor(design);
   const invs = opts.invariants ? all.filter((i) => opts.invariants!.includes(i.name)) : all;
   const continueOn = new Set(opts.continueOn ?? (opts.invariants ? [] : invs.filter((i) => i.kind === 'quality').map((i) => i.name)));
@@ -170,16 +168,16 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const sWords = new Uint32Array(cur.buffer);
   const scratch = new Uint8Array(L.size);
   const scratchWords = new Uint32Array(scratch.buffer);
-  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', scratch, null);
+  const out = new EventBuffer(evolveContext(u, design), scratch);
   const seenBefore = new SuccessorCache(scratchWords.length);
   const reach: Reachability[] = reachabilityFor(design);
   const reachedAt: (number | undefined)[] = reach.map(() => undefined);
   const notes = kernel.notes;
   let notesPending = reach.some((r) => r.note !== undefined);
   const { keys: cmdKeys, actionKey } = actionKeysOf(actions);
-  const planner = new ActionPlanner(L, actions, actionKey);
+  const planner = new ActionPlanner(kernel, actions, actionKey);
   const cmdCount = new Float64Array(cmdKeys.length);
-  for (const name of MACHINES) tables[name].hits.fill(0);
+  for (const name of ROLES) tables[name].hits.fill(0);
 
   const t0 = performance.now();
   let generated = 0;
@@ -206,8 +204,7 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const depthOf = (id: number): number => actionPath(store, id).length;
 
   // the initial state: one empty address space
-  scratch.fill(0);
-  scratch[procOff(L, 0)] = 1;
+  scratch.set(initialState(u));
   canon.canon(scratch);
   packer.pack(canon.out, packed);
   fp.run();
@@ -245,7 +242,8 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
         notes[1] = 0;
       }
       try {
-        kernel.stepAction(facts, ai);
+        out.reset(scratch);
+        kernel.stepAction(out, ai, planner.masks);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;
@@ -330,10 +328,10 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   const found = stop as Found | null;
   const verdict = verdictOf(found !== null, stoppedBy, depthCut, treeBoundHits);
   const cmdRecord = Object.fromEntries(cmdKeys.map((k, i) => [k, cmdCount[i]]));
-  const machineCoverage = MACHINES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
+  const machineCoverage = ROLES.map((name) => machineCoverageOf(tables[name], tables[name].hits));
   return {
     verdict,
-    ...searchOf(u, design, invs, continueOn, symmetry, exact, store.count, executorOf(kernel)),
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, store.count),
     distinct: store.count,
     generated,
     depth: found ? depthOf(found.id) : depth,
@@ -358,13 +356,19 @@ function* sequentialSearch(opts: CheckOptions, opened: (store: StateStore) => vo
   };
 }
 
-/** How both searches turn a Found into a counterexample: the general executor (or the mutant) run along the path to it. */
+/** The compiled machines of a search: the design's, with the mutant's change if one is named. */
+export const tablesOf = (opts: CheckOptions): Tables => {
+  if (opts.mutant === undefined) return compileTables(opts.universe, opts.design);
+  const m = mutantNamed(opts.mutant);
+  if (!m) throw new Error(`unknown mutant '${opts.mutant}'`);
+  return compileTables(opts.universe, opts.design, m);
+};
+
+/** How both searches turn a Found into a counterexample: the decider (with the mutant's machines) run along the path to it. */
 export const rebuilder =
   (opts: CheckOptions, tables: Tables, actions: readonly Action[], pathOf: (id: number) => number[]) =>
-  (f: Found): Counterexample => {
-    const make = opts.kernel ?? ((u: Universe, d: Design, t: Tables) => new Kernel(u, d, t));
-    return rebuildTrace(opts.universe, opts.design, make(opts.universe, opts.design, tables), pathOf(f.id), actions, f.invariant, f.message);
-  };
+  (f: Found): Counterexample =>
+    rebuildTrace(opts.universe, opts.design, new Kernel(opts.universe, opts.design, tables), pathOf(f.id), actions, f.invariant, f.message);
 
 /**
  * Rebuild the shortest trace along `path` (action indices from the initial state): run the
@@ -382,16 +386,17 @@ export const rebuildTrace = (
 ): Counterexample => {
   const L = layoutOf(u);
   const canon = new Canonicalizer(L, true);
-  const s = new Uint8Array(L.size);
-  s[procOff(L, 0)] = 1;
+  const s = initialState(u);
+  const out = new EventBuffer(evolveContext(u, design), s);
   const log: Event[] = [];
-  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', s, log);
   const commands: Command[] = [];
   for (const ai of path) {
     canon.canon(s);
     const cmd = translate(actions[ai].cmd, canon.procPerm, canon.kPerm);
     commands.push(cmd);
-    kernel.step(facts, cmd);
+    out.reset(s);
+    kernel.step(out, cmd);
+    log.push(...out.events(unitContext(u, design, kernel.commands)));
   }
   const w: View = { u, L, design };
   const final = invariant.check(w, s);

@@ -27,8 +27,8 @@
  *
  * Workers start with a bootstrap that registers tsx's loader when the sources run as
  * TypeScript (`tsx`, vitest), or imports the bundled worker.mjs (`bin/pfnmap.js`), and are
- * kept for the next search (unref'd: they never keep the process alive). The kernel factory of CheckOptions cannot cross threads: a seeded bug of models/mutants.ts is
- * passed by name, any other factory runs the sequential search. Coordination uses only
+ * kept for the next search (unref'd: they never keep the process alive). A seeded bug of
+ * models/mutants.ts is passed by name. Coordination uses only
  * shared memory, Atomics.wait and receiveMessageOnPort, so the same generator serves
  * checkSync (blocking) and checkAsync (it yields progress every 100 ms; an interrupt halts
  * the workers after their current chunk).
@@ -37,8 +37,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { executorOf } from '../../models/trackedKernel.ts';
-import { MUTANTS } from '../../models/mutants.ts';
 import { invariantsFor } from '../../invariants/index.ts';
 import { procOff } from '../state/layout.ts';
 import { rebuilder, search, type CheckOptions, type CheckResult, type Progress } from './bfs.ts';
@@ -257,11 +255,10 @@ const perState = (store: SharedStoreOwner | null, exact: boolean, stateBytes: nu
   residentBytes(exact) + (exact ? stateBytes : 0) + (store ? store.table.byteLength / Math.max(1, distinct) : 0);
 
 /** Whether these options can run on worker threads (else the sequential search runs). */
-export const parallelizable = (opts: CheckOptions): boolean => !opts.kernel || MUTANTS.some((m) => m.make === opts.kernel);
 
 export function* parallelSearch(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
   const W = Math.floor(opts.workers ?? 1);
-  if (W < 2 || !parallelizable(opts)) return yield* search({ ...opts, workers: 1 });
+  if (W < 2) return yield* search({ ...opts, workers: 1 });
   // fingerprint mode: the links file goes with the search, however it ends (as bfs.ts's search)
   let store: SharedStoreOwner | null = null;
   try {
@@ -281,9 +278,9 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
   const isQuality = invs.map((i) => continueOn.has(i.name));
   const symmetry = opts.symmetry ?? true;
   const exact = opts.exact ?? true;
-  const mutant = opts.kernel ? MUTANTS.find((m) => m.make === opts.kernel)!.name : null;
+  const mutant = opts.mutant ?? null;
   const setup: SearchSetup = { universe: u, design, mutant, invariants: invs.map((i) => i.name), symmetry, exact };
-  const ex = new Expander(setup, opts.kernel);
+  const ex = new Expander(setup);
   /** a stored state, unpacked (a copy) */
   const stateOf = (st: SharedStoreOwner, id: number): Uint8Array => ex.load(st.stateSegment(id), st.stateOffset(id)).slice();
   ex.resetCounts();
@@ -697,7 +694,7 @@ function* levelSearch(opts: CheckOptions, W: number, opened: (store: SharedStore
   });
   return {
     verdict,
-    ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct, executorOf(ex.kernel)),
+    ...searchOf(u, design, invs, continueOn, symmetry, exact, distinct),
     distinct,
     generated: counters[0],
     depth,

@@ -50,7 +50,6 @@ export const reportText = (r: CheckResult, u: Universe): string[] => {
   out.push(
     `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes a state, ${r.packedStateBytes} packed), peak heap ${mb(r.peakHeapBytes)}${r.diskBytes > 0 ? `, queue and trace links written to disk ${mb(r.diskBytes)}` : ''}`,
   );
-  if (r.executor.declined !== undefined) out.push(`  executor: general (the tracked fast path declined: ${r.executor.declined}); every command ran the general executor (same results, slower)`);
   out.push(
     `  bounds: ${r.bounds.depth !== undefined ? `depth ${r.bounds.depth}; ` : ''}treeMax ${r.bounds.treeMax} (${r.bounds.treeBoundHits ? `${num(r.bounds.treeBoundHits)} transitions cut: states with more tree entries were not explored` : 'never reached'})`,
   );

@@ -44,9 +44,6 @@ export const outcomeOf = (o: {
 export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
   violation ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : treeBoundHits > 0 ? 'NO_VIOLATION_WITHIN_BOUNDS' : 'PROVED';
 
-/** The compiled machines the coverage report lists, in its order. */
-export const MACHINES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
-
 /** A machine's edge coverage from its hit counts (one per edge). */
 export const machineCoverageOf = (m: CompiledMachine, hits: ArrayLike<number>): CheckResult['coverage']['machines'][number] => {
   let fired = 0;
@@ -87,8 +84,7 @@ export const searchOf = (
   symmetry: boolean,
   exact: boolean,
   distinct: number,
-  executor: CheckResult['executor'],
-): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability' | 'executor'> => ({
+): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability'> => ({
   design: design.name,
   config: u.name,
   invariants: invs.map((i) => i.name),
@@ -96,7 +92,6 @@ export const searchOf = (
   symmetry,
   storage: exact ? 'exact' : 'fingerprint',
   collisionProbability: exact ? 0 : collisionProbability(distinct),
-  executor,
 });
 
 /** A visited set's parent links (the sequential store's or the shared one's). */

@@ -1,13 +1,12 @@
 /**
  * Random simulation: walks of commands chosen uniformly among the universe's actions whose
  * address space is alive, every invariant checked after every step. A violating walk is run
- * again with a logging fact sink, so it comes back as an event log.
+ * again and its events decoded, so it comes back as an event log.
  */
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { invariantsFor } from '../../invariants/index.ts';
 import type { Command } from '../events/commands.ts';
-import { Facts } from '../reducer/facts.ts';
-import { initialState } from '../reducer/reduce.ts';
+import { EventBuffer, evolveContext, initialState } from '../reducer/evolve.ts';
 import type { Design } from '../state/design.ts';
 import { stateText, type View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff } from '../state/layout.ts';
@@ -44,14 +43,15 @@ export const simulate = (o: SimulateOptions): SimulateResult => {
   let total = 0;
   for (let walk = 0; walk < o.walks; walk++) {
     const s = initialState(u);
-    const facts = new Facts(u, L, o.design.kind === 'legacy' ? 'lineage' : 'ctx', s, null);
+    const out = new EventBuffer(evolveContext(u, o.design), s);
     const cmds: Command[] = [];
     for (let step = 0; step < o.steps; step++) {
       const enabled = actions.filter((a) => a.slot < 0 || s[procOff(L, a.slot)] === 1);
       if (!enabled.length) break;
       const a = enabled[rng.below(enabled.length)];
       try {
-        kernel.exec(facts, a.cmd);
+        out.reset(s);
+        kernel.exec(out, a.cmd);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;

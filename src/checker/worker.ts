@@ -22,11 +22,9 @@
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CommandError, Kernel } from '../../models/kernel.ts';
-import { mutantNamed } from '../../models/mutants.ts';
-import { kernelFor } from '../../models/trackedKernel.ts';
-import { compileTables, type Tables } from '../../models/tables.ts';
+import { ROLES, type Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
-import { Facts } from '../reducer/facts.ts';
+import { EventBuffer, evolveContext } from '../reducer/evolve.ts';
 import { Canonicalizer } from '../state/canonical.ts';
 import { Packer } from '../state/packed.ts';
 import type { Design } from '../state/design.ts';
@@ -34,7 +32,7 @@ import type { View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
-import { MACHINES } from './result.ts';
+import { tablesOf } from './bfs.ts';
 import { readAt, type LevelRef } from './spill.ts';
 import { SuccessorCache } from './successorCache.ts';
 import { Fingerprinter } from './fingerprint.ts';
@@ -79,7 +77,7 @@ const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
 /**
  * Successor generation and checking, as the sequential search does it, with its counters in
  * one vector: [generated, treeBoundHits, per command key, per reachability (note firings),
- * then the edge hits of the machines in MACHINES order (result.ts)].
+ * then the edge hits of the machines in ROLES order (models/tables.ts)].
  */
 export class Expander {
   readonly L: Layout;
@@ -109,22 +107,20 @@ export class Expander {
   readonly hitsBase: number;
   private readonly scratch: Uint8Array;
   private readonly scratchWords: Uint32Array;
-  private readonly facts: Facts;
+  private readonly out: EventBuffer;
   private readonly actionKey: Int32Array;
   private readonly noteOf: Int32Array;
   private readonly planner: ActionPlanner;
   /** raw successors this worker already put to the store (successorCache.ts) */
   private readonly seenBefore: SuccessorCache;
 
-  constructor(setup: SearchSetup, make?: (u: Universe, d: Design, t: Tables) => Kernel) {
+  constructor(setup: SearchSetup) {
     const u = setup.universe;
     const design = setup.design;
     this.L = layoutOf(u);
     this.w = { u, L: this.L, design };
-    this.tables = compileTables(u, design);
-    const mk = make ?? (setup.mutant ? mutantNamed(setup.mutant)?.make : undefined);
-    if (setup.mutant && !mk) throw new Error(`unknown mutant '${setup.mutant}'`);
-    this.kernel = mk ? mk(u, design, this.tables) : kernelFor(u, design, this.tables);
+    this.tables = tablesOf({ universe: u, design, mutant: setup.mutant ?? undefined });
+    this.kernel = new Kernel(u, design, this.tables);
     this.invs = invariantsFor(design).filter((i) => setup.invariants.includes(i.name));
     this.actions = enumerateActions(u, design);
     this.kernel.prepare(this.actions.map((a) => a.cmd));
@@ -137,19 +133,19 @@ export class Expander {
     this.cur = new Uint8Array(this.L.size);
     this.scratch = new Uint8Array(this.L.size);
     this.scratchWords = new Uint32Array(this.scratch.buffer);
-    this.facts = new Facts(u, this.L, design.kind === 'legacy' ? 'lineage' : 'ctx', this.scratch, null);
+    this.out = new EventBuffer(evolveContext(u, design), this.scratch);
     this.seenBefore = new SuccessorCache(this.scratchWords.length);
     this.reach = reachabilityFor(design);
     const keys = actionKeysOf(this.actions);
     this.cmdKeys = keys.keys;
     this.actionKey = keys.actionKey;
-    this.planner = new ActionPlanner(this.L, this.actions, this.actionKey);
+    this.planner = new ActionPlanner(this.kernel, this.actions, this.actionKey);
     this.noteOf = Int32Array.from(this.reach, (r) => (r.note === undefined ? -1 : r.note));
     this.noteBase = this.cmdBase + this.cmdKeys.length;
     this.hitsBase = this.noteBase + this.reach.length;
     this.counters = new Float64Array(this.hitsBase);
     const t = this.tables;
-    this.machines = MACHINES.map((name) => t[name]);
+    this.machines = ROLES.map((name) => t[name]);
     this.V = this.hitsBase + this.machines.reduce((n, m) => n + m.hits.length, 0);
   }
 
@@ -214,7 +210,8 @@ export class Expander {
       scratch.set(s);
       for (let r = 0; r < noteOf.length; r++) if (noteOf[r] >= 0) notes[noteOf[r]] = 0;
       try {
-        kernel.stepAction(this.facts, ai);
+        this.out.reset(scratch);
+        kernel.stepAction(this.out, ai, this.planner.masks);
       } catch (e) {
         if (e instanceof CommandError) continue;
         throw e;

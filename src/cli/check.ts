@@ -77,7 +77,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           invariants,
           symmetry: !flags['no-symmetry'],
           exact: !flags.fingerprint,
-          kernel: mutant?.make,
+          mutant: mutant?.name,
           // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not
           workers: (flags.workers as number | undefined) ?? (flags.fingerprint ? 1 : defaultWorkers()),
         },

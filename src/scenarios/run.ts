@@ -1,15 +1,13 @@
 /**
- * Run a command sequence through the kernel executor with a logging fact sink: the event log
- * and each command's result. (Composition of models/ and src/; replay then judges the log.)
+ * Run a command sequence through the decider: the event log and each command's result.
+ * (Composition of models/ and src/; replay then judges the log.)
  */
 import { CommandError, Kernel, type StepResult } from '../../models/kernel.ts';
 import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
-import { Facts } from '../reducer/facts.ts';
-import { initialState } from '../reducer/reduce.ts';
+import { EventBuffer, evolveContext, initialState, unitContext } from '../reducer/evolve.ts';
 import type { Bytes } from '../state/access.ts';
 import type { Design } from '../state/design.ts';
-import { layoutOf } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 
 export interface RunStep {
@@ -29,20 +27,23 @@ export interface Run {
 }
 
 export const runCommands = (u: Universe, design: Design, commands: readonly Command[], kernel?: Kernel): Run => {
-  const L = layoutOf(u);
   const k = kernel ?? new Kernel(u, design);
   const s = initialState(u);
   const events: Event[] = [];
-  const facts = new Facts(u, L, design.kind === 'legacy' ? 'lineage' : 'ctx', s, events);
+  const out = new EventBuffer(evolveContext(u, design), s);
+  const uc = unitContext(u, design, k.commands);
   const steps: RunStep[] = [];
   for (let i = 0; i < commands.length; i++) {
     const firstEvent = events.length;
+    const before = new Uint8Array(s);
     try {
-      const result = k.exec(facts, commands[i]);
+      out.reset(s);
+      const result = k.exec(out, commands[i]);
+      events.push(...out.events(uc));
       steps.push({ cmd: commands[i], result, firstEvent, state: new Uint8Array(s) });
     } catch (e) {
       if (e instanceof CommandError) {
-        events.length = firstEvent;
+        s.set(before);
         return { steps, events, error: { step: i, message: e.message } };
       }
       throw e;

@@ -113,3 +113,40 @@ export const freeProc = (L: Layout, s: Bytes): number => {
   for (let p = 0; p < L.P; p++) if (s[procOff(L, p)] === 0) return p;
   return -1;
 };
+
+/**
+ * The entries memtype_free(start, end) can match (reference §1.5), for an owner to prefer:
+ * the EXACT match (identical entries are interchangeable to the kernel; the owner's own is
+ * preferred) and the END match of the old memtype_erase (entry.start < start, entry.end = end;
+ * the interval tree yields the lowest start first, among equal starts the owner's own), as
+ * (exact + 1) | (end + 1) << 9, 0 for none; read with matchExact / matchEnd. The decider
+ * classifies a free with it, and the memtype_free event's effect finds its entry with it.
+ */
+export const memtypeFreeMatch = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
+  const n = s[L.treeCount];
+  let exact = -1;
+  let endm = -1;
+  for (let k = 0; k < n; k++) {
+    const o = treeOff(L, k);
+    if (s[o + 1] !== end) continue;
+    const ks = s[o];
+    if (ks === start) {
+      if (exact < 0 || (s[o + 3] === owner && s[treeOff(L, exact) + 3] !== owner)) exact = k;
+    } else if (ks < start) {
+      if (endm < 0 || (ks === s[treeOff(L, endm)] && s[o + 3] === owner && s[treeOff(L, endm) + 3] !== owner)) endm = k;
+    }
+  }
+  return exact + 1 + ((endm + 1) << 9);
+};
+export const matchExact = (m: number): number => (m & 0x1ff) - 1;
+export const matchEnd = (m: number): number => (m >>> 9) - 1;
+
+/** The owner's tree entry that contains [start, end) (the precise design's partial free), or -1. */
+export const ownerEntryContaining = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
+  const n = s[L.treeCount];
+  for (let i = 0; i < n; i++) {
+    const o = treeOff(L, i);
+    if (s[o + 3] === owner && s[o] <= start && s[o + 1] >= end) return i;
+  }
+  return -1;
+};

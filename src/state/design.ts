@@ -1,6 +1,8 @@
 /**
- * The designs the model covers (MODEL.md §1) and the legacy kernel eras as fix switches
- * (reference §0 and §2.9).
+ * The designs the model covers (MODEL.md §1) and their kernel eras, as data: each preset is a
+ * set of machine options (DesignOptions). Only the machines (models/*Machine.ts) read the
+ * options to decide what the kernel does; the rest of the code reads them only to know what an
+ * event log of the design may contain (replay's checks) and what the invariants expect.
  */
 
 /** Upstream fixes of the VM_PAT design; each switch on means the kernel has the commit. */
@@ -20,13 +22,65 @@ export interface LegacyFixes {
 export const FIX_IDS = ['d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85', 'e9f180d7cfde'] as const;
 export type FixId = (typeof FIX_IDS)[number];
 
-export type Design =
-  | { readonly kind: 'tracked'; readonly name: string }
-  | { readonly kind: 'legacy'; readonly name: string; readonly fixes: LegacyFixes }
-  | { readonly kind: 'precise'; readonly name: string };
+/**
+ * What the machines of a design decide differently: the options of one kernel era (or of the
+ * precise proposal). Each is cited where the machine that reads it is defined.
+ */
+export interface DesignOptions {
+  /**
+   * How a whole-VMA remap_pfn_range is tracked: the VM_PAT flag set by track_pfn_remap
+   * (v6.1-v6.15, reference §2) or a refcounted struct pfnmap_track_ctx (v6.16, f8e97613fed2, §3).
+   */
+  readonly tracking: 'vm_pat' | 'ctx';
+  /** The old memtype_erase's END match, which shrinks an entry (removed in v6.16 by 81baf8450165). */
+  readonly memtypeEndMatch: boolean;
+  /** The precise proposal: vm_area_free untracks at once the pages no VMA of the ctx maps any more. */
+  readonly untrackUncovered: boolean;
+  /**
+   * mremap with MREMAP_FIXED checks the source VMA (remap_is_valid) before it unmaps the
+   * destination (v6.16 mm/mremap.c); older kernels unmap the destination and the shrunk tail
+   * first, then check (vma_to_resize).
+   */
+  readonly mremapChecksFirst: boolean;
+  /**
+   * MAP_FIXED over mapped pages: the replaced VMAs are zapped and detached first and freed
+   * (vm_area_free, kref_put) only once the new mapping is in place (__mmap_region,
+   * vms_complete_munmap_vmas); older kernels do_munmap them entirely first.
+   */
+  readonly mapFixedFreesAfter: boolean;
+  /** The VM_PAT-era fixes the kernel has (meaningful with tracking 'vm_pat'). */
+  readonly fixes: LegacyFixes;
+}
+
+export type DesignKind = 'tracked' | 'legacy' | 'precise';
+
+/** A design: its family (what reports call it and what its invariants expect), its name, its machine options. */
+export interface Design {
+  readonly kind: DesignKind;
+  readonly name: string;
+  readonly options: DesignOptions;
+}
 
 const fixes = (...on: FixId[]): LegacyFixes =>
   Object.fromEntries(FIX_IDS.map((f) => [f, on.includes(f)])) as unknown as LegacyFixes;
+
+const legacyOptions = (f: LegacyFixes): DesignOptions => ({
+  tracking: 'vm_pat',
+  memtypeEndMatch: true,
+  untrackUncovered: false,
+  mremapChecksFirst: false,
+  mapFixedFreesAfter: false,
+  fixes: f,
+});
+const trackedOptions: DesignOptions = {
+  tracking: 'ctx',
+  memtypeEndMatch: false,
+  untrackUncovered: false,
+  mremapChecksFirst: true,
+  mapFixedFreesAfter: true,
+  fixes: fixes(...FIX_IDS),
+};
+const legacy = (name: string, f: LegacyFixes): Design => ({ kind: 'legacy', name, options: legacyOptions(f) });
 
 export interface DesignPreset {
   readonly name: string;
@@ -38,47 +92,46 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
   {
     name: 'tracked',
     description: 'v6.16+: refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series)',
-    design: { kind: 'tracked', name: 'tracked' },
+    design: { kind: 'tracked', name: 'tracked', options: trackedOptions },
   },
   {
     name: 'legacy@v6.1',
     description: 'VM_PAT as released in v6.1: none of the fixes',
-    design: { kind: 'legacy', name: 'legacy@v6.1', fixes: fixes() },
+    design: legacy('legacy@v6.1', fixes()),
   },
   {
     name: 'legacy@v6.9',
     description: 'VM_PAT with d155df53f310 (fork copy failure clears VM_PAT) and 04c35ab3bdae (COW vm_pgoff fallback)',
-    design: { kind: 'legacy', name: 'legacy@v6.9', fixes: fixes('d155df53f310', '04c35ab3bdae') },
+    design: legacy('legacy@v6.9', fixes('d155df53f310', '04c35ab3bdae')),
   },
   {
     name: 'legacy@v6.15-rc1',
     description: 'VM_PAT in the bug D window: dc84bc2aba85 clears VM_PAT in vm_area_dup for split and mremap too',
-    design: {
-      kind: 'legacy',
-      name: 'legacy@v6.15-rc1',
-      fixes: fixes('d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85'),
-    },
+    design: legacy('legacy@v6.15-rc1', fixes('d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85')),
   },
   {
     name: 'legacy@v6.15',
     description: 'VM_PAT with every fix up to the rewrite (e9f180d7cfde closes the bug D window)',
-    design: { kind: 'legacy', name: 'legacy@v6.15', fixes: fixes(...FIX_IDS) },
+    design: legacy('legacy@v6.15', fixes(...FIX_IDS)),
   },
   {
     name: 'legacy@stable-6.1',
     description:
       "Debian's 6.1.192: every fix backported (checked in linux-source-6.1: get_pat_info's vm_pgoff fallback, the zap in remap_pfn_range_notrack, track_pfn_copy(dst, src, &pfn) / untrack_pfn_copy, untrack_pfn_clear in dup_mmap)",
-    design: { kind: 'legacy', name: 'legacy@stable-6.1', fixes: fixes(...FIX_IDS) },
+    design: legacy('legacy@stable-6.1', fixes(...FIX_IDS)),
   },
   {
     name: 'precise',
     description:
       'proposal (not upstream): tracked, plus on vm_area_free the pages no VMA of the ctx maps any more are untracked at once (the tree entry is cut around them)',
-    design: { kind: 'precise', name: 'precise' },
+    design: { kind: 'precise', name: 'precise', options: { ...trackedOptions, untrackUncovered: true } },
   },
 ];
 
 export const TRACKED: Design = DESIGN_PRESETS[0].design;
+
+/** How a design's event logs name the owner of a tree entry: its ctx, or its VM_PAT lineage. */
+export const ownerVocabulary = (d: Design): 'ctx' | 'lineage' => (d.options.tracking === 'ctx' ? 'ctx' : 'lineage');
 
 /**
  * Resolve a design name: a preset, or `legacy@<preset>+<fix>-<fix>` to switch single fixes
@@ -91,12 +144,12 @@ export const parseDesign = (name: string): Design | string => {
   if (m) {
     const base = DESIGN_PRESETS.find((p) => p.name === m[1]);
     if (!base || base.design.kind !== 'legacy') return `unknown design preset '${m[1]}'`;
-    const f: Record<string, boolean> = { ...base.design.fixes };
+    const f: Record<string, boolean> = { ...base.design.options.fixes };
     for (const [, sign, id] of m[2].matchAll(/([+-])([0-9a-f]{12})/g)) {
       if (!(FIX_IDS as readonly string[]).includes(id)) return `unknown fix '${id}' (known: ${FIX_IDS.join(', ')})`;
       f[id] = sign === '+';
     }
-    return { kind: 'legacy', name, fixes: f as unknown as LegacyFixes };
+    return legacy(name, f as unknown as LegacyFixes);
   }
   return `unknown design '${name}' (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
 };

@@ -19,7 +19,7 @@ describe('mutants', () => {
     it(`${m.name} is caught by ${m.targets}`, () => {
       const u = NAMED_CONFIGS[CONFIG[m.name] ?? 'split3'].universe;
       const design = parseDesign(m.design ?? 'tracked') as Design;
-      const r = checkSync({ universe: u, design, kernel: m.make, invariants: [m.targets], continueOn: [] });
+      const r = checkSync({ universe: u, design, mutant: m.name, invariants: [m.targets], continueOn: [] });
       expect(r.verdict).toBe('VIOLATION');
       const v = r.violation!;
       expect(v.invariant).toBe(m.targets);

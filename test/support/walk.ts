@@ -2,8 +2,7 @@
 import { CommandError, Kernel } from '../../models/kernel.ts';
 import { enumerateActions } from '../../src/checker/actions.ts';
 import type { Command } from '../../src/events/commands.ts';
-import { Facts } from '../../src/reducer/facts.ts';
-import { initialState } from '../../src/reducer/reduce.ts';
+import { EventBuffer, evolveContext, initialState, unitContext } from '../../src/reducer/evolve.ts';
 import type { Event } from '../../src/events/codecs.ts';
 import type { Design } from '../../src/state/design.ts';
 import { layoutOf, procOff } from '../../src/state/layout.ts';
@@ -24,7 +23,8 @@ export const walk = (u: Universe, d: Design, choices: readonly number[], kernel 
   const actions = enumerateActions(u, d);
   const s = initialState(u);
   const events: Event[] = [];
-  const facts = new Facts(u, L, d.kind === 'legacy' ? 'lineage' : 'ctx', s, events);
+  const sink = new EventBuffer(evolveContext(u, d), s);
+  const uc = unitContext(u, d, kernel.commands);
   const out: Walk = { commands: [], events, states: [], firstEvent: [] };
   for (const c of choices) {
     const enabled = actions.filter((a) => a.slot < 0 || s[procOff(L, a.slot)] === 1);
@@ -32,14 +32,13 @@ export const walk = (u: Universe, d: Design, choices: readonly number[], kernel 
     const a = enabled[c % enabled.length];
     const first = events.length;
     try {
-      kernel.exec(facts, a.cmd);
+      sink.reset(s);
+      kernel.exec(sink, a.cmd);
     } catch (e) {
-      if (e instanceof CommandError) {
-        events.length = first;
-        continue;
-      }
+      if (e instanceof CommandError) continue;
       throw e;
     }
+    events.push(...sink.events(uc));
     out.commands.push(a.cmd);
     out.states.push(new Uint8Array(s));
     out.firstEvent.push(first);

@@ -4,7 +4,7 @@
  * event's preconditions, and the kernel executor's fact sink (src/reducer/facts.ts) calls them
  * on the checker's scratch state. Callers guarantee the preconditions.
  */
-import type { Bytes } from '../state/access.ts';
+import type { Bytes } from './access.ts';
 import {
   HDR_BOUND,
   HDR_INVALID_END,
@@ -20,7 +20,7 @@ import {
   procOff,
   treeOff,
   type Layout,
-} from '../state/layout.ts';
+} from './layout.ts';
 
 export const opProcAlive = (L: Layout, s: Bytes, p: number, alive: boolean): void => {
   s[procOff(L, p)] = alive ? 1 : 0;
