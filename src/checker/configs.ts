@@ -216,7 +216,11 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       commands: { mmapDriver: true, mmapDriverPartial: true, remapTwice: true, vmfInsertPfn: true, zap: true, memremap: true, ioremap: true, mmapPrivate: true, writeFault: true },
       faults: { remapFill: true, ctxAlloc: true },
     }),
-    pins: { tracked: { verdict: 'PROVED', distinct: 11338, depth: 9 }, 'legacy@v6.15': { verdict: 'VIOLATION', distinct: 3, depth: 1, invariant: 'no-warn' } },
+    pins: {
+      tracked: { verdict: 'PROVED', distinct: 11338, depth: 9 },
+      precise: { verdict: 'PROVED', distinct: 14350, depth: 10 },
+      'legacy@v6.15': { verdict: 'VIOLATION', distinct: 3, depth: 1, invariant: 'no-warn' },
+    },
     pinsNoSymmetry: { tracked: { verdict: 'PROVED', distinct: 18090, depth: 10 } },
     inSuite: true,
   },

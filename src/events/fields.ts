@@ -31,19 +31,20 @@ export interface UnitContext {
 /** How a design names the owner of a tree entry in an event log. */
 export type OwnerVocabulary = 'ctx' | 'lineage';
 
-/** The commands of a run, by index (the integer form of a `cmd` field). */
+/** The commands of a run, by index (the integer form of a `cmd` field); equal commands share an index. */
 export class CommandTable {
   private readonly list: Command[] = [];
-  private readonly index = new Map<Command, number>();
+  private readonly index = new Map<string, number>();
   constructor(commands: readonly Command[] = []) {
     for (const c of commands) this.add(c);
   }
   add(c: Command): number {
-    let i = this.index.get(c);
+    const k = JSON.stringify(c);
+    let i = this.index.get(k);
     if (i === undefined) {
       i = this.list.length;
       this.list.push(c);
-      this.index.set(c, i);
+      this.index.set(k, i);
     }
     return i;
   }
