@@ -63,17 +63,17 @@ describe('pfnmap check', () => {
     expect((await cli('check', '--config', 'test/fixtures/configs/tiny2.json')).code).toBe(0);
     const a = await cli('check', '--config', 'test/fixtures/configs/bad-type.json');
     expect(a.code).toBe(2);
-    expect(a.err).toEqual(["pfnmap: test/fixtures/configs/bad-type.json: field 'procs': expected integer in [1, 4], got \"two\""]);
+    expect(a.err).toEqual(["pfnmap: test/fixtures/configs/bad-type.json:line 1, field 'procs': expected integer in [1, 4], got \"two\""]);
     const b = await cli('check', '--config', 'test/fixtures/configs/unknown-field.json');
-    expect(b.err[0]).toMatch(/unknown field 'commands\.mlock'/);
+    expect(b.err[0]).toMatch(/:line 1, field 'commands\.mlock': unknown field \(known: mmapDevmem, /);
     const c = await cli('check', '--config', 'test/fixtures/configs/too-large.json');
     expect(c.err[0]).toMatch(/field 'procs': expected integer in \[1, 4\], got 9/);
   });
   it('unknown designs, invariants, flags and mutants exit 2', async () => {
     expect((await cli('check', '--design', 'legacy@v5')).err[0]).toMatch(/--design: unknown design/);
-    expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant 'no-such'/);
+    expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant "no-such"/);
     expect((await cli('check', '--fast')).err[0]).toMatch(/unknown flag --fast/);
-    expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant 'x'/);
+    expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant "x"/);
     expect((await cli('nosuch')).code).toBe(2);
   });
   it('--mutant runs a seeded bug', async () => {
