@@ -1,4 +1,5 @@
 /** `pfnmap simulate`: seeded random walks. */
+import { INVARIANTS } from '../../invariants/index.ts';
 import { counterexampleText } from '../checker/report.ts';
 import { simulate } from '../checker/simulate.ts';
 import { encodeLog } from '../events/logFormat.ts';
@@ -17,6 +18,9 @@ export const cmdSimulate = (argv: readonly string[], io: Io): number => {
   const design = resolveDesign(flags.design as string | undefined);
   const universe = resolveConfig(flags.config as string | undefined, io);
   const invariants = resolveInvariants(flags.invariants as string | undefined, design);
+  // a walk checks safety invariants only: a list of quality ones would check nothing
+  if (invariants && !invariants.some((n) => INVARIANTS.find((i) => i.name === n)!.kind === 'safety'))
+    throw new UsageError('simulate: --invariants names no safety invariant (a walk checks safety invariants only)');
   // no walk, or walks of no step, would check nothing and say OK
   if (flags.walks === 0 || flags.steps === 0) throw new UsageError(`simulate: --${flags.walks === 0 ? 'walks' : 'steps'} expects at least 1`);
   const out = flags.out as string | undefined;

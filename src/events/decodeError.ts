@@ -40,14 +40,26 @@ interface Shape {
   readonly type?: t.Mixed;
 }
 
-/** The field names a codec knows at its top (t.type, t.partial, their intersections). */
-export const knownKeys = (c: t.Mixed): string[] => {
-  const s = c as unknown as Shape;
-  if (s.props) return Object.keys(s.props);
-  if (s._tag === 'IntersectionType' && s.types) return s.types.flatMap(knownKeys);
-  if (s._tag === 'ExactType' && s.type) return knownKeys(s.type);
-  return [];
+/** Each codec's fields (t.type, t.partial, their intersections), found once. */
+const PROPS = new WeakMap<t.Mixed, Readonly<Record<string, t.Mixed>>>();
+
+const propsOf = (codec: t.Mixed): Readonly<Record<string, t.Mixed>> => {
+  let props = PROPS.get(codec);
+  if (props) return props;
+  const found: Record<string, t.Mixed> = Object.create(null);
+  const collect = (c: t.Mixed): void => {
+    const x = c as unknown as Shape;
+    if (x.props) Object.assign(found, x.props);
+    else if (x._tag === 'IntersectionType' && x.types) x.types.forEach(collect);
+    else if (x._tag === 'ExactType' && x.type) collect(x.type);
+  };
+  collect(codec);
+  PROPS.set(codec, (props = found));
+  return props;
 };
+
+/** The field names a codec knows at its top (t.type, t.partial, their intersections). */
+export const knownKeys = (c: t.Mixed): string[] => Object.keys(propsOf(c));
 
 export interface UnknownField {
   /** the path of the unknown key, '.'-joined with array indices */
@@ -75,15 +87,8 @@ export const unknownField = (codec: t.Mixed, value: unknown, path = ''): Unknown
     return null;
   }
   if (s._tag === 'ExactType' && s.type) return unknownField(s.type, value, path);
-  const props: Record<string, t.Mixed> = Object.create(null);
-  const collect = (c: t.Mixed): void => {
-    const x = c as unknown as Shape;
-    if (x.props) Object.assign(props, x.props);
-    else if (x._tag === 'IntersectionType' && x.types) x.types.forEach(collect);
-    else if (x._tag === 'ExactType' && x.type) collect(x.type);
-  };
-  collect(codec);
-  if (!Object.keys(props).length || !isRecord(value)) return null;
+  const props = propsOf(codec);
+  if (!isRecord(value)) return null;
   for (const k of Object.keys(value)) {
     if (!(k in props)) return { path: at(k), known: Object.keys(props) };
     const u = unknownField(props[k], value[k], at(k));

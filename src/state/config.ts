@@ -16,6 +16,15 @@ const Int = (min: number, max: number) =>
     t.identity,
   );
 
+/** A label (a config's name, its description): at most max characters, none of them a control character. */
+const Label = (max: number) =>
+  new t.Type<string, string, unknown>(
+    `text of at most ${max} characters, no control characters`,
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && u.length <= max && !/[\u0000-\u001f\u007f-\u009f]/.test(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
 const ModeList = (allowed: readonly string[]) =>
   new t.Type<CacheModeName[], CacheModeName[], unknown>(
     `non-empty list of ${allowed.join('|')}`,
@@ -83,8 +92,8 @@ export const DEFAULT_UNIVERSE: Universe = {
 const switches = <K extends string>(keys: readonly K[]) => t.exact(t.partial(Object.fromEntries(keys.map((k) => [k, t.boolean])) as Record<K, t.BooleanC>));
 
 const ConfigC = t.partial({
-  name: t.string,
-  description: t.string,
+  name: Label(200),
+  description: Label(2000),
   procs: Int(1, LIMITS.procs),
   vpages: Int(1, LIMITS.vpages),
   pfns: Int(1, LIMITS.pfns),

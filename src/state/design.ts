@@ -2,6 +2,7 @@
  * The designs the model covers (MODEL.md §1) and the legacy kernel eras as fix switches
  * (reference §0 and §2.9).
  */
+import { quote } from '../util/quote.ts';
 
 /** Upstream fixes of the VM_PAT design; each switch on means the kernel has the commit. */
 export interface LegacyFixes {
@@ -90,7 +91,7 @@ export const parseDesign = (name: string): Design | string => {
   const m = /^(legacy@[^+\-]+(?:-rc\d+)?)((?:[+-][0-9a-f]{12})+)$/.exec(name);
   if (m) {
     const base = DESIGN_PRESETS.find((p) => p.name === m[1]);
-    if (!base || base.design.kind !== 'legacy') return `unknown design preset '${m[1]}'`;
+    if (!base || base.design.kind !== 'legacy') return `unknown design preset ${quote(m[1])}`;
     const f: Record<string, boolean> = { ...base.design.fixes };
     for (const [, sign, id] of m[2].matchAll(/([+-])([0-9a-f]{12})/g)) {
       if (!(FIX_IDS as readonly string[]).includes(id)) return `unknown fix '${id}' (known: ${FIX_IDS.join(', ')})`;
@@ -98,5 +99,5 @@ export const parseDesign = (name: string): Design | string => {
     }
     return { kind: 'legacy', name, fixes: f as unknown as LegacyFixes };
   }
-  return `unknown design '${name}' (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
+  return `unknown design ${quote(name)} (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
 };

@@ -17,15 +17,18 @@ export const MAX_LINE_CHARS = 1 << 20;
 export const MAX_DOCUMENT_CHARS = 16 << 20;
 /** The most records (events, recorded steps) one input file may hold. */
 export const MAX_RECORDS = 1_000_000;
+/** The most lines, blank ones included, one input file may have. */
+export const MAX_LINES = 10_000_000;
 
-/** Bad input at a line (1-based) and maybe a field: a one-line message. */
+/** Bad input at a line (1-based; none for a value given to the library) and maybe a field: a one-line message. */
 export class InputError extends Error {
   constructor(
-    readonly line: number,
+    readonly line: number | undefined,
     readonly field: string | undefined,
     readonly detail: string,
   ) {
-    super(`line ${line}${field ? `, field '${printable(field)}'` : ''}: ${detail}`);
+    const where = [line === undefined ? '' : `line ${line}`, field ? `field '${printable(field)}'` : ''].filter(Boolean).join(', ');
+    super(where ? `${where}: ${detail}` : detail);
   }
 }
 
@@ -78,7 +81,7 @@ export const jsonAt = (text: string, line: number): unknown => {
 };
 
 /** Split chunks of text into lines (no '\n'; a trailing '\r' kept), refusing a line beyond the limit as soon as it grows past it. */
-export function* splitLines(chunks: Iterable<string>, maxLine = MAX_LINE_CHARS): Generator<string> {
+export function* splitLines(chunks: Iterable<string>, maxLine = MAX_LINE_CHARS, maxLines = MAX_LINES): Generator<string> {
   let pending: string[] = [];
   let pendingChars = 0;
   let line = 1;
@@ -101,7 +104,7 @@ export function* splitLines(chunks: Iterable<string>, maxLine = MAX_LINE_CHARS):
       pending = [];
       pendingChars = 0;
       yield text;
-      line++;
+      if (++line > maxLines) throw new InputError(line, undefined, `more than ${maxLines.toLocaleString('en-US')} lines (the limit of an input file)`);
       from = nl + 1;
     }
   }
@@ -141,10 +144,10 @@ function* decodeUtf8(chunks: Iterable<Uint8Array>): Generator<string> {
     } catch {
       const at = Math.max(0, badUtf8At(bytes, bytes.length));
       let line = lines;
-      for (let k = 0; k < at; k++) if (bytes[k] === 0x0a) line++;
+      for (let k = bytes.indexOf(0x0a); k >= 0 && k < at; k = bytes.indexOf(0x0a, k + 1)) line++;
       throw new InputError(line, undefined, `not UTF-8 text (byte 0x${bytes[at].toString(16).padStart(2, '0')})`);
     }
-    for (let k = 0; k < bytes.length; k++) if (bytes[k] === 0x0a) lines++;
+    for (let k = bytes.indexOf(0x0a); k >= 0; k = bytes.indexOf(0x0a, k + 1)) lines++;
     yield text;
   }
   let tail: string;
