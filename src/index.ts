@@ -25,6 +25,7 @@ import { decodeConfig } from './state/config.ts';
 import { FIX_IDS, parseDesign, type Design } from './state/design.ts';
 import type { Universe } from './state/universe.ts';
 import { InputError } from './util/input.ts';
+import { maxWorkers } from './util/machine.ts';
 import { quote } from './util/quote.ts';
 
 export { type CheckOptions, type CheckResult, type Counterexample, type Verdict, type Progress } from './checker/bfs.ts';
@@ -63,8 +64,8 @@ const designOf = (d: unknown, field = 'design'): Design => {
   const parsed = parseDesign(name);
   if (typeof parsed === 'string') return refuse(field, parsed);
   if (isRecord(d)) {
-    const fixes = (x: unknown) => (isRecord(x) ? FIX_IDS.map((f) => x[f]).join() : '');
-    if (d.kind !== parsed.kind || (parsed.kind === 'legacy' && fixes(d.fixes) !== fixes(parsed.fixes)))
+    const sameFixes = (a: unknown, b: Record<string, boolean>) => isRecord(a) && FIX_IDS.every((f) => a[f] === b[f]);
+    if (d.kind !== parsed.kind || (parsed.kind === 'legacy' && !sameFixes(d.fixes, parsed.fixes as unknown as Record<string, boolean>)))
       refuse(field, `the design named ${quote(name)} is not what parseDesign gives for that name`);
   }
   return parsed;
@@ -90,10 +91,10 @@ const invariantsOf = (names: unknown, design: Design, field: string): string[] |
   return names as string[];
 };
 
-/** An optional integer at least min. */
-const integer = (v: unknown, field: string, min = 0): number | undefined => {
+/** An optional integer in [min, max]. */
+const integer = (v: unknown, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined => {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) refuse(field, `expected an integer >= ${min}, got ${quote(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) refuse(field, `expected an integer in [${min}, ${max}], got ${quote(v)}`);
   return v as number;
 };
 
@@ -115,7 +116,7 @@ const checkOptions = (o: unknown): CheckOptions => {
     maxStates: integer(o.maxStates, 'maxStates'),
     maxMemoryBytes: integer(o.maxMemoryBytes, 'maxMemoryBytes', 1),
     yieldEvery: integer(o.yieldEvery, 'yieldEvery', 1),
-    workers: integer(o.workers, 'workers', 1),
+    workers: integer(o.workers, 'workers', 1, maxWorkers()),
     keySpace: integer(o.keySpace, 'keySpace', 1),
     invariants: invariantsOf(o.invariants, design, 'invariants'),
     continueOn: invariantsOf(o.continueOn, design, 'continueOn'),

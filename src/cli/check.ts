@@ -4,6 +4,7 @@ import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
 import { reportText } from '../checker/report.ts';
 import { encodeLog } from '../events/logFormat.ts';
 import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
+import { cores, maxWorkers } from '../util/machine.ts';
 import { quote } from '../util/quote.ts';
 import { noPositional, parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
@@ -46,7 +47,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const invariants = resolveInvariants(flags.invariants as string | undefined, design);
   const workers = flags.workers as number | undefined;
   if (workers === 0) throw new UsageError('check: --workers expects at least 1');
-  if (workers !== undefined && workers > MAX_WORKERS) throw new UsageError(`check: --workers ${workers} is more than ${MAX_WORKERS} (this machine has ${cores()} cores)`);
+  if (workers !== undefined && workers > maxWorkers()) throw new UsageError(`check: --workers ${workers} is more than ${maxWorkers()} (this machine has ${cores()} cores)`);
   if (flags['max-memory'] === 0) throw new UsageError('check: --max-memory expects at least 1 (MB)');
   const out = flags.out as string | undefined;
   // before the search: a trace it finds must have somewhere to go
@@ -127,11 +128,6 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
  * about 1.9 times its speed on two cores: docs/performance.md), else one.
  */
 export const defaultWorkers = (): number => Math.min(2, cores());
-
-const cores = (): number => os.availableParallelism?.() ?? os.cpus().length;
-
-/** The most worker threads --workers may ask: each costs memory and a thread, so not more than a few per core. */
-const MAX_WORKERS = Math.max(8, 4 * cores());
 
 /** Three quarters of the memory this process may use: physical memory, or a cgroup limit below it. */
 export const defaultMemoryLimit = (): number => {

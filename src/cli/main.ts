@@ -127,12 +127,14 @@ export const run = async (argv: readonly string[], rawIo: Io = nodeIo): Promise<
         return cmdRepro(rest, io);
       case 'conform':
         return cmdConform(rest, io);
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         io.out(USAGE);
-        return cmd === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
+      case undefined:
+        io.out(USAGE);
+        throw new UsageError('expected a command (the usage is above)');
       default:
         throw new UsageError(`unknown command ${quote(cmd)} (known: check, replay, scenario, simulate, repro, conform, diff, list)`);
     }

@@ -4,7 +4,7 @@
  * `pfnmap repro --corpus DIR`: the whole real-kernel corpus as DIR/<name>.c plus DIR/boots.txt
  * (which programs share a boot), for kernel/record-corpus.sh.
  */
-import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../events/commands.ts';
 import { parseLogLines } from '../events/logFormat.ts';
@@ -14,6 +14,7 @@ import { buildPlan, ReproError, type Plan } from '../repro/plan.ts';
 import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS, scenarioNamed } from '../scenarios/selftest.ts';
 import type { Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
+import { FileError } from '../util/input.ts';
 import { printable, quote } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { readInput } from './input.ts';
@@ -33,23 +34,26 @@ interface Source {
   readonly design?: string;
 }
 
-const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
-
+/** A scenario name (selftest or corpus) names a scenario; anything else names a file. */
 const loadSource = (arg: string, io: Io): Source => {
-  if (isFile(arg)) {
-    const log = readInput(io, arg, parseLogLines);
-    const commands = log.events.flatMap((e) => (e.type === 'syscall' || e.type === 'kernel_call' ? [e.cmd] : []));
-    if (!commands.length) throw new UsageError(`${printable(arg, 200)}: the event log has no syscall or kernel_call events: nothing to reproduce`);
-    const base = arg.split('/').pop()!.replace(/\.[^.]*$/, '');
-    return { name: programName(base), source: `trace ${base} (${log.design.name}, config ${log.universe.name})`, universe: log.universe, commands, design: log.design.name };
-  }
   const st = scenarioNamed(arg);
   if (st) return { name: `selftest_${st.name}`, source: `scenario ${st.name}`, universe: SCENARIO_UNIVERSE, commands: st.commands };
   const c = corpusNamed(arg);
   if (c) return { name: c.name, source: `corpus scenario ${c.name}`, universe: c.universe, commands: c.commands };
-  throw new UsageError(
-    `repro: ${quote(arg)} is neither a file nor a scenario (selftest: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}; corpus: ${corpus().length} scenarios, see --list)`,
-  );
+  let log;
+  try {
+    log = readInput(io, arg, parseLogLines);
+  } catch (e) {
+    if (e instanceof FileError && e.code === 'ENOENT')
+      throw new UsageError(
+        `repro: ${quote(arg)} is neither a file nor a scenario (selftest: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}; corpus: ${corpus().length} scenarios, see --list)`,
+      );
+    throw e;
+  }
+  const commands = log.events.flatMap((e) => (e.type === 'syscall' || e.type === 'kernel_call' ? [e.cmd] : []));
+  if (!commands.length) throw new UsageError(`${printable(arg, 200)}: the event log has no syscall or kernel_call events: nothing to reproduce`);
+  const base = arg.split('/').pop()!.replace(/\.[^.]*$/, '');
+  return { name: programName(base), source: `trace ${base} (${log.design.name}, config ${log.universe.name})`, universe: log.universe, commands, design: log.design.name };
 };
 
 const plan = (s: Source, design: Design): Plan => {

@@ -8,7 +8,7 @@ import type { Command } from '../events/commands.ts';
 import { decodeCommand } from '../events/decodeError.ts';
 import { decodeConfig } from '../state/config.ts';
 import { parseDesign } from '../state/design.ts';
-import { InputError, jsonAt, linesOfText, MAX_RECORDS } from '../util/input.ts';
+import { InputError, isBlank, jsonAt, linesOfText, MAX_RECORDS } from '../util/input.ts';
 import { printable, quote } from '../util/quote.ts';
 import type { Universe } from '../state/universe.ts';
 
@@ -167,9 +167,8 @@ const records = (rows: Iterable<string>): { line: number; o: Obj }[] => {
   let line = 0;
   for (const raw of rows) {
     line++;
-    const row = raw.trim();
-    if (row === '') continue;
-    const o = jsonAt(row, line);
+    if (isBlank(raw)) continue;
+    const o = jsonAt(raw, line);
     if (!isObj(o)) throw new RecordedError(line, undefined, 'expected a JSON object');
     if (recs.length >= MAX_RECORDS) throw new RecordedError(line, undefined, `more than ${MAX_RECORDS.toLocaleString('en-US')} records (the limit of a recording)`);
     recs.push({ line, o });
@@ -212,6 +211,8 @@ const fromRecords = (recs: readonly { line: number; o: Obj }[]): RecordedRun => 
   const debugpat = field(init.o, init.line, 'debugpat', isBool, 'true or false');
   const mtrr = isStr(init.o.mtrr) ? init.o.mtrr : 'unknown';
   const initKlog = isStrArr(init.o.klog) ? init.o.klog : [];
+  // not compared (the tree is empty before the first step), but refused if malformed
+  if (init.o.memtype !== undefined) memtypeOf(init.o, init.line);
 
   const steps: RecordedStep[] = [];
   let end: RecordedRun['end'] | undefined;
@@ -221,6 +222,7 @@ const fromRecords = (recs: readonly { line: number; o: Obj }[]): RecordedRun => 
     const step = field(o, line, 'step', isInt, 'the step number');
     if (call === 'end') {
       onlyKnown(o, line, FIELDS.end);
+      if (o.vmas !== undefined) vmasOf(o, line);
       end = {
         line,
         klog: field(o, line, 'klog', isStrArr, 'an array of log lines'),

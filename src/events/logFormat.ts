@@ -10,7 +10,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { decodeConfig } from '../state/config.ts';
 import { parseDesign, type Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
-import { InputError, jsonAt, linesOfText, MAX_RECORDS } from '../util/input.ts';
+import { InputError, isBlank, jsonAt, linesOfText, MAX_RECORDS } from '../util/input.ts';
 import { quote } from '../util/quote.ts';
 import { Event, EVENT_TYPES, type EventType } from './codecs.ts';
 import { decodeCommand, deepestError, knownKeys, unknownField } from './decodeError.ts';
@@ -99,9 +99,8 @@ export const parseLogLines = (rows: Iterable<string>): ParsedLog => {
   try {
     for (const raw of rows) {
       line++;
-      const row = raw.trim();
-      if (row === '') continue;
-      const obj = jsonAt(row, line);
+      if (isBlank(raw)) continue;
+      const obj = jsonAt(raw, line);
       if (!header) {
         header = decodeHeader(obj, line);
         continue;

@@ -69,6 +69,9 @@ export const jsonInputError = (e: JsonError, text: string, line: number, fieldPr
   return new InputError(l, field || undefined, `bad JSON at column ${col}: ${e.message}`);
 };
 
+/** A line that holds nothing but JSON whitespace (skipped by the NDJSON readers). */
+export const isBlank = (line: string): boolean => /^[ \t\r]*$/.test(line);
+
 /** Parse one line (or document) of strict JSON (json.ts); bad JSON is an InputError at its line. */
 export const jsonAt = (text: string, line: number): unknown => {
   try {
