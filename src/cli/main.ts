@@ -45,7 +45,9 @@ commands:
             the same commands through two designs, step by step (exit 1 when they differ)
   list      designs, configs, invariants, scenarios
 
-exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, 3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit`;
+exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, or an output that cannot be written,
+  3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit or by Ctrl-C/SIGTERM/SIGHUP,
+  70 internal error (docs/inputs.md)`;
 
 export interface Io {
   readonly out: (s: string) => void;

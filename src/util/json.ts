@@ -110,7 +110,8 @@ export const scanJson = (text: string, opts: { maxDepth?: number; keyOffsets?: b
     else fail(i, `unexpected ${what(text, i)} (expected a value)`);
   };
   const open = (object: boolean): void => {
-    if (stack.length >= maxDepth) fail(i, `nested deeper than ${maxDepth} levels`);
+    // named by its keys only: the field that holds the deep value, not a thousand indices
+    if (stack.length >= maxDepth) throw new JsonError(i, stack.map((f) => (f.object ? f.at : '')).filter((k) => k !== '').join('.'), `nested deeper than ${maxDepth} levels`);
     stack.push({ object, keys: object ? new Set() : null, at: '', count: 0 });
     i++;
   };
