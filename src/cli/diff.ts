@@ -115,6 +115,7 @@ export const cmdDiff = (argv: readonly string[], io: Io): number => {
   if (names.length !== 2) throw new UsageError('diff: --designs takes two designs, e.g. legacy@v6.15,tracked');
   const designs = [resolveDesign(names[0]), resolveDesign(names[1])] as const;
   const input = readCommands(positional[0], io);
+  if (input.commands.length === 0) throw new UsageError(`diff: ${quote(positional[0])} holds no command: nothing to compare`);
   const u = flags.config ? resolveConfig(flags.config as string, io) : (input.universe ?? SCENARIO_UNIVERSE);
   let steps: DiffStep[];
   try {

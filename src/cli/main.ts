@@ -5,7 +5,7 @@
  * the tool's own faults. Inputs are read through src/util/input.ts, outputs written through
  * output.ts, and every line printed passes quote.ts's terminalSafe.
  */
-import { documentOf, FileError, InputError, linesOfFile } from '../util/input.ts';
+import { FileError, InputError, linesOfFile } from '../util/input.ts';
 import { printable, quote, terminalSafe } from '../util/quote.ts';
 import { UsageError } from './args.ts';
 import { checkOutputPath, OutputError, reasonOf, writeOutput } from './output.ts';
@@ -52,10 +52,9 @@ exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, or an output that 
 export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
-  /** the lines of an input file, streamed with the input limits (src/util/input.ts); FileError when it cannot be read */
+  /** the lines of an input file, streamed with the input limits (src/util/input.ts); FileError when it cannot be read.
+   *  The only way the CLI reads a file: readInput / readJsonDocument (input.ts) put a parser and the file's name on it */
   readonly readLines: (path: string) => Iterable<string>;
-  /** a whole input file, at most MAX_DOCUMENT_CHARS (src/util/input.ts); readLines for anything that can be long */
-  readonly readFile: (path: string) => string;
   /** write an output file, atomically where it is a regular file (output.ts); OutputError when it cannot be */
   readonly writeFile: (path: string, text: string) => void;
   /** refuse an output path that cannot be written (OutputError), before the work that produces it */
@@ -74,7 +73,6 @@ export const nodeIo: Io = {
   },
   err: (s) => process.stderr.write(s + '\n'),
   readLines: (p) => linesOfFile(p),
-  readFile: (p) => documentOf(linesOfFile(p)),
   writeFile: writeOutput,
   checkOutput: checkOutputPath,
   isTTY: Boolean(process.stderr.isTTY),

@@ -11,8 +11,9 @@
  *   failed write removes the temporary file and leaves the old file as it was. A stop signal
  *   during the write waits until it is done (signals.ts). An existing file keeps its mode; a
  *   symbolic link is followed (the file it names is replaced, the link stays).
- * - Anything else that exists (a character device such as /dev/stdout or /dev/null, a pipe)
- *   is written in place: it cannot be replaced by a rename.
+ * - Anything else that exists (a character device such as /dev/null, a pipe), and any path
+ *   under /dev/ or /proc/ (/dev/stdout may lead to the file the shell redirected stdout to),
+ *   is written in place: it cannot, or must not, be replaced by a rename.
  * - Every failure is an OutputError: one line naming the path and the reason (ENOSPC is
  *   "no space left on the device"), exit 2 in the CLI.
  */
@@ -39,7 +40,7 @@ const REASONS: Record<string, string> = {
   ELOOP: 'too many symbolic links',
   EPIPE: 'the reader closed the pipe',
   ENXIO: 'no reader on the pipe or no such device',
-  EEXIST: 'a temporary file of that name exists',
+  EEXIST: 'a file of that name exists',
 };
 
 /** The reason of a failed system call, in words, with its code. */
@@ -82,14 +83,35 @@ export const checkOutputPath = (file: string): void => {
 };
 
 const writeAll = (fd: number, bytes: Uint8Array): void => {
-  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      // a descriptor left non-blocking (a pipe shared with another process): wait, then go on
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
 };
 
-/** Write text to a device or pipe that exists (it cannot be renamed over). */
+/** The descriptor a path names in this process (/dev/stdout, /dev/fd/N, /proc/self/fd/N), if it names one. */
+const ownDescriptor = (file: string): number | undefined => {
+  const m = /^\/(?:dev\/(stdout|stderr)|dev\/fd\/(\d+)|proc\/self\/fd\/(\d+))$/.exec(file);
+  return !m ? undefined : m[1] ? (m[1] === 'stdout' ? 1 : 2) : Number(m[2] ?? m[3]);
+};
+
+/**
+ * Write text to a device, a pipe or a descriptor path. One of the process's own descriptors
+ * is written through itself, so the text lands where that descriptor is (after the report
+ * already written to stdout, in a file the shell redirected it to); anything else is opened
+ * for appending.
+ */
 const writeInPlace = (file: string, bytes: Uint8Array): void => {
+  const own = ownDescriptor(file);
   let fd = -1;
   try {
-    fd = fs.openSync(file, 'w');
+    if (own !== undefined) return writeAll(own, bytes);
+    fd = fs.openSync(file, 'a');
     writeAll(fd, bytes);
   } catch (e) {
     throw fail(file, e);
@@ -98,12 +120,19 @@ const writeInPlace = (file: string, bytes: Uint8Array): void => {
   }
 };
 
+/**
+ * Paths written in place even when they lead to a regular file: /dev/stdout and
+ * /proc/self/fd/N name a descriptor the process (or its shell) holds open, and a rename over
+ * the file it leads to would leave that descriptor writing to a file no longer there.
+ */
+const DESCRIPTOR_PATH = /^\/(dev|proc)\//;
+
 /** Write an output file (see the top of this file); throws OutputError. */
 export const writeOutput = (file: string, text: string): void => {
   checkOutputPath(file);
   const bytes = Buffer.from(text, 'utf8');
   const st = statOrNull(file);
-  if (st && !st.isFile()) return writeInPlace(file, bytes);
+  if (st && (!st.isFile() || DESCRIPTOR_PATH.test(file))) return writeInPlace(file, bytes);
   const target = st ? fs.realpathSync(file) : file;
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);

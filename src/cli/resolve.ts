@@ -1,6 +1,6 @@
 /** Resolve --design, --config and --invariants values, with one-line errors. */
 import { INVARIANTS, invariantsFor } from '../../invariants/index.ts';
-import { NAMED_CONFIGS, SUITES } from '../checker/configs.ts';
+import { DEFAULT_CONFIG, NAMED_CONFIGS, SUITES } from '../checker/configs.ts';
 import { ZOO } from '../checker/zoo.ts';
 import { decodeConfig } from '../state/config.ts';
 import { parseDesign, type Design } from '../state/design.ts';
@@ -24,9 +24,11 @@ const configFile = (file: string, io: Io): Universe => {
   return u.name === 'unnamed' ? { ...u, name: file } : u;
 };
 
-export const resolveConfig = (value: string | undefined, io: Io, fallback = 'default'): Universe => {
+/** One config (simulate, diff): a named one, a zoo one or a file; by default the default suite's first member. */
+export const resolveConfig = (value: string | undefined, io: Io, fallback = SUITES[DEFAULT_CONFIG].members[0]): Universe => {
   const v = value ?? fallback;
   if (Object.prototype.hasOwnProperty.call(NAMED_CONFIGS, v)) return NAMED_CONFIGS[v].universe;
+  if (Object.prototype.hasOwnProperty.call(SUITES, v)) throw new UsageError(`--config: ${v} is a suite of configs (${SUITES[v].members.join(', ')}): this command takes one of them`);
   const zoo = ZOO.find((z) => z.universe.name === v);
   if (zoo) return zoo.universe;
   if (!v.endsWith('.json'))

@@ -102,6 +102,14 @@ describe('pfnmap diff and scenario', () => {
     expect(r.out.join('\n')).toMatch(/VIOLATION of memtype-no-leak at step 5/);
     expect(parseLog(r.files.get('x.ndjson')!).events.length).toBeGreaterThan(20);
   });
+  it('simulate runs the default suite\'s first config unless told (a suite is refused: it takes one config)', async () => {
+    const r = await cli('simulate', '--walks', '3', '--steps', '5', '--seed', '1');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe('pfnmap simulate: design tracked, config main, seed 1: 3 walks, 15 steps');
+    const s = await cli('simulate', '--config', 'default');
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual(['pfnmap: --config: default is a suite of configs (main, cow, kernel): this command takes one of them']);
+  });
   it('list names every design preset, config, invariant, mutant and scenario', async () => {
     const r = await cli('list');
     const t = r.out.join('\n');

@@ -108,6 +108,19 @@ describe('a file lost', () => {
     expect(fs.readFileSync(p, 'utf8')).toBe('the old trace\n');
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+  it('--out /dev/stdout with stdout redirected to a file: the report, then the trace, neither lost (not a rename over the file)', () => {
+    const p = join(dir, 'both.txt');
+    const fd = fs.openSync(p, 'w');
+    const r = bin(['check', '--config', 'tiny', '--design', 'legacy@v6.1', '--out', '/dev/stdout'], { stdio: ['ignore', fd, 'pipe'] });
+    fs.closeSync(fd);
+    expect(r.status).toBe(1);
+    const text = fs.readFileSync(p, 'utf8');
+    const at = (re: RegExp) => text.split('\n').findIndex((l) => re.test(l));
+    expect(at(/^VIOLATION of no-invalid-free/)).toBeGreaterThan(0);
+    expect(at(/^\{"format":"pfnmap-events"/)).toBeGreaterThan(at(/^VIOLATION/));
+    expect(at(/^ {2}trace written to \/dev\/stdout/)).toBeGreaterThan(at(/^\{"format"/));
+    expect(parseLog(text.slice(text.indexOf('{"format"'), text.indexOf('  trace written'))).events.length).toBeGreaterThan(3);
+  });
   it('--out into a missing directory is found before the search (no search, no report)', async () => {
     const t0 = performance.now();
     const r = await cli(['check', '--config', 'medium', '--out', join(dir, 'no/such/dir/trace.ndjson')]);
@@ -165,6 +178,11 @@ describe('wrongly accepted', () => {
     const p = spawnSync('bash', ['-c', `"${process.execPath}" bin/pfnmap.js list | true; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     oneLine(p.stderr.trimEnd().split('\n'), /^pfnmap: cannot write the standard output: the reader closed the pipe \(EPIPE\); the output is incomplete$/);
     expect(p.stdout).toBe('exit 2\n');
+  });
+  it('diff of an empty command list is exit 2, not "no difference"', async () => {
+    const r = await cli(['diff', 'c.json'], { 'c.json': '[]' });
+    expect(r.code).toBe(2);
+    oneLine(r.err, /^pfnmap: diff: "c\.json" holds no command: nothing to compare$/);
   });
   it('a log header without config is exit 2 (logs are self-contained), as is an unknown header field', async () => {
     const r = await cli(['replay', 'h.ndjson'], { 'h.ndjson': ['{"format":"pfnmap-events","version":1,"design":"tracked"}', ...EVENTS].join('\n') });

@@ -189,28 +189,68 @@ export const headerCase: fc.Arbitrary<Mutated> = fc.tuple(fc.constantFrom(...LOG
   return { content: [JSON.stringify(o), ...rest].join('\n'), invalid: true, how: `header: ${what}` };
 });
 
-/** A config from its grammar: mostly small valid values (the check must stay short), some awkward. */
+/** A config the grammar accepts, small enough that a bounded check of it stays short. */
+const validConfig: fc.Arbitrary<Record<string, unknown>> = fc
+  .record({
+    procs: fc.integer({ min: 1, max: 2 }),
+    vpages: fc.integer({ min: 2, max: 3 }),
+    pfns: fc.integer({ min: 2, max: 3 }),
+    maxMapPages: fc.integer({ min: 1, max: 2 }),
+    privateMapPages: fc.constant(1),
+    kernelMapPages: fc.integer({ min: 1, max: 2 }),
+    refcountMax: fc.integer({ min: 2, max: 4 }),
+    treeMax: fc.integer({ min: 2, max: 6 }),
+    kernelSlots: fc.integer({ min: 1, max: 2 }),
+    mtrr: fc.constantFrom('WB', 'UC'),
+    devmemModes: fc.constantFrom(['WB'], ['WB', 'UC-']),
+    driverModes: fc.constantFrom(['WC'], ['UC', 'WT']),
+    physBasePfn: fc.constantFrom(0, 0xfe000, 2 ** 40),
+    vaBasePage: fc.constantFrom(0, 0x7f000000, 2 ** 36),
+    commands: fc.record(
+      Object.fromEntries(
+        ['mmapDevmem', 'mmapPrivate', 'mapFixed', 'mmapDriver', 'mmapDriverPartial', 'remapTwice', 'mprotect', 'madvise', 'madviseInvalid', 'mremapShrink', 'mremapMove', 'mremapInvalid', 'fork', 'exit', 'writeFault', 'zap', 'vmfInsertPfn', 'memremap', 'ioremap'].map((k) => [
+          k,
+          fc.boolean(),
+        ]),
+      ),
+      { requiredKeys: [] },
+    ),
+    faults: fc.record(Object.fromEntries(['forkCopy', 'trackPfnCopy', 'remapFill', 'ctxAlloc', 'split'].map((k) => [k, fc.boolean()])), { requiredKeys: [] }),
+  }, { requiredKeys: ['procs', 'vpages', 'pfns', 'maxMapPages'] });
+
+/** A config from its grammar: mostly valid (the check runs), some with awkward values, some textually broken. */
 export const configCase: fc.Arbitrary<Mutated> = fc
   .tuple(
-    fc.record(
-      {
-        name: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('fz', '', 'fz zz') }, rarely(fc.constantFrom('x'.repeat(201), 'a\u001bb'))),
-        procs: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
-        vpages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2, 3) }, rarely(awkward)),
-        pfns: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
-        maxMapPages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
-        treeMax: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(2, 4) }, rarely(awkward)),
-        kernelSlots: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(0, 1) }, rarely(awkward)),
-        mtrr: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('WB', 'UC') }, rarely(awkward)),
-        devmemModes: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(['WB'], ['WB', 'UC-']) }, rarely(fc.oneof(fc.constantFrom([], ['WB', 'WB']), awkward))),
-        commands: fc.dictionary(
-          fc.oneof({ weight: 19, arbitrary: fc.constantFrom('mmapDevmem', 'munmap', 'fork', 'exit', 'mprotect', 'memremap', 'zap', 'mapFixed', 'mremapMove') }, rarely(fc.constant('mlock'))),
-          fc.oneof({ weight: 19, arbitrary: fc.boolean() }, rarely(awkward)),
-          { maxKeys: 4 },
-        ),
-        faults: fc.dictionary(fc.oneof({ weight: 19, arbitrary: fc.constantFrom('forkCopy', 'split', 'ctxAlloc') }, rarely(fc.constant('nope'))), fc.boolean(), { maxKeys: 2 }),
+    fc.oneof(
+      { weight: 3, arbitrary: validConfig },
+      fc.record(
+        {
+          name: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('fz', '', 'fz zz') }, rarely(fc.constantFrom('x'.repeat(201), 'a\u001bb'))),
+          procs: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
+          vpages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2, 3) }, rarely(awkward)),
+          pfns: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
+          maxMapPages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
+          treeMax: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(2, 4) }, rarely(awkward)),
+          kernelSlots: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(0, 1) }, rarely(awkward)),
+          mtrr: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('WB', 'UC') }, rarely(awkward)),
+          devmemModes: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(['WB'], ['WB', 'UC-']) }, rarely(fc.oneof(fc.constantFrom([], ['WB', 'WB']), awkward))),
+          driverModes: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(['WC'], ['UC', 'WT']) }, rarely(fc.oneof(fc.constantFrom(['WP']), awkward))),
+          mprotectProts: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(['PROT_NONE'], ['PROT_READ', 'PROT_READ|PROT_WRITE']) }, rarely(awkward)),
+          refcountMax: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(2, 3, 4) }, rarely(awkward)),
+          privateMapPages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
+          kernelMapPages: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(1, 2) }, rarely(awkward)),
+          physBasePfn: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(0, 1, 0xfe000, 2 ** 40) }, rarely(awkward)),
+          vaBasePage: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(0, 1, 0x7f000000, 2 ** 36) }, rarely(awkward)),
+          description: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('', 'a fuzzed config') }, rarely(awkward)),
+          commands: fc.dictionary(
+            fc.oneof({ weight: 19, arbitrary: fc.constantFrom('mmapDevmem', 'munmap', 'fork', 'exit', 'mprotect', 'memremap', 'zap', 'mapFixed', 'mremapMove') }, rarely(fc.constant('mlock'))),
+            fc.oneof({ weight: 19, arbitrary: fc.boolean() }, rarely(awkward)),
+            { maxKeys: 4 },
+          ),
+          faults: fc.dictionary(fc.oneof({ weight: 19, arbitrary: fc.constantFrom('forkCopy', 'split', 'ctxAlloc') }, rarely(fc.constant('nope'))), fc.boolean(), { maxKeys: 2 }),
       },
-      { requiredKeys: [] },
+        { requiredKeys: [] },
+      ),
     ),
     fc.oneof({ weight: 10, arbitrary: fc.constant('as-is') }, rarely(fc.constantFrom('unknown', 'duplicate', 'deep', 'cut', 'not-object'))),
   )
@@ -250,13 +290,20 @@ export const recordingRun: fc.Arbitrary<CliCase> = recordingCase.map((m) => ({
   how: `conform: ${m.how}`,
 }));
 
-export const configRun: fc.Arbitrary<CliCase> = fc.tuple(configCase, fc.constantFrom('check', 'simulate')).map(([m, cmd]) => ({
-  argv: cmd === 'check' ? ['check', '--config', 'fz.json', '--max-states', '300', '--workers', '1', '--quiet'] : ['simulate', '--config', 'fz.json', '--walks', '3', '--steps', '6', '--seed', '1'],
-  files: { 'fz.json': m.content },
-  input: 'fz.json',
-  invalid: m.invalid,
-  how: `${cmd}: ${m.how}`,
-}));
+export const configRun: fc.Arbitrary<CliCase> = fc
+  .tuple(configCase, fc.constantFrom('check', 'simulate'), fc.constantFrom('tracked', 'legacy@v6.1', 'legacy@v6.15', 'precise'), fc.boolean())
+  .map(([m, cmd, design, out]) => ({
+    argv: [
+      ...(cmd === 'check' ? ['check', '--config', 'fz.json', '--max-states', '300', '--workers', '1', '--quiet'] : ['simulate', '--config', 'fz.json', '--walks', '3', '--steps', '6', '--seed', '1']),
+      '--design',
+      design,
+      ...(out ? ['--out', 'fz-out.ndjson'] : []),
+    ],
+    files: { 'fz.json': m.content },
+    input: 'fz.json',
+    invalid: m.invalid,
+    how: `${cmd} ${design}: ${m.how}`,
+  }));
 
 /** Argument vectors from the flags' vocabulary, with awkward values (the check bounded to stay short). */
 const flagValue = fc.oneof(

@@ -5,7 +5,7 @@
  */
 import { checkOutputPath } from '../../src/cli/output.ts';
 import type { Io } from '../../src/cli/main.ts';
-import { documentOf, linesOfBytes, linesOfFile, linesOfText } from '../../src/util/input.ts';
+import { linesOfBytes, linesOfFile, linesOfText } from '../../src/util/input.ts';
 
 export const memIo = () => {
   const out: string[] = [];
@@ -23,7 +23,6 @@ export const memIo = () => {
     out: (s) => out.push(...s.split('\n')),
     err: (s) => err.push(...s.split('\n')),
     readLines,
-    readFile: (p) => documentOf(readLines(p)),
     writeFile: (p, t) => void files.set(p, t),
     checkOutput: (p) => checkOutputPath(p),
     isTTY: false,
