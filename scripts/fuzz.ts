@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz -- --seconds N [--seed S] [--only NAME,NAME]`: the hostile-input fuzz suite
  * (test/fuzz/hostile.ts) run for N seconds (default 60) instead of the few seconds of `npm
- * test`, plus real child processes stopped by a signal at a random moment (test/fuzz/signals.ts).
+ * test`, plus real child processes (test/fuzz/signals.ts) stopped by a signal at a random
+ * moment, or with their stdout failing.
  * The time goes to the properties in turn, in slices by their weight, each slice a fast-check
  * run with its own seed (S + the slice's number). Prints the number of cases run; on a
  * failure, the counterexample (minimised by fast-check), the seed and the path that replay it,
@@ -9,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { PROPERTIES } from '../test/fuzz/hostile.ts';
-import { signalProperty } from '../test/fuzz/signals.ts';
+import { signalProperty, stdoutProperty } from '../test/fuzz/signals.ts';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +22,7 @@ if (!(seconds > 0)) {
   process.exit(2);
 }
 const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
-const all = { ...PROPERTIES, signals: { property: signalProperty, weight: 1 } } as const;
+const all = { ...PROPERTIES, signals: { property: signalProperty, weight: 1 }, stdout: { property: stdoutProperty, weight: 1 } } as const;
 type Name = keyof typeof all;
 const only = arg('only')?.split(',') as Name[] | undefined;
 for (const n of only ?? []) if (!(n in all)) throw new Error(`fuzz: unknown property ${n} (known: ${Object.keys(all).join(', ')})`);

@@ -1,5 +1,6 @@
 /**
- * Real child processes of bin/pfnmap.js stopped by a stop signal (SIGINT, SIGTERM, SIGHUP) at
+ * Real child processes of bin/pfnmap.js whose stdout fails (a full disk: /dev/full; a pipe
+ * whose reader is gone) must end with exit 2 and one line on stderr; and child processes stopped by a stop signal (SIGINT, SIGTERM, SIGHUP) at
  * a random moment of a search, with one or two workers, exact or fingerprint storage: exit 4
  * with the STOPPED report, its figures and the signal's name, nothing on stderr, no
  * temporary file left in the run's own TMPDIR. A signal that comes while the process is
@@ -7,7 +8,7 @@
  * nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -63,3 +64,41 @@ export const signalProperty = () =>
       if (r.stderr.trim() !== '') throw why('output on stderr');
     },
   );
+
+/** Commands that print something, for the stdout property. */
+const PRINTING = [
+  ['list'],
+  ['check', '--config', 'tiny'],
+  ['check', '--config', 'tiny', '--design', 'legacy@v6.1', '--json'],
+  ['replay', 'test/fixtures/logs/double-free.ndjson'],
+  ['scenario', 'all'],
+  ['simulate', '--walks', '5', '--steps', '5', '--seed', '1'],
+  ['diff', 'munmap_split'],
+  ['repro', 'fork'],
+  ['conform', 'test/fixtures/kernel/munmap_whole.ndjson'],
+];
+
+/** Run bin/pfnmap.js with its stdout on /dev/full, or on a pipe whose reader closes at once. */
+export const runFailingStdout = (args: readonly string[], how: 'full' | 'closed-pipe'): Promise<{ code: number | null; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const full = how === 'full' ? openSync('/dev/full', 'w') : -1;
+    const child = spawn(process.execPath, ['bin/pfnmap.js', ...args], { cwd: ROOT, stdio: ['ignore', how === 'full' ? full : 'pipe', 'pipe'] });
+    if (full >= 0) closeSync(full);
+    else child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stderr });
+    });
+  });
+
+export const stdoutProperty = () =>
+  fc.asyncProperty(fc.constantFrom(...PRINTING), fc.constantFrom<'full' | 'closed-pipe'>('full', 'closed-pipe'), async (args, how) => {
+    const r = await runFailingStdout(args, how);
+    const lines = r.stderr.trimEnd().split('\n');
+    if (r.code !== 2 || lines.length !== 1 || !/^pfnmap: cannot write the standard output: .*; the output is incomplete$/.test(lines[0]))
+      throw new Error(`${args.join(' ')} with stdout ${how}: exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`);
+  });
