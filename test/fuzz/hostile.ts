@@ -290,11 +290,19 @@ export const recordingRun: fc.Arbitrary<CliCase> = recordingCase.map((m) => ({
   how: `conform: ${m.how}`,
 }));
 
+/**
+ * What keeps an in-process check short and small: few states, one thread, and a memory
+ * limit (the visited set reserves address space the size of the limit: three quarters of
+ * the machine's memory by default, and thousands of checks in one process would hold
+ * hundreds of GB of it until collected).
+ */
+const CHECK_BOUNDS = ['--max-states', '300', '--workers', '1', '--max-memory', '64'];
+
 export const configRun: fc.Arbitrary<CliCase> = fc
   .tuple(configCase, fc.constantFrom('check', 'simulate'), fc.constantFrom('tracked', 'legacy@v6.1', 'legacy@v6.15', 'precise'), fc.boolean())
   .map(([m, cmd, design, out]) => ({
     argv: [
-      ...(cmd === 'check' ? ['check', '--config', 'fz.json', '--max-states', '300', '--workers', '1', '--quiet'] : ['simulate', '--config', 'fz.json', '--walks', '3', '--steps', '6', '--seed', '1']),
+      ...(cmd === 'check' ? ['check', '--config', 'fz.json', ...CHECK_BOUNDS, '--quiet'] : ['simulate', '--config', 'fz.json', '--walks', '3', '--steps', '6', '--seed', '1']),
       '--design',
       design,
       ...(out ? ['--out', 'fz-out.ndjson'] : []),
@@ -318,7 +326,7 @@ export const flagRun: fc.Arbitrary<CliCase> = fc
     fc.array(fc.oneof(fc.constantFrom(...FLAGS), flagValue, fc.tuple(fc.constantFrom(...FLAGS), flagValue).map(([f, v]) => `${f}=${v}`)), { maxLength: 6 }),
   )
   .map(([cmd, rest]) => {
-    const bound = cmd === 'check' ? ['--max-states', '300', '--workers', '1'] : cmd === 'simulate' ? ['--walks', '2', '--steps', '4', '--seed', '1'] : [];
+    const bound = cmd === 'check' ? CHECK_BOUNDS : cmd === 'simulate' ? ['--walks', '2', '--steps', '4', '--seed', '1'] : [];
     // simulate's own --walks/--steps would be given twice: the bound ones go first, so a repeat is an error, not a long run
     const argv = [cmd, ...bound, ...rest].filter((a, i) => i > 0 || a !== '');
     return { argv, files: { 'fz.ndjson': LOGS[0] }, invalid: false, how: argv.join(' ') };
@@ -390,7 +398,7 @@ const libraryCall: fc.Arbitrary<{ how: string; call: () => unknown }> = fc.oneof
   }),
   fc.tuple(fc.constantFrom('tiny', 'split3'), fc.nat(), awkward, fc.constantFrom('tracked', 'legacy@v6.1', 'precise', 'nope')).map(([name, pick, x, design]) => {
     const u = api.NAMED_CONFIGS[name].universe as unknown as Json;
-    const opts = { universe: u, design, maxStates: 200, workers: 1 } as unknown as Json;
+    const opts = { universe: u, design, maxStates: 200, workers: 1, maxMemoryBytes: 64 << 20 } as unknown as Json;
     const paths = pathsOf(opts);
     const p = paths[pick % paths.length];
     const bad = setAt(opts, p, x);

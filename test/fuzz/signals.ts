@@ -24,8 +24,26 @@ export interface SignalRun {
   readonly left: readonly string[];
 }
 
+/**
+ * Retry a child's run when the machine could not start it (fork failing with ENOMEM or EAGAIN
+ * while other jobs hold the memory): that is the machine's state, not the CLI's behaviour.
+ */
+const retryingSpawn = async <T>(start: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== 'ENOMEM' && code !== 'EAGAIN')) throw e;
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
+};
+
 /** Run bin/pfnmap.js with args, send signal after delayMs, wait for the end. */
-export const runAndSignal = (args: readonly string[], signal: NodeJS.Signals, delayMs: number): Promise<SignalRun> => {
+export const runAndSignal = (args: readonly string[], signal: NodeJS.Signals, delayMs: number): Promise<SignalRun> => retryingSpawn(() => startAndSignal(args, signal, delayMs));
+
+const startAndSignal = (args: readonly string[], signal: NodeJS.Signals, delayMs: number): Promise<SignalRun> => {
   const tmp = mkdtempSync(join(tmpdir(), 'pfnmap-sig-'));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/pfnmap.js', ...args], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,7 +53,12 @@ export const runAndSignal = (args: readonly string[], signal: NodeJS.Signals, de
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      clearTimeout(timer);
+      rmSync(tmp, { recursive: true, force: true });
+      reject(e);
+    });
     child.on('close', (code, sig) => {
       clearTimeout(guard);
       clearTimeout(timer);
@@ -80,6 +103,9 @@ const PRINTING = [
 
 /** Run bin/pfnmap.js with its stdout on /dev/full, or on a pipe whose reader closes at once. */
 export const runFailingStdout = (args: readonly string[], how: 'full' | 'closed-pipe'): Promise<{ code: number | null; stderr: string }> =>
+  retryingSpawn(() => startFailingStdout(args, how));
+
+const startFailingStdout = (args: readonly string[], how: 'full' | 'closed-pipe'): Promise<{ code: number | null; stderr: string }> =>
   new Promise((resolve, reject) => {
     const full = how === 'full' ? openSync('/dev/full', 'w') : -1;
     const child = spawn(process.execPath, ['bin/pfnmap.js', ...args], { cwd: ROOT, stdio: ['ignore', how === 'full' ? full : 'pipe', 'pipe'] });
@@ -88,7 +114,10 @@ export const runFailingStdout = (args: readonly string[], how: 'full' | 'closed-
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      reject(e);
+    });
     child.on('close', (code) => {
       clearTimeout(guard);
       resolve({ code, stderr });
