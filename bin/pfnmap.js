@@ -10,8 +10,6 @@ if (process.env.PFNMAP_TSX === '1') {
   const { bundle } = await import('./bundle.js');
   main = bundle(['cli']).cli;
 }
-const { run } = await import(main);
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(0);
-});
-process.exitCode = await run(process.argv.slice(2));
+// main() sets the exit code and turns write errors on stdout into one line and exit 2 (src/cli/main.ts)
+const cli = await import(main);
+await cli.main(process.argv.slice(2));

@@ -23,20 +23,21 @@ const layer = (p: string): string => {
 
 /** which layers each layer may import (besides itself and npm packages) */
 const ALLOWED: Record<string, readonly string[]> = {
-  'src/state': [],
-  'src/events': ['src/state'],
+  // src/util is the leaf every layer may use (input reading, quoting, seeded random): it imports no layer
+  'src/state': ['src/util'],
+  'src/events': ['src/state', 'src/util'],
   'src/reducer': ['src/state', 'src/events'],
   invariants: ['src/state'],
   models: ['src/state', 'src/events', 'src/reducer'],
   'src/replay': ['src/state', 'src/events', 'src/reducer', 'invariants'],
   'src/util': [],
   // the library entry point re-exports every layer
-  'src/index': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios'],
+  'src/index': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util'],
   'src/checker': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/util', 'src/scenarios'],
   'src/scenarios': ['src/state', 'src/events', 'src/reducer', 'models', 'src/checker'],
   // the real-kernel bridge composes layers like the checker does
   'src/repro': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/util'],
-  'src/conform': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/repro'],
+  'src/conform': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/repro', 'src/util'],
   'src/cli': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util', 'src/repro', 'src/conform'],
 };
 

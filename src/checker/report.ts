@@ -32,7 +32,7 @@ export const verdictLine = (r: CheckResult): string => {
     case 'VIOLATION':
       return `VIOLATION of ${r.violation!.invariant}: ${r.violation!.message}`;
     case 'STOPPED':
-      return `STOPPED at the ${r.stoppedBy === 'interrupt' ? 'interrupt (Ctrl-C)' : r.stoppedBy + ' limit'}: no violation among ${num(r.distinct)} states so far (not a proof)`;
+      return `STOPPED at the ${r.stoppedBy === 'interrupt' ? 'interrupt (Ctrl-C, SIGTERM or SIGHUP)' : r.stoppedBy + ' limit'}: no violation among ${num(r.distinct)} states so far (not a proof)`;
   }
 };
 

@@ -1,6 +1,11 @@
 /**
- * A small, strict argument parser: known flags only, typed values, one-line errors.
+ * A small, strict argument parser: known flags only, typed values, one-line errors. A flag
+ * is given once; a value is never empty and never taken from the next flag (`--out --json`
+ * is refused: `--out=--json` names such a file); an integer is decimal digits only, at most
+ * 2^53 - 1 (Number('') and Number(' ') are 0, Number('1e3') is 1000: none is accepted).
  */
+import { printable, quote } from '../util/quote.ts';
+
 export class UsageError extends Error {}
 
 export type FlagKind = 'bool' | 'int' | 'string';
@@ -21,20 +26,27 @@ export const parseArgs = (argv: readonly string[], spec: Readonly<Record<string,
     }
     const eq = a.indexOf('=');
     const name = a.slice(2, eq < 0 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`${command}: unknown flag --${name} (known: ${Object.keys(spec).map((k) => '--' + k).join(' ')})`);
+    const kind = Object.prototype.hasOwnProperty.call(spec, name) ? spec[name] : undefined;
+    if (!kind) throw new UsageError(`${command}: unknown flag --${printable(name)} (known: ${Object.keys(spec).map((k) => '--' + k).join(' ')})`);
+    if (name in flags) throw new UsageError(`${command}: --${name} is given twice`);
     if (kind === 'bool') {
       if (eq >= 0) throw new UsageError(`${command}: --${name} takes no value`);
       flags[name] = true;
       continue;
     }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new UsageError(`${command}: --${name} needs a value`);
+    if (value === undefined || value === '') throw new UsageError(`${command}: --${name} needs a value`);
+    if (eq < 0 && value.startsWith('--')) throw new UsageError(`${command}: --${name} needs a value, got the flag ${quote(value)} (--${name}=VALUE for a value that starts with --)`);
     if (kind === 'int') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${command}: --${name} expects a non-negative integer, got '${value}'`);
-      flags[name] = n;
+      if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)))
+        throw new UsageError(`${command}: --${name} expects a non-negative integer (decimal digits), got ${quote(value)}`);
+      flags[name] = Number(value);
     } else flags[name] = value;
   }
   return { positional, flags };
+};
+
+/** Refuse positional arguments beyond the expected ones, quoting the first extra. */
+export const noPositional = (positional: readonly string[], command: string): void => {
+  if (positional.length) throw new UsageError(`${command}: unexpected argument ${quote(positional[0])}`);
 };

@@ -1,14 +1,16 @@
 /** `pfnmap check`: the main job. */
 import os from 'node:os';
-import { INVARIANTS } from '../../invariants/index.ts';
 import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
 import { reportText } from '../checker/report.ts';
 import { encodeLog } from '../events/logFormat.ts';
 import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { cores, maxWorkers } from '../util/machine.ts';
+import { quote } from '../util/quote.ts';
+import { noPositional, parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
 import { resolveConfigs, resolveDesign, resolveInvariants } from './resolve.ts';
+import { stoppable, type StopSignal } from './signals.ts';
 import { suiteSummary } from '../checker/report.ts';
 
 const SPEC = {
@@ -36,27 +38,29 @@ const RANK: Record<CheckResult['verdict'], number> = { PROVED: 0, NO_VIOLATION_W
 
 export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number> => {
   const { positional, flags } = parseArgs(argv, SPEC, 'check');
-  if (positional.length) throw new UsageError(`check: unexpected argument '${positional[0]}'`);
-  const mutantDesign = flags.mutant !== undefined ? mutantNamed(flags.mutant as string)?.design : undefined;
-  const design = resolveDesign((flags.design as string | undefined) ?? mutantDesign);
-  const target = resolveConfigs(flags.config as string | undefined, io);
-  const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
+  noPositional(positional, 'check');
   const mutant = flags.mutant === undefined ? undefined : mutantNamed(flags.mutant as string);
   if (flags.mutant !== undefined && !mutant)
-    throw new UsageError(`--mutant: unknown mutant '${flags.mutant}' (known: ${MUTANTS.map((m) => m.name).join(', ')})`);
-  if (flags.workers === 0) throw new UsageError('check: --workers expects at least 1');
+    throw new UsageError(`--mutant: unknown mutant ${quote(flags.mutant)} (known: ${MUTANTS.map((m) => m.name).join(', ')})`);
+  const design = resolveDesign((flags.design as string | undefined) ?? mutant?.design);
+  const target = resolveConfigs(flags.config as string | undefined, io);
+  const invariants = resolveInvariants(flags.invariants as string | undefined, design);
+  const workers = flags.workers as number | undefined;
+  if (workers === 0) throw new UsageError('check: --workers expects at least 1');
+  if (workers !== undefined && workers > maxWorkers()) throw new UsageError(`check: --workers ${workers} is more than ${maxWorkers()} (this machine has ${cores()} cores)`);
+  if (flags['max-memory'] === 0) throw new UsageError('check: --max-memory expects at least 1 (MB)');
+  const out = flags.out as string | undefined;
+  // before the search: a trace it finds must have somewhere to go
+  if (out !== undefined) io.checkOutput(out);
   const live = io.isTTY && !flags.quiet && !flags.json;
   // a config too large for memory stops cleanly (STOPPED, exit 4) instead of dying in an
   // allocation: without --max-memory the limit is three quarters of the machine's memory
   const memoryLimit = flags['max-memory'] !== undefined ? (flags['max-memory'] as number) * 1048576 : defaultMemoryLimit();
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  /** the stop signal that ended the search (signals.ts), if one did */
+  let stoppedBy: StopSignal | null = null;
   const results: CheckResult[] = [];
   let written = false;
-  try {
+  await stoppable((signal) => (stoppedBy = signal), EXIT.stopped, async () => {
     for (const universe of target.members) {
       let last = 0;
       const progress = (p: Progress) => {
@@ -79,33 +83,34 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           exact: !flags.fingerprint,
           mutant: mutant?.name,
           // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not
-          workers: (flags.workers as number | undefined) ?? (flags.fingerprint ? 1 : defaultWorkers()),
+          workers: workers ?? (flags.fingerprint ? 1 : defaultWorkers()),
         },
         progress,
-        () => interrupted,
+        () => stoppedBy !== null,
       );
       if (live && last > 0) io.status?.('');
       results.push(r);
       const trace = r.violation ?? r.brokenQuality[0];
-      if (flags.out && trace && !written && (r.violation || !results.some((x) => x.violation))) {
-        io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
-        written = true;
-      }
+      const write = out !== undefined && trace !== undefined && !written && (r.violation !== undefined || !results.some((x) => x.violation));
       if (!flags.json) {
         if (target.members.length > 1) io.out(`[${results.length}/${target.members.length}] ${universe.name}`);
         for (const l of reportText(r, universe)) io.out(l);
+        if (r.stoppedBy === 'interrupt' && stoppedBy) io.out(`  stopped by ${stoppedBy}`);
         if (r.stoppedBy === 'memory')
           io.out(
             `  memory limit: ${Math.round(memoryLimit / 1048576)} MB (${flags['max-memory'] !== undefined ? '--max-memory' : "the default, three quarters of this machine's memory; --max-memory MB sets it"}); --fingerprint or a smaller config needs less`,
           );
-        if (flags.out && trace && written) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
-        if (target.members.length > 1) io.out('');
       }
-      if (interrupted || r.verdict === 'VIOLATION') break;
+      // after the report: a trace that cannot be written (a full disk) loses the file, not the verdict
+      if (write) {
+        io.writeFile(out, encodeLog(design, universe, trace.events));
+        written = true;
+        if (!flags.json) io.out(`  trace written to ${out} (pfnmap replay ${out} reproduces it)`);
+      }
+      if (!flags.json && target.members.length > 1) io.out('');
+      if (stoppedBy || r.verdict === 'VIOLATION') break;
     }
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
   const worst = results.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
   if (target.members.length === 1) {
     if (flags.json) io.out(JSON.stringify(results[0], null, 1));
@@ -122,7 +127,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
  * (the parallel search gives the sequential search's result, shortest traces included, and
  * about 1.9 times its speed on two cores: docs/performance.md), else one.
  */
-export const defaultWorkers = (): number => Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+export const defaultWorkers = (): number => Math.min(2, cores());
 
 /** Three quarters of the memory this process may use: physical memory, or a cgroup limit below it. */
 export const defaultMemoryLimit = (): number => {

@@ -5,7 +5,9 @@
  */
 import { conform, divergenceText, type ConformResult } from '../conform/compare.ts';
 import { KNOWN_DIVERGENCES } from '../conform/known.ts';
-import { parseRecorded, RecordedError, type RecordedRun } from '../conform/recorded.ts';
+import { parseRecordedLines, RecordedError, type RecordedRun } from '../conform/recorded.ts';
+import { FileError } from '../util/input.ts';
+import { printable } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
@@ -21,26 +23,20 @@ export const cmdConform = (argv: readonly string[], io: Io): number => {
   for (const file of positional) {
     let rec: RecordedRun;
     try {
-      rec = parseRecorded(io.readFile(file));
+      rec = parseRecordedLines(io.readLines(file));
     } catch (e) {
-      if (e instanceof RecordedError) {
-        io.err(`pfnmap: ${file}:${e.message}`);
-        if (flags.json) json.push({ file, result: 'bad-input', line: e.line, field: e.field, message: e.message });
+      if (e instanceof RecordedError || e instanceof FileError) {
+        const where = e instanceof RecordedError ? `${printable(file, 200)}:${e.message}` : e.message;
+        io.err(`pfnmap: ${where}`);
+        if (flags.json) json.push({ file, result: 'bad-input', ...(e instanceof RecordedError ? { line: e.line, field: e.field } : {}), message: e.message });
         worst = Math.max(worst, EXIT.usage);
         continue;
       }
       throw e;
     }
+    // parseRecorded checked the recorded design's name (field model.design)
     const design = override ?? resolveDesign(rec.design);
-    let r: ConformResult;
-    try {
-      r = conform(rec, design);
-    } catch (e) {
-      // a recorded command the model's universe cannot hold
-      io.err(`pfnmap: ${file}: the model cannot run the recorded commands: ${(e as Error).message}`);
-      worst = Math.max(worst, EXIT.usage);
-      continue;
-    }
+    const r: ConformResult = conform(rec, design);
     const known = r.divergence ? KNOWN_DIVERGENCES.find((k) => k.program === rec.program && k.design === design.name) : undefined;
     if (r.divergence) worst = Math.max(worst, EXIT.violation);
     if (flags.json) {

@@ -4,14 +4,13 @@
  * name, an event log (its commands are taken from the syscall / kernel_call events), or a JSON
  * file holding an array of commands.
  */
-import { isRight } from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
-import { Command } from '../events/commands.ts';
+import type { Command } from '../events/commands.ts';
+import { decodeCommand } from '../events/decodeError.ts';
 import { commandText, eventText } from '../events/format.ts';
-import { encodeLog, LogError, parseLog } from '../events/logFormat.ts';
+import { encodeLog, parseLog, parseLogLines } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
 import { runCommands } from '../scenarios/run.ts';
-import { SCENARIO_UNIVERSE, scenarioNamed } from '../scenarios/selftest.ts';
+import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS, scenarioNamed } from '../scenarios/selftest.ts';
 import { treeCount } from '../state/access.ts';
 import { entryText } from '../state/describe.ts';
 import type { Design } from '../state/design.ts';
@@ -19,7 +18,9 @@ import { errnoName } from '../state/errno.ts';
 import { hex } from '../state/geometry.ts';
 import { layoutOf } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
+import { printable, quote } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { readInput, readJsonDocument } from './input.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
 import { resolveConfig, resolveDesign } from './resolve.ts';
@@ -40,11 +41,21 @@ export interface DiffStep {
 
 const fmtRet = (r: number, signal?: string) => (r < 0 ? errnoName(r) : r > 0xffff ? hex(r) : String(r)) + (signal ? ` (${signal})` : '');
 
+/** A command the universe cannot hold: its step (0-based) and why. */
+export class StepError extends UsageError {
+  constructor(
+    readonly step: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export const diffDesigns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): DiffStep[] => {
   const L = layoutOf(u);
   const sides = designs.map((d) => {
     const run = runCommands(u, d, commands);
-    if (run.error) throw new UsageError(`step ${run.error.step + 1} cannot run on ${d.name}: ${run.error.message}`);
+    if (run.error) throw new StepError(run.error.step, `step ${run.error.step + 1} cannot run on ${d.name}: ${run.error.message}`);
     const rep = replay(parseLog(encodeLog(d, u, run.events)));
     return run.steps.map((st, i): DiffSide => {
       const end = i + 1 < run.steps.length ? run.steps[i + 1].firstEvent : run.events.length;
@@ -69,32 +80,32 @@ export const diffDesigns = (u: Universe, designs: readonly [Design, Design], com
   });
 };
 
-const readCommands = (input: string, io: Io): { commands: Command[]; universe?: Universe } => {
+interface DiffInput {
+  readonly commands: Command[];
+  readonly universe?: Universe;
+  /** the line of each command in the file, where the input is one */
+  readonly lines?: readonly number[];
+}
+
+const readCommands = (input: string, io: Io): DiffInput => {
   const sc = scenarioNamed(input);
   if (sc) return { commands: [...sc.commands], universe: SCENARIO_UNIVERSE };
-  const text = io.readFile(input);
   if (input.endsWith('.ndjson')) {
-    try {
-      const log = parseLog(text);
-      const commands = log.events.flatMap((e) => (e.type === 'syscall' || e.type === 'kernel_call' ? [e.cmd] : []));
-      return { commands, universe: log.universe };
-    } catch (e) {
-      if (e instanceof LogError) throw new UsageError(`${input}:${e.message}`);
-      throw e;
-    }
+    const log = readInput(io, input, parseLogLines);
+    const steps = log.events.flatMap((e, i) => (e.type === 'syscall' || e.type === 'kernel_call' ? [{ cmd: e.cmd, line: log.lines[i] }] : []));
+    return { commands: steps.map((x) => x.cmd), universe: log.universe, lines: steps.map((x) => x.line) };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${input}: bad JSON: ${(e as Error).message}`);
-  }
-  const r = t.array(Command).decode(json);
-  if (!isRight(r)) {
-    const i = (r.left[0]?.context.find((c) => /^\d+$/.test(c.key))?.key ?? '?') as string;
-    throw new UsageError(`${input}: command ${i}: not a command (see src/events/commands.ts)`);
-  }
-  return { commands: r.right };
+  if (!input.endsWith('.json')) throw new UsageError(`diff: ${quote(input)} is neither a scenario (${SELFTEST_SCENARIOS.map((x) => x.name).join(', ')}) nor a LOG.ndjson or COMMANDS.json`);
+  const doc = readJsonDocument(io, input);
+  const at = (field: string, detail: string) => new UsageError(`${printable(input, 200)}:line ${doc.lineOf(field)}, field '${printable(field)}': ${detail}`);
+  if (!Array.isArray(doc.value)) throw new UsageError(`${printable(input, 200)}:line 1: expected an array of commands, got ${quote(doc.value)}`);
+  const commands = doc.value.map((v, i) => {
+    const r = decodeCommand(v);
+    if ('error' in r) throw at(r.error.path ? `${i}.${r.error.path}` : String(i), `not a command: expected ${r.error.expected}, got ${quote(r.error.value)} (see src/events/commands.ts)`);
+    if ('unknown' in r) throw at(`${i}.${r.unknown.path}`, `unknown field of a command (known: ${r.unknown.known.join(', ')})`);
+    return r.command;
+  });
+  return { commands, lines: commands.map((_, i) => doc.lineOf(String(i))) };
 };
 
 export const cmdDiff = (argv: readonly string[], io: Io): number => {
@@ -104,8 +115,15 @@ export const cmdDiff = (argv: readonly string[], io: Io): number => {
   if (names.length !== 2) throw new UsageError('diff: --designs takes two designs, e.g. legacy@v6.15,tracked');
   const designs = [resolveDesign(names[0]), resolveDesign(names[1])] as const;
   const input = readCommands(positional[0], io);
+  if (input.commands.length === 0) throw new UsageError(`diff: ${quote(positional[0])} holds no command: nothing to compare`);
   const u = flags.config ? resolveConfig(flags.config as string, io) : (input.universe ?? SCENARIO_UNIVERSE);
-  const steps = diffDesigns(u, designs, input.commands);
+  let steps: DiffStep[];
+  try {
+    steps = diffDesigns(u, designs, input.commands);
+  } catch (e) {
+    if (e instanceof StepError && input.lines) throw new UsageError(`${printable(positional[0], 200)}:line ${input.lines[e.step]}: ${e.message}`);
+    throw e;
+  }
   if (flags.json) {
     io.out(JSON.stringify({ designs: names, config: u.name, steps }, null, 1));
     return steps.some((s) => s.differs) ? EXIT.violation : EXIT.ok;

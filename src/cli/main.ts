@@ -1,10 +1,14 @@
 /**
  * The command-line interface: one binary, subcommands. Prints; the layers it composes return
  * data. Every bad input ends with one line on stderr and exit code 2, never a stack trace
- * (PFNMAP_DEBUG=1 shows it).
+ * (PFNMAP_DEBUG=1 shows it); so does an output that cannot be written. Exit 70 is kept for
+ * the tool's own faults. Inputs are read through src/util/input.ts, outputs written through
+ * output.ts, and every line printed passes quote.ts's terminalSafe.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { FileError, InputError, linesOfFile } from '../util/input.ts';
+import { printable, quote, terminalSafe } from '../util/quote.ts';
 import { UsageError } from './args.ts';
+import { checkOutputPath, OutputError, reasonOf, writeOutput } from './output.ts';
 import { cmdCheck } from './check.ts';
 import { cmdDiff } from './diff.ts';
 import { cmdConform } from './conform.ts';
@@ -41,28 +45,69 @@ commands:
             the same commands through two designs, step by step (exit 1 when they differ)
   list      designs, configs, invariants, scenarios
 
-exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, 3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit`;
+exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, or an output that cannot be written,
+  3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit or by Ctrl-C/SIGTERM/SIGHUP,
+  70 internal error (docs/inputs.md)`;
 
 export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
-  readonly readFile: (path: string) => string;
+  /** the lines of an input file, streamed with the input limits (src/util/input.ts); FileError when it cannot be read.
+   *  The only way the CLI reads a file: readInput / readJsonDocument (input.ts) put a parser and the file's name on it */
+  readonly readLines: (path: string) => Iterable<string>;
+  /** write an output file, atomically where it is a regular file (output.ts); OutputError when it cannot be */
   readonly writeFile: (path: string, text: string) => void;
+  /** refuse an output path that cannot be written (OutputError), before the work that produces it */
+  readonly checkOutput: (path: string) => void;
   readonly isTTY: boolean;
   /** a live status line (overwritten in place); '' clears it */
   readonly status?: (s: string) => void;
 }
 
+/** Set once the standard output failed (a full disk, a closed pipe): nothing more is written to it. */
+let stdoutFailure: string | null = null;
+
 export const nodeIo: Io = {
-  out: (s) => process.stdout.write(s + '\n'),
+  out: (s) => {
+    if (!stdoutFailure) process.stdout.write(s + '\n');
+  },
   err: (s) => process.stderr.write(s + '\n'),
-  readFile: (p) => readFileSync(p, 'utf8'),
-  writeFile: (p, t) => writeFileSync(p, t),
+  readLines: (p) => linesOfFile(p),
+  writeFile: writeOutput,
+  checkOutput: checkOutputPath,
   isTTY: Boolean(process.stderr.isTTY),
   status: (s) => process.stderr.write(`\r\u001b[2K${s}`),
 };
 
-export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<number> => {
+/** An Io whose every line is terminal-safe: input echoed in a message or a report never reaches the terminal raw (quote.ts). */
+const guarded = (io: Io): Io => ({
+  ...io,
+  out: (s) => io.out(terminalSafe(s)),
+  err: (s) => io.err(terminalSafe(s)),
+  status: io.status && ((s) => io.status!(terminalSafe(s))),
+});
+
+/** The exit code and one-line message of an error that ends a command. */
+export const classify = (e: unknown): { code: number; message: string } => {
+  if (e instanceof UsageError || e instanceof SpillError || e instanceof OutputError || e instanceof FileError) return { code: EXIT.usage, message: e.message };
+  if (e instanceof InputError) return { code: EXIT.usage, message: e.message };
+  const err = e as NodeJS.ErrnoException;
+  const code = err?.code;
+  if (code && INPUT_CODES.has(code) && err.path !== undefined) return { code: EXIT.usage, message: new FileError(err.path, code).message };
+  if (code && OUTPUT_CODES.has(code)) return { code: EXIT.usage, message: `cannot write${err.path ? ' ' + printable(err.path, 200) : ''}: ${reasonOf(err)}` };
+  return {
+    code: EXIT.internal,
+    message: `internal error: ${printable(String(err?.message ?? e), 300)}${process.env.PFNMAP_DEBUG ? '\n' + err?.stack : ' (PFNMAP_DEBUG=1 for the stack)'}`,
+  };
+};
+
+/** errno codes that mean an input file cannot be read (exit 2) */
+const INPUT_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
+/** errno codes that mean an output cannot be written (exit 2) */
+const OUTPUT_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS', 'EPIPE']);
+
+export const run = async (argv: readonly string[], rawIo: Io = nodeIo): Promise<number> => {
+  const io = guarded(rawIo);
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -82,36 +127,46 @@ export const run = async (argv: readonly string[], io: Io = nodeIo): Promise<num
         return cmdRepro(rest, io);
       case 'conform':
         return cmdConform(rest, io);
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         io.out(USAGE);
-        return cmd === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
+      case undefined:
+        io.out(USAGE);
+        throw new UsageError('expected a command (the usage is above)');
       default:
-        throw new UsageError(`unknown command '${cmd}' (known: check, replay, scenario, simulate, repro, conform, list)`);
+        throw new UsageError(`unknown command ${quote(cmd)} (known: check, replay, scenario, simulate, repro, conform, diff, list)`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SpillError) {
-      io.err(`pfnmap: ${e.message}`);
-      return EXIT.usage;
-    }
-    const err = e as NodeJS.ErrnoException;
-    if (err && (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR')) {
-      io.err(`pfnmap: ${err.path ?? ''}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : 'permission denied'}`);
-      return EXIT.usage;
-    }
-    io.err(`pfnmap: internal error: ${(e as Error).message}${process.env.PFNMAP_DEBUG ? '\n' + (e as Error).stack : ' (PFNMAP_DEBUG=1 for the stack)'}`);
-    return EXIT.internal;
+    const { code, message } = classify(e);
+    io.err(`pfnmap: ${message}`);
+    return code;
   }
 };
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isMain) {
+/**
+ * The process around run(): a write error on the standard output (a full disk, a closed
+ * pipe, an I/O error) is one line on stderr and exit 2, not a silent exit 0 with the report
+ * lost; an error that escapes everything is one line and exit 70, never a stack trace.
+ */
+export const main = async (argv: readonly string[]): Promise<void> => {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
+    if (stdoutFailure) return;
+    stdoutFailure = reasonOf(e);
+    process.exitCode = EXIT.usage;
+    process.stderr.write(`pfnmap: cannot write the standard output: ${stdoutFailure}; the output is incomplete\n`);
   });
-  run(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+  // nowhere is left to report a failing stderr: the exit code still tells
+  process.stderr.on('error', () => undefined);
+  process.on('uncaughtException', (e) => {
+    const { code, message } = classify(e);
+    process.stderr.write(`pfnmap: ${message}\n`);
+    process.exit(stdoutFailure ? EXIT.usage : code);
   });
-}
+  const code = await run(argv);
+  process.exitCode = stdoutFailure ? EXIT.usage : code;
+};
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (isMain) void main(process.argv.slice(2));

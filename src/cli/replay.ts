@@ -1,33 +1,26 @@
 /** `pfnmap replay LOG`: fold an event log, check every invariant after every event. */
-import { INVARIANTS } from '../../invariants/index.ts';
 import { eventText, traceText } from '../events/format.ts';
-import { LogError, parseLog } from '../events/logFormat.ts';
+import { parseLogLines } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
+import { printable } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { readInput } from './input.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
 import { resolveInvariants } from './resolve.ts';
 
 export const cmdReplay = (argv: readonly string[], io: Io): number => {
   const { positional, flags } = parseArgs(argv, { invariants: 'string', json: 'bool' }, 'replay');
-  if (positional.length !== 1) throw new UsageError('replay: expected one LOG.ndjson');
+  if (positional.length !== 1) throw new UsageError(`replay: expected one LOG.ndjson${positional.length ? `, got ${positional.length} arguments` : ''}`);
   const file = positional[0];
-  const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
-  let log;
-  try {
-    log = parseLog(io.readFile(file));
-  } catch (e) {
-    if (e instanceof LogError) {
-      io.err(`pfnmap: ${file}:${e.message}`);
-      return EXIT.usage;
-    }
-    throw e;
-  }
+  const log = readInput(io, file, parseLogLines);
+  // the names are checked against the log's design: one that does not apply would check nothing
+  const invariants = resolveInvariants(flags.invariants as string | undefined, log.design);
   const r = replay(log, invariants);
   if (r.rejection) {
     const j = r.rejection;
     if (flags.json) io.out(JSON.stringify({ result: 'bad-input', file, ...j }));
-    io.err(`pfnmap: ${file}:line ${j.line}${j.field ? `, field '${j.field}'` : ''}: ${j.type} cannot apply: ${j.message}`);
+    io.err(`pfnmap: ${printable(file, 200)}:line ${j.line}${j.field ? `, field '${printable(j.field)}'` : ''}: ${j.type} cannot apply: ${j.message}`);
     return EXIT.usage;
   }
   if (flags.json) {

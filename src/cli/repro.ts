@@ -4,17 +4,21 @@
  * `pfnmap repro --corpus DIR`: the whole real-kernel corpus as DIR/<name>.c plus DIR/boots.txt
  * (which programs share a boot), for kernel/record-corpus.sh.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../events/commands.ts';
-import { LogError, parseLog } from '../events/logFormat.ts';
+import { parseLogLines } from '../events/logFormat.ts';
 import { generateC, loadCSources, programName } from '../repro/cgen.ts';
 import { corpus, corpusNamed } from '../repro/corpus.ts';
 import { buildPlan, ReproError, type Plan } from '../repro/plan.ts';
 import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS, scenarioNamed } from '../scenarios/selftest.ts';
 import type { Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
+import { FileError } from '../util/input.ts';
+import { printable, quote } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { readInput } from './input.ts';
+import { makeOutputDirectory } from './output.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
 import { resolveDesign } from './resolve.ts';
@@ -30,29 +34,26 @@ interface Source {
   readonly design?: string;
 }
 
-const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
-
+/** A scenario name (selftest or corpus) names a scenario; anything else names a file. */
 const loadSource = (arg: string, io: Io): Source => {
-  if (isFile(arg)) {
-    let log;
-    try {
-      log = parseLog(io.readFile(arg));
-    } catch (e) {
-      if (e instanceof LogError) throw new UsageError(`${arg}:${e.message}`);
-      throw e;
-    }
-    const commands = log.events.flatMap((e) => (e.type === 'syscall' || e.type === 'kernel_call' ? [e.cmd] : []));
-    if (!commands.length) throw new UsageError(`${arg}: the event log has no syscall or kernel_call events: nothing to reproduce`);
-    const base = arg.split('/').pop()!.replace(/\.[^.]*$/, '');
-    return { name: programName(base), source: `trace ${base} (${log.design.name}, config ${log.universe.name})`, universe: log.universe, commands, design: log.design.name };
-  }
   const st = scenarioNamed(arg);
   if (st) return { name: `selftest_${st.name}`, source: `scenario ${st.name}`, universe: SCENARIO_UNIVERSE, commands: st.commands };
   const c = corpusNamed(arg);
   if (c) return { name: c.name, source: `corpus scenario ${c.name}`, universe: c.universe, commands: c.commands };
-  throw new UsageError(
-    `repro: '${arg}' is neither a file nor a scenario (selftest: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}; corpus: ${corpus().length} scenarios, see --list)`,
-  );
+  let log;
+  try {
+    log = readInput(io, arg, parseLogLines);
+  } catch (e) {
+    if (e instanceof FileError && e.code === 'ENOENT')
+      throw new UsageError(
+        `repro: ${quote(arg)} is neither a file nor a scenario (selftest: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}; corpus: ${corpus().length} scenarios, see --list)`,
+      );
+    throw e;
+  }
+  const commands = log.events.flatMap((e) => (e.type === 'syscall' || e.type === 'kernel_call' ? [e.cmd] : []));
+  if (!commands.length) throw new UsageError(`${printable(arg, 200)}: the event log has no syscall or kernel_call events: nothing to reproduce`);
+  const base = arg.split('/').pop()!.replace(/\.[^.]*$/, '');
+  return { name: programName(base), source: `trace ${base} (${log.design.name}, config ${log.universe.name})`, universe: log.universe, commands, design: log.design.name };
 };
 
 const plan = (s: Source, design: Design): Plan => {
@@ -78,21 +79,23 @@ export const cmdRepro = (argv: readonly string[], io: Io): number => {
     return writeCorpus(flags.corpus as string, flags.design as string | undefined, io);
   }
   if (positional.length !== 1) throw new UsageError('repro: expected one TRACE.ndjson (an event log) or a SCENARIO name, and -o repro.c');
+  const out = flags.out as string | undefined;
+  if (out !== undefined) io.checkOutput(out);
   const src = loadSource(positional[0], io);
   const design = resolveDesign((flags.design as string | undefined) ?? src.design ?? DEFAULT_REPRO_DESIGN);
   const p = plan(src, design);
-  const name = programName((flags.name as string | undefined) ?? (flags.out ? (flags.out as string).split('/').pop()!.replace(/\.c$/, '') : src.name));
+  const name = programName((flags.name as string | undefined) ?? (out !== undefined ? out.split('/').pop()!.replace(/\.c$/, '') : src.name));
   const text = generateC(p, name);
-  if (!flags.out) {
+  if (out === undefined) {
     io.out(text);
     return EXIT.ok;
   }
-  io.writeFile(flags.out as string, text);
+  io.writeFile(out, text);
   const u = p.universe;
-  io.out(`wrote ${flags.out}: ${p.steps.length} steps from ${p.source}, predictions of ${design.name}, config '${u.name}' (MTRR ${u.mtrr})`);
-  io.out(`  build:  gcc -static -O2 -o ${name} ${flags.out}`);
+  io.out(`wrote ${out}: ${p.steps.length} steps from ${p.source}, predictions of ${design.name}, config '${u.name}' (MTRR ${u.mtrr})`);
+  io.out(`  build:  gcc -static -O2 -o ${name} ${out}`);
   io.out(`  run:    ./${name} [--base 0xPHYS] [--slice N] > ${name}.ndjson   (root, debugfs, PAT on, debugpat; docs/real-kernel.md)`);
-  io.out(`  or:     kernel/record.sh ${flags.out}   (Debian 6.1 under QEMU)`);
+  io.out(`  or:     kernel/record.sh ${out}   (Debian 6.1 under QEMU)`);
   io.out(`  check:  pfnmap conform ${name}.ndjson`);
   return EXIT.ok;
 };
@@ -100,7 +103,8 @@ export const cmdRepro = (argv: readonly string[], io: Io): number => {
 /** DIR/<name>.c for every corpus scenario, DIR/boots.txt: one line per boot, program names. */
 const writeCorpus = (dir: string, designName: string | undefined, io: Io): number => {
   const design = resolveDesign(designName ?? DEFAULT_REPRO_DESIGN);
-  mkdirSync(dir, { recursive: true });
+  makeOutputDirectory(dir);
+  io.checkOutput(join(dir, 'boots.txt'));
   for (const f of readdirSync(dir)) if (f.endsWith('.c')) unlinkSync(join(dir, f));
   const src = loadCSources();
   const shared: string[] = [];

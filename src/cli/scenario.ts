@@ -10,6 +10,7 @@ import { hex } from '../state/geometry.ts';
 import { treeCount } from '../state/access.ts';
 import { layoutOf } from '../state/layout.ts';
 import type { Design } from '../state/design.ts';
+import { quote } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
@@ -48,17 +49,19 @@ export const cmdScenario = (argv: readonly string[], io: Io): number => {
   if (positional.length !== 1) throw new UsageError(`scenario: expected a scenario name or 'all' (${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')})`);
   const design = resolveDesign(flags.design as string | undefined);
   const chosen = positional[0] === 'all' ? SELFTEST_SCENARIOS : SELFTEST_SCENARIOS.filter((s) => s.name === positional[0]);
-  if (!chosen.length) throw new UsageError(`scenario: unknown scenario '${positional[0]}' (known: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}, all)`);
-  if (flags.out && chosen.length > 1) throw new UsageError('scenario: --out needs a single scenario');
+  if (!chosen.length) throw new UsageError(`scenario: unknown scenario ${quote(positional[0])} (known: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}, all)`);
+  const out = flags.out as string | undefined;
+  if (out !== undefined && chosen.length > 1) throw new UsageError('scenario: --out needs a single scenario');
+  if (out !== undefined) io.checkOutput(out);
   let worst: number = EXIT.ok;
   const json: unknown[] = [];
   for (const sc of chosen) {
     const o = runScenario(sc, design);
-    if (flags.out) io.writeFile(flags.out as string, o.log);
     if (o.replay.violation) worst = EXIT.violation;
     if (flags.json) {
       const { state: _s, ...rep } = o.replay;
       json.push({ scenario: o.scenario, design: o.design, steps: o.steps, replay: rep });
+      if (out !== undefined) io.writeFile(out, o.log);
       continue;
     }
     io.out(`scenario ${sc.name} on ${design.name}: ${sc.description}`);
@@ -71,7 +74,10 @@ export const cmdScenario = (argv: readonly string[], io: Io): number => {
     for (const v of r.violations) io.out(`  VIOLATION of ${v.invariant} at step ${v.step}: ${v.message}`);
     if (!r.violations.length) io.out(`  every safety invariant holds after every step`);
     for (const q of r.quality) io.out(`  quality: ${q.invariant} broken at step ${q.step}: ${q.message}`);
-    if (flags.out) io.out(`  event log written to ${flags.out}`);
+    if (out !== undefined) {
+      io.writeFile(out, o.log);
+      io.out(`  event log written to ${out}`);
+    }
   }
   if (flags.json) io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 1));
   return worst;

@@ -4,24 +4,19 @@
  * with the model (design, config) the program was generated from, then one record per step
  * with the model's command, then "end". Every error names the line and the field.
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { Command } from '../events/commands.ts';
-import { deepestError } from '../events/decodeError.ts';
+import type { Command } from '../events/commands.ts';
+import { decodeCommand } from '../events/decodeError.ts';
 import { decodeConfig } from '../state/config.ts';
+import { parseDesign } from '../state/design.ts';
+import { InputError, isBlank, jsonAt, linesOfText, MAX_RECORDS } from '../util/input.ts';
+import { printable, quote } from '../util/quote.ts';
 import type { Universe } from '../state/universe.ts';
 
 export const RUN_FORMAT = 'pfnmap-kernel-run';
 export const RUN_VERSION = 2;
 
-export class RecordedError extends Error {
-  constructor(
-    readonly line: number,
-    readonly field: string | undefined,
-    message: string,
-  ) {
-    super(`line ${line}${field ? `, field '${field}'` : ''}: ${message}`);
-  }
-}
+/** A recording that cannot be read: the line, maybe the field, and what is wrong (one line, input quoted). */
+export class RecordedError extends InputError {}
 
 export interface RecordedMemtype {
   readonly start: string;
@@ -74,9 +69,27 @@ export interface RecordedRun {
 
 type Obj = Record<string, unknown>;
 
-const short = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 48 ? s.slice(0, 45) + '...' : s;
+const short = (v: unknown): string => quote(v);
+
+/**
+ * The fields each record has (kernel/repro_driver.c prints them); any other is refused, as
+ * an event log refuses a field its codec does not know. Fields the comparison does not read
+ * (the BAR, the slice, the program's own verdicts) are allowed but not checked.
+ */
+const FIELDS = {
+  header: ['format', 'version', 'kernel', 'program', 'generator'],
+  init: ['step', 'call', 'model', 'bar', 'bar_base', 'bar_size', 'slice', 'slice_size', 'X', 'mtrr', 'debugpat', 'frames', 'window_pages', 'page_size', 'aslr', 'kernel_version', 'klog', 'memtype'],
+  model: ['design', 'source', 'config'],
+  step: ['step', 'pid', 'call', 'cmd', 'implicit', 'ret', 'errno', 'err', 'expect', 'match', 'memtype_match', 'vmas_match', 'expect_memtype', 'expect_vmas', 'klog', 'memtype', 'vmas'],
+  expect: ['ret', 'errno', 'err'],
+  end: ['step', 'call', 'mismatches', 'killed', 'klog', 'memtype', 'vmas'],
+  memtype: ['start', 'end', 'type', 'count'],
+  vma: ['pid', 'start', 'end', 'perms', 'pgoff', 'pf', 'ar', 'io', 'vmflags', 'error'],
+} as const;
+
+/** Refuse a key of o not in known (the field named with its path). */
+const onlyKnown = (o: Obj, line: number, known: readonly string[], prefix = ''): void => {
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new RecordedError(line, prefix + k, `unknown field (known: ${known.join(', ')})`);
 };
 
 const field = <T>(o: Obj, line: number, name: string, check: (v: unknown) => v is T, what: string): T => {
@@ -98,6 +111,7 @@ const memtypeOf = (o: Obj, line: number): RecordedMemtype[] | null => {
   return v.map((m, i) => {
     const f = `memtype.${i}`;
     if (!isObj(m)) throw new RecordedError(line, f, `expected an object, got ${short(m)}`);
+    onlyKnown(m, line, FIELDS.memtype, `${f}.`);
     for (const k of ['start', 'end'] as const)
       if (!isStr(m[k]) || !REL.test(m[k] as string)) throw new RecordedError(line, `${f}.${k}`, `expected "X+0x...", got ${short(m[k])}`);
     if (!isStr(m.type)) throw new RecordedError(line, `${f}.type`, `expected a type name, got ${short(m.type)}`);
@@ -112,7 +126,8 @@ const vmasOf = (o: Obj, line: number): RecordedVma[] => {
   return v.map((m, i) => {
     const f = `vmas.${i}`;
     if (!isObj(m)) throw new RecordedError(line, f, `expected an object, got ${short(m)}`);
-    if (isStr(m.error)) throw new RecordedError(line, `${f}.error`, `the program could not read a VMA list: ${m.error}`);
+    onlyKnown(m, line, FIELDS.vma, `${f}.`);
+    if (isStr(m.error)) throw new RecordedError(line, `${f}.error`, `the program could not read a VMA list: ${short(m.error)}`);
     if (!isInt(m.pid)) throw new RecordedError(line, `${f}.pid`, `expected a pid, got ${short(m.pid)}`);
     for (const k of ['start', 'end'] as const)
       if (!isStr(m[k]) || !REL.test(m[k] as string)) throw new RecordedError(line, `${f}.${k}`, `expected "W+0x...", got ${short(m[k])}`);
@@ -121,35 +136,47 @@ const vmasOf = (o: Obj, line: number): RecordedVma[] => {
   });
 };
 
-const decodeCommand = (v: unknown, line: number): Command => {
+const commandAt = (v: unknown, line: number): Command => {
   if (!isObj(v)) throw new RecordedError(line, 'cmd', v === undefined ? 'missing (expected the model command)' : `expected an object, got ${short(v)}`);
-  const r = Command.decode(v);
-  if (isLeft(r)) {
-    const e = deepestError(r.left);
-    throw new RecordedError(line, e.path ? `cmd.${e.path}` : 'cmd', `not a model command: expected ${e.expected}, got ${short(e.value)}`);
-  }
-  return r.right;
+  const r = decodeCommand(v);
+  if ('error' in r) throw new RecordedError(line, r.error.path ? `cmd.${r.error.path}` : 'cmd', `not a model command: expected ${r.error.expected}, got ${short(r.error.value)}`);
+  if ('unknown' in r) throw new RecordedError(line, `cmd.${r.unknown.path}`, `unknown field of a command (known: ${r.unknown.known.join(', ')})`);
+  return r.command;
 };
 
 /** The address an mmap call asked with MAP_FIXED_NOREPLACE (the model's mmap(NULL)). */
 const hintOf = (call: string): string | undefined => /^mmap\(([WX][+-]0x[0-9a-f]+), [^)]*MAP_FIXED_NOREPLACE/.exec(call)?.[1];
 
 /** Parse a recorded run; throws RecordedError. */
-export const parseRecorded = (text: string): RecordedRun => {
-  const rows = text.split('\n');
-  const recs: { line: number; o: Obj }[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i].trim();
-    if (row === '') continue;
-    let o: unknown;
-    try {
-      o = JSON.parse(row);
-    } catch (e) {
-      throw new RecordedError(i + 1, undefined, `bad JSON: ${(e as Error).message}`);
-    }
-    if (!isObj(o)) throw new RecordedError(i + 1, undefined, 'expected a JSON object');
-    recs.push({ line: i + 1, o });
+export const parseRecorded = (text: string): RecordedRun => parseRecordedLines(linesOfText(text));
+
+/** Parse a recorded run from its lines, read one at a time (a file is streamed: src/util/input.ts); throws RecordedError. */
+export const parseRecordedLines = (rows: Iterable<string>): RecordedRun => {
+  try {
+    return fromRecords(records(rows));
+  } catch (e) {
+    // the reader's errors (a line too long, bytes that are not UTF-8, bad JSON) as RecordedError
+    if (e instanceof InputError && !(e instanceof RecordedError)) throw new RecordedError(e.line, e.field, e.detail);
+    throw e;
   }
+};
+
+/** The non-blank lines as objects, with their line numbers. */
+const records = (rows: Iterable<string>): { line: number; o: Obj }[] => {
+  const recs: { line: number; o: Obj }[] = [];
+  let line = 0;
+  for (const raw of rows) {
+    line++;
+    if (isBlank(raw)) continue;
+    const o = jsonAt(raw, line);
+    if (!isObj(o)) throw new RecordedError(line, undefined, 'expected a JSON object');
+    if (recs.length >= MAX_RECORDS) throw new RecordedError(line, undefined, `more than ${MAX_RECORDS.toLocaleString('en-US')} records (the limit of a recording)`);
+    recs.push({ line, o });
+  }
+  return recs;
+};
+
+const fromRecords = (recs: readonly { line: number; o: Obj }[]): RecordedRun => {
   if (recs.length === 0) throw new RecordedError(1, undefined, `empty file: expected a header {"format":"${RUN_FORMAT}","version":${RUN_VERSION},...}`);
   const h = recs[0];
   if (h.o.format !== RUN_FORMAT) throw new RecordedError(h.line, 'format', `not a recorded kernel run: the first line must be {"format":"${RUN_FORMAT}",...}`);
@@ -160,24 +187,32 @@ export const parseRecorded = (text: string): RecordedRun => {
       'version 1 is the run of a hand-written program (kernel/examples): it carries no model commands; conform reads the runs of `pfnmap repro` programs (version 2)',
     );
   if (h.o.version !== RUN_VERSION) throw new RecordedError(h.line, 'version', `unsupported version ${short(h.o.version)} (this tool reads ${RUN_VERSION})`);
+  onlyKnown(h.o, h.line, FIELDS.header);
   const kernel = field(h.o, h.line, 'kernel', isStr, 'the kernel release');
   const program = field(h.o, h.line, 'program', isStr, 'the program name');
 
   const fatal = recs.find((r) => r.o.call === 'fatal');
-  if (fatal) throw new RecordedError(fatal.line, 'error', `the program failed in setup: ${String(fatal.o.error)}`);
+  if (fatal) throw new RecordedError(fatal.line, 'error', `the program failed in setup: ${typeof fatal.o.error === 'string' ? printable(fatal.o.error, 200) : short(fatal.o.error)}`);
 
   const init = recs[1];
   if (!init || init.o.call !== 'init') throw new RecordedError(init?.line ?? h.line + 1, 'call', 'expected the "init" record after the header');
+  onlyKnown(init.o, init.line, FIELDS.init);
   const model = field(init.o, init.line, 'model', isObj, 'the model object {design, source, config}');
+  onlyKnown(model, init.line, FIELDS.model, 'model.');
   const design = field(model, init.line, 'design', isStr, 'a design name');
+  const parsed = parseDesign(design);
+  if (typeof parsed === 'string') throw new RecordedError(init.line, 'model.design', parsed);
   const source = isStr(model.source) ? model.source : '';
-  const u = decodeConfig(model.config ?? {});
-  if ('error' in u) throw new RecordedError(init.line, 'model.config', u.error);
+  if (model.config === undefined) throw new RecordedError(init.line, 'model.config', 'missing (expected the config the program was generated from)');
+  const u = decodeConfig(model.config);
+  if ('error' in u) throw new RecordedError(init.line, u.field ? `model.config.${u.field}` : 'model.config', u.detail);
   const xs = field(init.o, init.line, 'X', isStr, 'the slice base "0x..."');
   if (!/^0x[0-9a-f]+$/.test(xs)) throw new RecordedError(init.line, 'X', `expected "0x...", got ${short(xs)}`);
   const debugpat = field(init.o, init.line, 'debugpat', isBool, 'true or false');
   const mtrr = isStr(init.o.mtrr) ? init.o.mtrr : 'unknown';
   const initKlog = isStrArr(init.o.klog) ? init.o.klog : [];
+  // not compared (the tree is empty before the first step), but refused if malformed
+  if (init.o.memtype !== undefined) memtypeOf(init.o, init.line);
 
   const steps: RecordedStep[] = [];
   let end: RecordedRun['end'] | undefined;
@@ -186,6 +221,8 @@ export const parseRecorded = (text: string): RecordedRun => {
     const call = field(o, line, 'call', isStr, 'the call text');
     const step = field(o, line, 'step', isInt, 'the step number');
     if (call === 'end') {
+      onlyKnown(o, line, FIELDS.end);
+      if (o.vmas !== undefined) vmasOf(o, line);
       end = {
         line,
         klog: field(o, line, 'klog', isStrArr, 'an array of log lines'),
@@ -195,12 +232,17 @@ export const parseRecorded = (text: string): RecordedRun => {
       continue;
     }
     if (step !== steps.length + 1) throw new RecordedError(line, 'step', `expected step ${steps.length + 1}, got ${step}`);
+    onlyKnown(o, line, FIELDS.step);
+    if (o.expect !== undefined) {
+      if (!isObj(o.expect)) throw new RecordedError(line, 'expect', `expected an object, got ${short(o.expect)}`);
+      onlyKnown(o.expect, line, FIELDS.expect, 'expect.');
+    }
     steps.push({
       step,
       line,
       pid: field(o, line, 'pid', isInt, 'the model pid'),
       call,
-      cmd: decodeCommand(o.cmd, line),
+      cmd: commandAt(o.cmd, line),
       implicit: o.implicit === true,
       hint: hintOf(call),
       ret: field(o, line, 'ret', isStr, 'the rendered result'),

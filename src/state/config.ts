@@ -5,6 +5,7 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { CACHE_MODES, type CacheModeName } from './cacheMode.ts';
+import { printable, quote } from '../util/quote.ts';
 import { LIMITS, type CommandSwitches, type FaultSwitches, type Universe } from './universe.ts';
 
 const Int = (min: number, max: number) =>
@@ -12,6 +13,15 @@ const Int = (min: number, max: number) =>
     `integer in [${min}, ${max}]`,
     (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
     (u, c) => (typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
+/** A label (a config's name, its description): at most max characters, none of them a control character. */
+const Label = (max: number) =>
+  new t.Type<string, string, unknown>(
+    `text of at most ${max} characters, no control characters`,
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && u.length <= max && !/[\u0000-\u001f\u007f-\u009f]/.test(u) ? t.success(u) : t.failure(u, c)),
     t.identity,
   );
 
@@ -82,8 +92,8 @@ export const DEFAULT_UNIVERSE: Universe = {
 const switches = <K extends string>(keys: readonly K[]) => t.exact(t.partial(Object.fromEntries(keys.map((k) => [k, t.boolean])) as Record<K, t.BooleanC>));
 
 const ConfigC = t.partial({
-  name: t.string,
-  description: t.string,
+  name: Label(200),
+  description: Label(2000),
   procs: Int(1, LIMITS.procs),
   vpages: Int(1, LIMITS.vpages),
   pfns: Int(1, LIMITS.pfns),
@@ -117,19 +127,29 @@ const KNOWN: Record<string, readonly string[]> = {
   faults: Object.keys(DEFAULT_FAULTS),
 };
 
-const describe = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 40 ? s.slice(0, 37) + '...' : s;
-};
+/** Why a config was refused: the field (a '.'-joined path, absent for the whole object) and what is wrong with it. */
+export interface ConfigError {
+  /** the one-line message, field included */
+  readonly error: string;
+  readonly field?: string;
+  /** the message without the field */
+  readonly detail: string;
+}
+
+const refuse = (field: string | undefined, detail: string): ConfigError => ({ error: field ? `field '${printable(field)}': ${detail}` : detail, field, detail });
 
 /** Decode a config object (already parsed JSON) over the defaults; the error names the field. */
-export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): Universe | { error: string } => {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'a config must be a JSON object' };
+export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): Universe | ConfigError => {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return refuse(undefined, 'a config must be a JSON object');
   for (const [group, keys] of Object.entries(KNOWN)) {
     const obj = group === '' ? json : (json as Record<string, unknown>)[group];
     if (obj === undefined) continue;
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { error: `field '${group}': expected an object` };
-    for (const k of Object.keys(obj)) if (!keys.includes(k)) return { error: `unknown field '${group ? group + '.' : ''}${k}' (known: ${keys.join(', ')})` };
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return refuse(group, 'expected an object');
+    for (const k of Object.keys(obj))
+      if (!keys.includes(k)) {
+        const field = group ? `${group}.${k}` : k;
+        return { error: `unknown field '${printable(field)}' (known: ${keys.join(', ')})`, field, detail: `unknown field (known: ${keys.join(', ')})` };
+      }
   }
   const r = ConfigC.decode(json);
   if (isLeft(r)) {
@@ -139,7 +159,7 @@ export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): 
       .filter((k) => k !== '')
       .join('.');
     const type = e.context[e.context.length - 1]?.type.name ?? 'value';
-    return { error: `field '${path}': expected ${type}, got ${describe(e.value)}` };
+    return refuse(path, `expected ${type}, got ${quote(e.value, 40)}`);
   }
   const c = r.right;
   const u: Universe = {
@@ -151,12 +171,11 @@ export const decodeConfig = (json: unknown, base: Universe = DEFAULT_UNIVERSE): 
     commands: { ...base.commands, ...(c.commands ?? {}) },
     faults: { ...base.faults, ...(c.faults ?? {}) },
   } as Universe;
-  if (u.maxMapPages > u.vpages) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds vpages ${u.vpages}` };
-  if (u.maxMapPages > u.pfns) return { error: `field 'maxMapPages': ${u.maxMapPages} exceeds pfns ${u.pfns}` };
-  if (u.kernelMapPages > u.pfns) return { error: `field 'kernelMapPages': ${u.kernelMapPages} exceeds pfns ${u.pfns}` };
-  if (u.privateMapPages > u.maxMapPages) return { error: `field 'privateMapPages': ${u.privateMapPages} exceeds maxMapPages ${u.maxMapPages}` };
-  if ((u.commands.memremap || u.commands.ioremap) && u.kernelSlots === 0)
-    return { error: "field 'kernelSlots': memremap/ioremap commands need kernelSlots >= 1" };
-  if (!Object.values(u.commands).some(Boolean)) return { error: "field 'commands': every command is switched off" };
+  if (u.maxMapPages > u.vpages) return refuse('maxMapPages', `${u.maxMapPages} exceeds vpages ${u.vpages}`);
+  if (u.maxMapPages > u.pfns) return refuse('maxMapPages', `${u.maxMapPages} exceeds pfns ${u.pfns}`);
+  if (u.kernelMapPages > u.pfns) return refuse('kernelMapPages', `${u.kernelMapPages} exceeds pfns ${u.pfns}`);
+  if (u.privateMapPages > u.maxMapPages) return refuse('privateMapPages', `${u.privateMapPages} exceeds maxMapPages ${u.maxMapPages}`);
+  if ((u.commands.memremap || u.commands.ioremap) && u.kernelSlots === 0) return refuse('kernelSlots', 'memremap/ioremap commands need kernelSlots >= 1');
+  if (!Object.values(u.commands).some(Boolean)) return refuse('commands', 'every command is switched off');
   return u;
 };

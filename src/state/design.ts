@@ -4,6 +4,7 @@
  * options to decide what the kernel does; the rest of the code reads them only to know what an
  * event log of the design may contain (replay's checks) and what the invariants expect.
  */
+import { quote } from '../util/quote.ts';
 
 /** Upstream fixes of the VM_PAT design; each switch on means the kernel has the commit. */
 export interface LegacyFixes {
@@ -143,7 +144,7 @@ export const parseDesign = (name: string): Design | string => {
   const m = /^(legacy@[^+\-]+(?:-rc\d+)?)((?:[+-][0-9a-f]{12})+)$/.exec(name);
   if (m) {
     const base = DESIGN_PRESETS.find((p) => p.name === m[1]);
-    if (!base || base.design.kind !== 'legacy') return `unknown design preset '${m[1]}'`;
+    if (!base || base.design.kind !== 'legacy') return `unknown design preset ${quote(m[1])}`;
     const f: Record<string, boolean> = { ...base.design.options.fixes };
     for (const [, sign, id] of m[2].matchAll(/([+-])([0-9a-f]{12})/g)) {
       if (!(FIX_IDS as readonly string[]).includes(id)) return `unknown fix '${id}' (known: ${FIX_IDS.join(', ')})`;
@@ -151,5 +152,5 @@ export const parseDesign = (name: string): Design | string => {
     }
     return legacy(name, f as unknown as LegacyFixes);
   }
-  return `unknown design '${name}' (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
+  return `unknown design ${quote(name)} (known: ${DESIGN_PRESETS.map((p) => p.name).join(', ')})`;
 };

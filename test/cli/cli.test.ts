@@ -63,17 +63,17 @@ describe('pfnmap check', () => {
     expect((await cli('check', '--config', 'test/fixtures/configs/tiny2.json')).code).toBe(0);
     const a = await cli('check', '--config', 'test/fixtures/configs/bad-type.json');
     expect(a.code).toBe(2);
-    expect(a.err).toEqual(["pfnmap: test/fixtures/configs/bad-type.json: field 'procs': expected integer in [1, 4], got \"two\""]);
+    expect(a.err).toEqual(["pfnmap: test/fixtures/configs/bad-type.json:line 1, field 'procs': expected integer in [1, 4], got \"two\""]);
     const b = await cli('check', '--config', 'test/fixtures/configs/unknown-field.json');
-    expect(b.err[0]).toMatch(/unknown field 'commands\.mlock'/);
+    expect(b.err[0]).toMatch(/:line 1, field 'commands\.mlock': unknown field \(known: mmapDevmem, /);
     const c = await cli('check', '--config', 'test/fixtures/configs/too-large.json');
     expect(c.err[0]).toMatch(/field 'procs': expected integer in \[1, 4\], got 9/);
   });
   it('unknown designs, invariants, flags and mutants exit 2', async () => {
     expect((await cli('check', '--design', 'legacy@v5')).err[0]).toMatch(/--design: unknown design/);
-    expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant 'no-such'/);
+    expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant "no-such"/);
     expect((await cli('check', '--fast')).err[0]).toMatch(/unknown flag --fast/);
-    expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant 'x'/);
+    expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant "x"/);
     expect((await cli('nosuch')).code).toBe(2);
   });
   it('--mutant runs a seeded bug', async () => {
@@ -101,6 +101,14 @@ describe('pfnmap diff and scenario', () => {
     expect(r.code).toBe(1);
     expect(r.out.join('\n')).toMatch(/VIOLATION of memtype-no-leak at step 5/);
     expect(parseLog(r.files.get('x.ndjson')!).events.length).toBeGreaterThan(20);
+  });
+  it('simulate runs the default suite\'s first config unless told (a suite is refused: it takes one config)', async () => {
+    const r = await cli('simulate', '--walks', '3', '--steps', '5', '--seed', '1');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe('pfnmap simulate: design tracked, config main, seed 1: 3 walks, 15 steps');
+    const s = await cli('simulate', '--config', 'default');
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual(['pfnmap: --config: default is a suite of configs (main, cow, kernel): this command takes one of them']);
   });
   it('list names every design preset, config, invariant, mutant and scenario', async () => {
     const r = await cli('list');

@@ -47,7 +47,7 @@ describe('pfnmap replay (CLI)', () => {
     expect(j.violation.line).toBe(15);
   });
   it.each([
-    ['truncated.ndjson', /truncated\.ndjson:line 3: bad JSON/],
+    ['truncated.ndjson', /truncated\.ndjson:line 3, field 'addr': bad JSON at column 46: expected ',' or '}', got the end of the input/],
     ['wrong-field-type.ndjson', /line 2, field 'cmd\.len': expected number, got "8192"/],
     ['unknown-event.ndjson', /line 2, field 'type': unknown event type "memtype_reserved"/],
     ['missing-header.ndjson', /line 1, field 'format': missing header/],

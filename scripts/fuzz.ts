@@ -1,0 +1,58 @@
+/**
+ * `npm run fuzz -- --seconds N [--seed S] [--only NAME,NAME]`: the hostile-input fuzz suite
+ * (test/fuzz/hostile.ts) run for N seconds (default 60) instead of the few seconds of `npm
+ * test`, plus real child processes (test/fuzz/signals.ts) stopped by a signal at a random
+ * moment, or with their stdout failing.
+ * The time goes to the properties in turn, in slices by their weight, each slice a fast-check
+ * run with its own seed (S + the slice's number). Prints the number of cases run; on a
+ * failure, the counterexample (minimised by fast-check), the seed and the path that replay it,
+ * and exits 1.
+ */
+import fc from 'fast-check';
+import { PROPERTIES } from '../test/fuzz/hostile.ts';
+import { signalProperty, stdoutProperty } from '../test/fuzz/signals.ts';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const seconds = Number(arg('seconds') ?? 60);
+if (!(seconds > 0)) {
+  console.error('fuzz: --seconds expects a positive number');
+  process.exit(2);
+}
+const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
+const all = { ...PROPERTIES, signals: { property: signalProperty, weight: 1 }, stdout: { property: stdoutProperty, weight: 1 } } as const;
+type Name = keyof typeof all;
+const only = arg('only')?.split(',') as Name[] | undefined;
+for (const n of only ?? []) if (!(n in all)) throw new Error(`fuzz: unknown property ${n} (known: ${Object.keys(all).join(', ')})`);
+const names = (Object.keys(all) as Name[]).filter((n) => !only || only.includes(n));
+
+/** seconds a slice of weight 1 takes: every property gets at least two turns, a turn 10 s at most */
+const SLICE_SECONDS = Math.min(10, seconds / (2 * names.reduce((n, k) => n + all[k].weight, 0)));
+const counts = Object.fromEntries(names.map((n) => [n, 0])) as Record<Name, number>;
+const deadline = Date.now() + seconds * 1000;
+console.log(`fuzz: ${seconds} s, seed ${seed}, properties ${names.join(', ')}`);
+for (let slice = 0; Date.now() < deadline; slice++) {
+  for (const name of names) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const ms = Math.min(left, all[name].weight * SLICE_SECONDS * 1000);
+    const sliceSeed = seed + slice;
+    const details = await fc.check(all[name].property() as fc.IAsyncProperty<[unknown]>, {
+      seed: sliceSeed,
+      numRuns: Number.MAX_SAFE_INTEGER,
+      interruptAfterTimeLimit: ms,
+      markInterruptAsFailure: false,
+    });
+    counts[name] += details.numRuns;
+    if (details.failed) {
+      console.log(fc.defaultReportMessage(details) ?? 'failed');
+      console.log(String((details.errorInstance as Error | undefined)?.message ?? details.errorInstance));
+      console.log(`fuzz: ${name} failed; replay: npm run fuzz -- --only ${name} --seed ${sliceSeed} (fast-check seed ${sliceSeed}, path ${details.counterexamplePath})`);
+      process.exit(1);
+    }
+  }
+}
+const total = Object.values(counts).reduce((a, b) => a + b, 0);
+console.log(`fuzz: ${total} cases in ${seconds} s, none failed (${names.map((n) => `${n} ${counts[n]}`).join(', ')}); seed ${seed}`);
