@@ -7,6 +7,7 @@ import { encodeLog } from '../events/logFormat.ts';
 import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
+import { eventsPage, writePage } from './render.ts';
 import type { Io } from './main.ts';
 import { resolveConfigs, resolveDesign, resolveInvariants } from './resolve.ts';
 import { suiteSummary } from '../checker/report.ts';
@@ -26,6 +27,7 @@ const SPEC = {
   quiet: 'bool',
   mutant: 'string',
   workers: 'int',
+  html: 'string',
 } as const;
 
 export const exitCodeOf = (r: CheckResult): number =>
@@ -87,8 +89,12 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       if (live && last > 0) io.status?.('');
       results.push(r);
       const trace = r.violation ?? r.brokenQuality[0];
-      if (flags.out && trace && !written && (r.violation || !results.some((x) => x.violation))) {
-        io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
+      if ((flags.out || flags.html) && trace && !written && (r.violation || !results.some((x) => x.violation))) {
+        if (flags.out) io.writeFile(flags.out as string, encodeLog(design, universe, trace.events));
+        if (flags.html) {
+          const what = `${r.violation ? 'VIOLATION of' : 'quality invariant'} ${trace.invariant}`;
+          writePage(io, flags.html as string, eventsPage(design, universe, trace.events, `pfnmap check --config ${universe.name} --design ${design.name}: ${what}`, `counterexample: ${what}`));
+        }
         written = true;
       }
       if (!flags.json) {
@@ -99,6 +105,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
             `  memory limit: ${Math.round(memoryLimit / 1048576)} MB (${flags['max-memory'] !== undefined ? '--max-memory' : "the default, three quarters of this machine's memory; --max-memory MB sets it"}); --fingerprint or a smaller config needs less`,
           );
         if (flags.out && trace && written) io.out(`  trace written to ${flags.out} (pfnmap replay ${flags.out} reproduces it)`);
+        if (flags.html && trace && written) io.out(`  trace page written to ${flags.html}`);
         if (target.members.length > 1) io.out('');
       }
       if (interrupted || r.verdict === 'VIOLATION') break;
@@ -106,6 +113,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (flags.html && !written && !flags.json) io.out(`no counterexample to draw: ${flags.html} was not written`);
   const worst = results.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
   if (target.members.length === 1) {
     if (flags.json) io.out(JSON.stringify(results[0], null, 1));

@@ -8,7 +8,7 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { Command } from '../events/commands.ts';
 import { commandText, eventText } from '../events/format.ts';
-import { encodeLog, LogError, parseLog } from '../events/logFormat.ts';
+import { encodeLog, LogError, parseLog, type ParsedLog } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
 import { runCommands } from '../scenarios/run.ts';
 import { SCENARIO_UNIVERSE, scenarioNamed } from '../scenarios/selftest.ts';
@@ -22,6 +22,7 @@ import type { Universe } from '../state/universe.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { diffPage, writePage } from './render.ts';
 import { resolveConfig, resolveDesign } from './resolve.ts';
 
 export interface DiffSide {
@@ -40,12 +41,18 @@ export interface DiffStep {
 
 const fmtRet = (r: number, signal?: string) => (r < 0 ? errnoName(r) : r > 0xffff ? hex(r) : String(r)) + (signal ? ` (${signal})` : '');
 
-export const diffDesigns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): DiffStep[] => {
+export const diffDesigns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): DiffStep[] => diffRuns(u, designs, commands).steps;
+
+/** The step-by-step comparison and the two event logs it was made from. */
+export const diffRuns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): { steps: DiffStep[]; logs: [ParsedLog, ParsedLog] } => {
   const L = layoutOf(u);
+  const logs: ParsedLog[] = [];
   const sides = designs.map((d) => {
     const run = runCommands(u, d, commands);
     if (run.error) throw new UsageError(`step ${run.error.step + 1} cannot run on ${d.name}: ${run.error.message}`);
-    const rep = replay(parseLog(encodeLog(d, u, run.events)));
+    const log = parseLog(encodeLog(d, u, run.events));
+    logs.push(log);
+    const rep = replay(log);
     return run.steps.map((st, i): DiffSide => {
       const end = i + 1 < run.steps.length ? run.steps[i + 1].firstEvent : run.events.length;
       const memtype: string[] = [];
@@ -61,12 +68,13 @@ export const diffDesigns = (u: Universe, designs: readonly [Design, Design], com
       };
     });
   });
-  return commands.map((c, i) => {
+  const steps = commands.map((c, i): DiffStep => {
     const a = sides[0][i];
     const b = sides[1][i];
     const differs = a.ret !== b.ret || a.memtype.join() !== b.memtype.join() || a.printk.join() !== b.printk.join() || a.broken.join() !== b.broken.join();
     return { command: commandText(c), sides: [a, b], differs };
   });
+  return { steps, logs: [logs[0], logs[1]] };
 };
 
 const readCommands = (input: string, io: Io): { commands: Command[]; universe?: Universe } => {
@@ -98,14 +106,15 @@ const readCommands = (input: string, io: Io): { commands: Command[]; universe?: 
 };
 
 export const cmdDiff = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { designs: 'string', config: 'string', json: 'bool', all: 'bool' }, 'diff');
+  const { positional, flags } = parseArgs(argv, { designs: 'string', config: 'string', json: 'bool', all: 'bool', html: 'string' }, 'diff');
   if (positional.length !== 1) throw new UsageError('diff: expected one INPUT (a scenario name, LOG.ndjson or COMMANDS.json)');
   const names = String(flags.designs ?? 'legacy@v6.15,tracked').split(',');
   if (names.length !== 2) throw new UsageError('diff: --designs takes two designs, e.g. legacy@v6.15,tracked');
   const designs = [resolveDesign(names[0]), resolveDesign(names[1])] as const;
   const input = readCommands(positional[0], io);
   const u = flags.config ? resolveConfig(flags.config as string, io) : (input.universe ?? SCENARIO_UNIVERSE);
-  const steps = diffDesigns(u, designs, input.commands);
+  const { steps, logs } = diffRuns(u, designs, input.commands);
+  if (flags.html) writePage(io, flags.html as string, diffPage(logs, steps, `pfnmap diff --designs ${names.join(',')} ${positional[0]}`));
   if (flags.json) {
     io.out(JSON.stringify({ designs: names, config: u.name, steps }, null, 1));
     return steps.some((s) => s.differs) ? EXIT.violation : EXIT.ok;
@@ -125,5 +134,6 @@ export const cmdDiff = (argv: readonly string[], io: Io): number => {
   });
   const n = steps.filter((s) => s.differs).length;
   io.out(n ? `${n} of ${steps.length} steps differ` : 'no difference');
+  if (flags.html) io.out(`diff page written to ${flags.html}`);
   return n ? EXIT.violation : EXIT.ok;
 };

@@ -6,10 +6,11 @@ import { replay } from '../replay/replay.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { logPage, writePage } from './render.ts';
 import { resolveInvariants } from './resolve.ts';
 
 export const cmdReplay = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { invariants: 'string', json: 'bool' }, 'replay');
+  const { positional, flags } = parseArgs(argv, { invariants: 'string', json: 'bool', html: 'string' }, 'replay');
   if (positional.length !== 1) throw new UsageError('replay: expected one LOG.ndjson');
   const file = positional[0];
   const invariants = resolveInvariants(flags.invariants as string | undefined, INVARIANTS.map((i) => i.name));
@@ -24,6 +25,7 @@ export const cmdReplay = (argv: readonly string[], io: Io): number => {
     throw e;
   }
   const r = replay(log, invariants);
+  if (flags.html) writePage(io, flags.html as string, logPage(log, `pfnmap replay ${file}`, file));
   if (r.rejection) {
     const j = r.rejection;
     if (flags.json) io.out(JSON.stringify({ result: 'bad-input', file, ...j }));
@@ -47,5 +49,6 @@ export const cmdReplay = (argv: readonly string[], io: Io): number => {
   for (const q of r.quality) io.out(`quality invariant ${q.invariant} broken at event ${q.event + 1} (line ${q.line}, step ${q.step}): ${q.message}`);
   io.out('final state:');
   for (const l of r.finalState) io.out('  ' + l);
+  if (flags.html) io.out(`trace page written to ${flags.html}`);
   return r.violation ? EXIT.violation : EXIT.ok;
 };

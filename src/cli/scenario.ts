@@ -13,6 +13,7 @@ import type { Design } from '../state/design.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { logPage, writePage } from './render.ts';
 import { resolveDesign } from './resolve.ts';
 
 export interface ScenarioOutcome {
@@ -44,17 +45,18 @@ export const runScenario = (sc: Scenario, design: Design): ScenarioOutcome => {
 };
 
 export const cmdScenario = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { design: 'string', out: 'string', json: 'bool' }, 'scenario');
+  const { positional, flags } = parseArgs(argv, { design: 'string', out: 'string', json: 'bool', html: 'string' }, 'scenario');
   if (positional.length !== 1) throw new UsageError(`scenario: expected a scenario name or 'all' (${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')})`);
   const design = resolveDesign(flags.design as string | undefined);
   const chosen = positional[0] === 'all' ? SELFTEST_SCENARIOS : SELFTEST_SCENARIOS.filter((s) => s.name === positional[0]);
   if (!chosen.length) throw new UsageError(`scenario: unknown scenario '${positional[0]}' (known: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}, all)`);
-  if (flags.out && chosen.length > 1) throw new UsageError('scenario: --out needs a single scenario');
+  if ((flags.out || flags.html) && chosen.length > 1) throw new UsageError(`scenario: --${flags.out ? 'out' : 'html'} needs a single scenario`);
   let worst: number = EXIT.ok;
   const json: unknown[] = [];
   for (const sc of chosen) {
     const o = runScenario(sc, design);
     if (flags.out) io.writeFile(flags.out as string, o.log);
+    if (flags.html) writePage(io, flags.html as string, logPage(parseLog(o.log), `pfnmap scenario ${sc.name} --design ${design.name}`, `${sc.name}: ${sc.description}`));
     if (o.replay.violation) worst = EXIT.violation;
     if (flags.json) {
       const { state: _s, ...rep } = o.replay;
@@ -72,6 +74,7 @@ export const cmdScenario = (argv: readonly string[], io: Io): number => {
     if (!r.violations.length) io.out(`  every safety invariant holds after every step`);
     for (const q of r.quality) io.out(`  quality: ${q.invariant} broken at step ${q.step}: ${q.message}`);
     if (flags.out) io.out(`  event log written to ${flags.out}`);
+    if (flags.html) io.out(`  trace page written to ${flags.html}`);
   }
   if (flags.json) io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 1));
   return worst;
