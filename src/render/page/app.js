@@ -380,7 +380,9 @@
     el.pic.innerHTML = picture(pane, cur, before, markMap, caption);
   };
 
+  /** Draw the current position; each draw is timed as a 'pfnmap-draw' performance measure. */
   const draw = () => {
+    const started = performance.now();
     slider.value = String(pos.step);
     const len = stepLength(pos.step);
     const where = `Step ${pos.step} of ${STEPS}${pos.step > 0 ? ` · event ${pos.event === null ? len : pos.event} of ${len}` : ''}`;
@@ -399,6 +401,7 @@
     document.body.dataset.step = String(pos.step);
     document.body.dataset.event = pos.event === null ? '' : String(pos.event);
     document.body.dataset.ready = '1';
+    performance.measure('pfnmap-draw', { start: started });
   };
 
   let pending = false;
