@@ -178,12 +178,14 @@ export const timelineSvg = (log: ParsedLog, title: string): string => {
   laneLine(y);
   out.push(`<text class="lane" x="8" y="${y + 20}">memtype</text>`);
   if (!lives.length) out.push(`<text class="muted" x="${LEFT + 4}" y="${y + 20}">(no reservation)</text>`);
+  // each bar is numbered; the entries are listed in full under the chart (a tooltip is no help in mail)
+  const entryLines = lives.map((l, i) => `#${i + 1} ${l.t.range} ${l.t.mode} (${l.t.ownerText}): ${l.from === l.to ? `step ${l.from}` : `steps ${l.from}-${l.to}`}`);
   lives.forEach((l, i) => {
     const top = y + 6 + laneOf[i] * 26;
     const x = cx(l.from) + 2;
     const wBar = (l.to - l.from + 1) * COL - 4;
     out.push(
-      `<g><title>${esc(`steps ${l.from}-${l.to}: ${l.t.text}`)}</title><rect class="bar m-${esc(l.t.mode)}" x="${x}" y="${top}" width="${wBar}" height="20" rx="3"></rect><text x="${x + 5}" y="${top + 14}">${esc(cut(`${l.t.range} ${l.t.mode} (${l.t.ownerText})`, wBar - 8))}</text></g>`,
+      `<g><title>${esc(`steps ${l.from}-${l.to}: ${l.t.text}`)}</title><rect class="bar m-${esc(l.t.mode)}" x="${x}" y="${top}" width="${wBar}" height="20" rx="3"></rect><text x="${x + 5}" y="${top + 14}">${esc(cut(`#${i + 1} ${l.t.mode} ${l.t.ownerText} ${l.t.range}`, wBar - 8))}</text></g>`,
     );
   });
   y += Math.max(1, laneEnds.length) * 26 + 8;
@@ -206,13 +208,16 @@ export const timelineSvg = (log: ParsedLog, title: string): string => {
     out.push(`<text class="${v.kind === 'safety' ? 'bad' : 'muted'}" x="8" y="${chartBottom + 16 + i * 14}">${esc(`${v.kind === 'safety' ? 'VIOLATION' : 'quality'} at step ${v.step}: ${v.invariant}: ${v.message}`)}</text>`);
   });
   y = chartBottom + 16 + broken.length * 14 + 6;
-  // the commands in full
-  heads.forEach((e, i) => {
-    out.push(`<text x="8" y="${y + i * 14}">${esc(`${i + 1}. ${e ? eventText(e) : ''}`)}</text>`);
-  });
-  y += heads.length * 14 + 4;
-  for (let k = 0; k <= cols; k++) out.push(`<line class="grid" x1="${cx(k)}" y1="${chartTop}" x2="${cx(k)}" y2="${chartBottom}"></line>`);
-  const longest = Math.max(0, ...heads.map((e, i) => `${i + 1}. ${e ? eventText(e) : ''}`.length), ...broken.map((v) => v.message.length + 40));
-  const fullWidth = Math.max(width, Math.ceil(16 + longest * CHAR));
+  // the commands and the memtype entries in full
+  const commandLines = heads.map((e, i) => `${i + 1}. ${e ? eventText(e) : ''}`);
+  for (const line of [...commandLines, ...(entryLines.length ? ['', 'memtype entries:', ...entryLines] : [])]) {
+    out.push(`<text x="8" y="${y}">${esc(line)}</text>`);
+    y += 14;
+  }
+  y += 4;
+  // the column lines go under everything else
+  out.unshift(...Array.from({ length: cols + 1 }, (_, k) => `<line class="grid" x1="${cx(k)}" y1="${chartTop}" x2="${cx(k)}" y2="${chartBottom}"></line>`));
+  const longest = Math.max(0, ...commandLines.map((l) => l.length), ...entryLines.map((l) => l.length), ...broken.map((v) => v.message.length + 40));
+  const fullWidth = Math.max(width, Math.ceil(16 + longest * CHAR), Math.ceil(16 + title.length * 8.2));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${fullWidth}" height="${y}" viewBox="0 0 ${fullWidth} ${y}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title><style>${STYLE}</style><rect class="bg" x="0" y="0" width="${fullWidth}" height="${y}"></rect>${out.join('')}</svg>\n`;
 };
