@@ -246,6 +246,15 @@ export const browserSuite = (kind: BrowserKind): void => {
       expect(end.entries).toEqual(['[mem 0xfe000000-0xfe001fff] WB VM_PAT lineage 1']);
       expect(end.frameUsers).toEqual(['pfn 0xfe001 mapped by pid 1 WB']);
       expect(await p.$eval('.banner.quality', (b) => b.textContent)).toContain('[mem 0xfe000000-0xfe000fff] stays reserved');
+      // what assistive technology gets: the live region, the slider's value, the picture's label
+      expect(await p.$eval('#live', (x) => x.textContent)).toBe(
+        'Step 2 of 2 · event 7 of 7: pid 1: munmap(0x7f000000000, 0x1000) = 0. violation of no-invalid-free; quality invariant tracking-precise',
+      );
+      expect(await p.$eval('#slider', (x) => x.getAttribute('aria-valuetext'))).toBe('Step 2 of 2 · event 7 of 7');
+      expect(await p.$eval('.pic svg', (x) => `${x.getAttribute('role')}: ${x.getAttribute('aria-label')}`)).toBe(
+        'img: counterexample: VIOLATION of no-invalid-free, step 2: 1 VMA, 0 ctx, 1 memtype entry, a failed free',
+      );
+      expect(await p.$$eval('nav button', (bs) => bs.filter((b) => !b.getAttribute('aria-label')).length)).toBe(0);
       await p.screenshot({ path: join(artifacts, 'zoo-E-step2.png'), fullPage: true });
       // back, and the URL keeps the position across a reload
       await press(p, 'ArrowLeft', 1);

@@ -355,11 +355,11 @@
     const r = stepRange(pane, k);
     const parts = [`<h2>Step ${k}${k > 0 ? ` of ${pane.steps}` : ''}</h2><p class="command">${esc(commandOf(pane, k))}</p>`];
     for (const v of pane.violations.filter((x) => x.step === k))
-      parts.push(`<div class="banner ${v.kind}" role="alert"><strong>${v.kind === 'safety' ? 'VIOLATION of' : 'quality invariant broken:'} ${esc(v.invariant)}</strong>${esc(v.message)}<br><span class="sub">from event ${v.event - r.start + 1} of this step on (log event ${v.event + 1})</span></div>`);
+      parts.push(`<div class="banner ${v.kind}"><strong>${v.kind === 'safety' ? 'VIOLATION of' : 'quality invariant broken:'} ${esc(v.invariant)}</strong>${esc(v.message)}<br><span class="sub">from event ${v.event - r.start + 1} of this step on (log event ${v.event + 1})</span></div>`);
     if (pane.rejection && pane.rejection.event >= r.start && pane.rejection.event < r.end)
-      parts.push(`<div class="banner rejected" role="alert"><strong>replay stopped: event ${pane.rejection.event + 1} (line ${pane.rejection.line}) cannot apply</strong>${esc(pane.rejection.message)}</div>`);
+      parts.push(`<div class="banner rejected"><strong>replay stopped: event ${pane.rejection.event + 1} (line ${pane.rejection.line}) cannot apply</strong>${esc(pane.rejection.message)}</div>`);
     if (DATA.divergence && DATA.divergence.step === k)
-      parts.push(`<div class="banner diverge" role="alert"><strong>${esc(DATA.divergence.title)}</strong><pre>${esc((DATA.divergence.lines[pane.index] || []).join('\n'))}</pre></div>`);
+      parts.push(`<div class="banner diverge"><strong>${esc(DATA.divergence.title)}</strong><pre>${esc((DATA.divergence.lines[pane.index] || []).join('\n'))}</pre></div>`);
     if (cur.header.warn.length) parts.push(`<div class="banner warn"><strong>WARN in the kernel log</strong>${cur.header.warn.map(esc).join('<br>')}</div>`);
     if (k > 0 && r.end > r.start) {
       parts.push(`<h3>Kernel calls</h3><ol class="events" start="1">`);
@@ -369,7 +369,7 @@
         if (i > e) cls.push('later');
         if (i >= pane.applied) cls.push('not-applied');
         const brk = pane.violations.filter((v) => v.event === i).map((v) => `<span class="brk ${v.kind}">${esc(v.invariant)} breaks</span>`).join('');
-        parts.push(`<li class="${cls.join(' ')}" data-event="${i - r.start + 1}">${esc(pane.events[i].trim())}${brk}</li>`);
+        parts.push(`<li class="${cls.join(' ')}" data-event="${i - r.start + 1}"${cls.includes('current') ? ' aria-current="step"' : ''}>${esc(pane.events[i].trim())}${brk}</li>`);
       }
       parts.push('</ol>');
     }
@@ -397,7 +397,10 @@
       const lines = pos.step === 0 ? ['(before the first call)'] : record.steps[pos.step - 1] || ['(no record for this step)'];
       recordEl.innerHTML = `<h3>step ${pos.step}</h3><pre>${esc(lines.join('\n'))}</pre>`;
     }
-    $('live').textContent = `${where}: ${commandOf(panes[0], pos.step)}`;
+    // what a screen reader announces: the position, the command, what breaks here
+    const here = panes.flatMap((p) => p.violations.filter((v) => v.step === pos.step).map((v) => `${v.kind === 'safety' ? 'violation of' : 'quality invariant'} ${v.invariant}`));
+    if (DATA.divergence && DATA.divergence.step === pos.step) here.push(DATA.divergence.title);
+    $('live').textContent = `${where}: ${commandOf(panes[0], pos.step)}${here.length ? `. ${here.join('; ')}` : ''}`;
     document.body.dataset.step = String(pos.step);
     document.body.dataset.event = pos.event === null ? '' : String(pos.event);
     document.body.dataset.ready = '1';
