@@ -23,11 +23,18 @@ export interface MachineTransition {
   readonly actions: readonly string[];
 }
 
+export interface MachineEffects {
+  readonly emits: readonly string[];
+  readonly actions: readonly string[];
+}
+
 export interface MachineState {
   /** dotted path from the root, e.g. 'tracked' or 'live.counting' */
   readonly path: string;
   readonly type: string;
   readonly initial: boolean;
+  readonly entry: MachineEffects;
+  readonly exit: MachineEffects;
   readonly transitions: readonly MachineTransition[];
 }
 
@@ -47,6 +54,8 @@ interface XNode {
   readonly transitions: ReadonlyMap<string, readonly XTransition[]>;
   readonly always?: readonly XTransition[];
   readonly initial?: { readonly target: readonly XNode[] };
+  readonly entry: readonly unknown[];
+  readonly exit: readonly unknown[];
 }
 interface XTransition {
   readonly eventType: string;
@@ -79,7 +88,10 @@ export const guardText = (g: unknown): string | null => {
     }
     return `ƒ ${clip(sourceBody(g), 72)}`;
   }
-  if (typeof g === 'object' && 'type' in (g as object)) return String((g as { type: unknown }).type);
+  if (typeof g === 'object' && 'type' in (g as object)) {
+    const { type, params } = g as { type: unknown; params?: unknown };
+    return params === undefined ? String(type) : `${String(type)}(${typeof params === 'function' ? `ƒ ${clip(sourceBody(params), 40)}` : JSON.stringify(params)})`;
+  }
   return String(g);
 };
 
@@ -99,44 +111,59 @@ const emitText = (ev: unknown): string => {
   return String(ev);
 };
 
-const actionTexts = (actions: readonly unknown[]): { emits: string[]; actions: string[] } => {
+/**
+ * The effects of a list of actions: emitted facts, assignments, and the rest by name. A named
+ * action (a string, or { type, params }) is looked up among the machine's implementations,
+ * so an emit() registered in setup({ actions }) shows what it emits.
+ */
+const actionTexts = (actions: readonly unknown[], named: Readonly<Record<string, unknown>>): MachineEffects => {
   const emits: string[] = [];
   const other: string[] = [];
-  for (const a of actions) {
-    if (typeof a === 'string') other.push(a);
-    else if (a && (typeof a === 'function' || typeof a === 'object')) {
-      const x = a as { type?: string; event?: unknown; assignment?: unknown; name?: string };
-      if (x.type === 'xstate.emit') emits.push(emitText(x.event));
-      else if (x.type === 'xstate.assign') other.push(`assign ${typeof x.assignment === 'object' && x.assignment ? Object.keys(x.assignment).join(', ') : '(computed)'}`);
-      else if (typeof x.type === 'string') other.push(x.type.replace(/^xstate\./, ''));
-      else other.push(x.name || 'action');
+  const add = (a: unknown, name?: string): void => {
+    const x = a as { type?: string; event?: unknown; assignment?: unknown; name?: string; collect?: unknown; params?: unknown };
+    if (typeof a === 'string' || (a && typeof a === 'object' && typeof x.type === 'string' && !x.type.startsWith('xstate.'))) {
+      const key = typeof a === 'string' ? a : x.type!;
+      const params = typeof a === 'string' || x.params === undefined ? '' : `(${typeof x.params === 'function' ? 'ƒ' : JSON.stringify(x.params)})`;
+      if (key in named && named[key] !== a) add(named[key], `${key}${params}`);
+      else other.push(`${key}${params}`);
+      return;
     }
-  }
+    if (!a || (typeof a !== 'function' && typeof a !== 'object')) return;
+    const by = name ? ` (${name})` : '';
+    if (x.type === 'xstate.emit') emits.push(emitText(x.event) + by);
+    else if (x.type === 'xstate.assign') other.push(`assign ${typeof x.assignment === 'object' && x.assignment ? Object.keys(x.assignment).join(', ') : '(computed)'}${by}`);
+    else if (x.type === 'xstate.enqueueActions' && typeof x.collect === 'function') other.push(`enqueue ƒ ${clip(sourceBody(x.collect), 90)}${by}`);
+    else if (typeof x.type === 'string') other.push(x.type.replace(/^xstate\./, '') + by);
+    else other.push(name ?? (x.name || 'action'));
+  };
+  for (const a of actions) add(a);
   return { emits, actions: other };
 };
 
 export const machineGraph = (machine: AnyStateMachine): MachineGraph => {
   const root = (machine as unknown as { root: XNode }).root;
+  const implementations = (machine as unknown as { implementations?: { guards?: Record<string, unknown>; actions?: Record<string, unknown> } }).implementations ?? {};
+  const namedActions = implementations.actions ?? {};
   const states: MachineState[] = [];
   const initialOf = (n: XNode): Set<XNode> => new Set(n.initial?.target ?? []);
   const walk = (node: XNode, initial: boolean): void => {
     const branches: MachineTransition[] = [];
     const add = (t: XTransition): void => {
-      const { emits, actions } = actionTexts(t.actions);
+      const { emits, actions } = actionTexts(t.actions, namedActions);
       branches.push({ event: t.eventType, guard: guardText(t.guard), targets: t.target && t.target.length ? t.target.map((x) => x.path.join('.')) : null, emits, actions });
     };
     for (const list of node.transitions.values()) list.forEach(add);
     (node.always ?? []).forEach(add);
-    if (node.path.length) states.push({ path: node.path.join('.'), type: node.type, initial, transitions: branches });
+    if (node.path.length)
+      states.push({ path: node.path.join('.'), type: node.type, initial, entry: actionTexts(node.entry, namedActions), exit: actionTexts(node.exit, namedActions), transitions: branches });
     const firsts = initialOf(node);
     for (const child of Object.values(node.states)) walk(child, node.type === 'parallel' || firsts.has(child));
   };
   walk(root, true);
-  const impl = (machine as unknown as { implementations?: { guards?: Record<string, unknown> } }).implementations?.guards ?? {};
   return {
     id: machine.id,
     states,
-    guards: Object.entries(impl).map(([name, f]) => ({ name, source: typeof f === 'function' ? clip(sourceBody(f), 110) : String(f) })),
+    guards: Object.entries(implementations.guards ?? {}).map(([name, f]) => ({ name, source: typeof f === 'function' ? clip(sourceBody(f), 110) : String(f) })),
   };
 };
 
@@ -177,13 +204,17 @@ interface Row {
   readonly then: readonly string[];
 }
 
-const rowsOf = (s: MachineState): Row[] =>
-  s.transitions.map((t) => ({
+const effects = (e: MachineEffects): string[] => [...e.emits.map((x) => `emit ${x}`), ...e.actions];
+const rowsOf = (s: MachineState): Row[] => [
+  ...(s.entry.emits.length + s.entry.actions.length ? [{ first: 'entry', guard: '', target: '', then: effects(s.entry) }] : []),
+  ...s.transitions.map((t) => ({
     first: t.event || '(always)',
     guard: t.guard ? ` [${t.guard}]` : '',
     target: t.targets ? ` → ${t.targets.join(', ')}` : '',
-    then: [...t.emits.map((e) => `emit ${e}`), ...t.actions],
-  }));
+    then: effects(t),
+  })),
+  ...(s.exit.emits.length + s.exit.actions.length ? [{ first: 'exit', guard: '', target: '', then: effects(s.exit) }] : []),
+];
 
 /** One card per state, left to right; each branch a line (event [guard] → target) and its effects under it; arcs above the cards join a state to the states its transitions enter. */
 export const machineSvg = (g: MachineGraph, title = `machine ${g.id}`): string => {

@@ -3,7 +3,7 @@
  * (test/render/browser.*.test.ts drive the page in Chromium and Firefox).
  */
 import fc from 'fast-check';
-import { and, assign, emit, not, or, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, not, or, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { krefMachine } from '../../models/krefMachine.ts';
 import { run } from '../../src/cli/main.ts';
@@ -187,7 +187,11 @@ describe('machine diagrams', () => {
   });
   it('walks any machine: nested states, eventless transitions, and / or / not and inline guards; a changed machine draws differently', () => {
     const make = (payload: number) =>
-      setup({ types: { context: {} as { n: number }, events: {} as { type: 'GO' } | { type: 'STOP' }, emitted: {} as { type: 'went'; n: number } }, guards: { small: ({ context }) => context.n < 5, odd: ({ context }) => context.n % 2 === 1 } }).createMachine({
+      setup({
+        types: { context: {} as { n: number }, events: {} as { type: 'GO' } | { type: 'STOP' }, emitted: {} as { type: 'went'; n: number } | { type: 'hello' } },
+        guards: { small: ({ context }) => context.n < 5, odd: ({ context }) => context.n % 2 === 1, above: ({ context }, p: { k: number }) => context.n > p.k },
+        actions: { announce: emit({ type: 'hello' }) },
+      }).createMachine({
         id: 'toy',
         context: { n: 0 },
         initial: 'a',
@@ -197,14 +201,19 @@ describe('machine diagrams', () => {
             states: { inner: { on: { GO: { guard: and(['small', not('odd')]), target: 'other', actions: emit({ type: 'went', n: payload }) } } }, other: {} },
             on: { STOP: { guard: or(['odd', ({ context }) => context.n > 3]), target: 'b', actions: assign({ n: 0 }) } },
           },
-          b: { always: { target: 'a' } },
+          b: { entry: 'announce', always: { target: 'a' }, on: { GO: { guard: { type: 'above', params: { k: 2 } }, actions: enqueueActions(({ enqueue }) => enqueue.emit({ type: 'hello' })) } } },
         },
       });
     const g = machineGraph(make(1));
     expect(g.states.map((s) => s.path)).toEqual(['a', 'a.inner', 'a.other', 'b']);
     expect(g.states[1].transitions[0]).toMatchObject({ event: 'GO', guard: 'small && !(odd)', targets: ['a.other'], emits: ['went n=1'] });
     expect(g.states[0].transitions[0].guard).toMatch(/^odd \|\| ƒ context\.n\s*>\s*3$/);
-    expect(g.states[3].transitions[0]).toMatchObject({ event: '', targets: ['a'] });
+    expect(g.states[3].entry).toEqual({ emits: ['hello (announce)'], actions: [] });
+    // (a function's source is as the transpiler printed it: tsx and vitest space it differently)
+    expect(g.states[3].transitions.map((t) => [t.event, t.guard, t.targets, t.actions.map((a) => a.replace(/\s+/g, ''))])).toEqual([
+      ['GO', 'above({"k":2})', null, ['enqueueƒenqueue.emit({type:"hello"})']],
+      ['', null, ['a'], []],
+    ]);
     expect(machineSvg(machineGraph(make(1)))).not.toBe(machineSvg(machineGraph(make(2))));
   });
 });
