@@ -116,6 +116,19 @@ describe('trace data', () => {
     expect(t.verdict).toMatch(/^REJECTED at event 13 \(line 14\): vm_area_free cannot apply: pid 9 is outside the universe/);
   });
 
+  it('a log without step markers: every event is a step of its own, as replay counts them', () => {
+    const log = zooE();
+    const facts = log.events.filter((e) => e.type !== 'syscall');
+    const t = traceData({ ...log, events: facts, lines: facts.map((_, i) => i + 2) }, 'facts');
+    expect(t.stepStart).toEqual(facts.map((_, i) => i));
+    // judged after every event, the reservation made before VM_PAT is set counts as a leak
+    expect(t.violations.map((v) => [v.invariant, v.step])).toEqual([
+      ['memtype-no-leak', 3],
+      ['tracking-precise', 3],
+      ['no-invalid-free', 11],
+    ]);
+  });
+
   it('event classes: a failed command, an error fact, a WARN, an ordinary fact', () => {
     const cmd = { kind: 'munmap', pid: 1, addr: 0, len: 4096 } as const;
     expect(eventClass({ type: 'syscall', pid: 1, cmd, ret: -22 })).toBe('failed-command');

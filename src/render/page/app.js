@@ -110,7 +110,8 @@
     const now = new Set(items.map((x) => x.key));
     return {
       items: items.map((x) => ({ ...x, mark: !old.has(x.key) ? 'new' : old.get(x.key).text !== x.text ? 'changed' : '' })),
-      freed: [...old.values()].filter((x) => !now.has(x.key)).map((x) => ({ ...x, mark: 'freed' })),
+      // (an empty tree's line is not a thing that can be freed)
+      freed: [...old.values()].filter((x) => !now.has(x.key) && x.key !== 'tree-empty').map((x) => ({ ...x, mark: 'freed' })),
     };
   };
   const markOf = (marks, key) => marks.get(key) || '';
