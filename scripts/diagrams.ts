@@ -68,8 +68,8 @@ const machineFiles = async (): Promise<Map<string, string>> => {
   const rows: string[] = [];
   for (const { machine, file, name } of await findMachines()) {
     const g = machineGraph(machine);
-    const svg = `${fileName(g.id)}.svg`;
-    if (files.has(svg)) throw new Error(`two machines have the id ${g.id}: give each machine its own id`);
+    // named by the machine's id; where two machines share one, the second also by its export
+    const svg = files.has(`${fileName(g.id)}.svg`) ? `${fileName(g.id)}-${fileName(name)}.svg` : `${fileName(g.id)}.svg`;
     files.set(svg, machineSvg(g, `machine ${g.id} (${name}, ${file})`));
     const branches = g.states.reduce((n, s) => n + s.transitions.length, 0);
     rows.push(`| [${g.id}](${svg}) | \`${name}\` in \`${file}\` | ${g.states.length} | ${branches} | ${g.guards.length} |`);
