@@ -8,6 +8,7 @@ import { cores, maxWorkers } from '../util/machine.ts';
 import { quote } from '../util/quote.ts';
 import { noPositional, parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
+import { eventsPage, writePage } from './render.ts';
 import type { Io } from './main.ts';
 import { resolveConfigs, resolveDesign, resolveInvariants } from './resolve.ts';
 import { stoppable, type StopSignal } from './signals.ts';
@@ -28,6 +29,7 @@ const SPEC = {
   quiet: 'bool',
   mutant: 'string',
   workers: 'int',
+  html: 'string',
 } as const;
 
 export const exitCodeOf = (r: CheckResult): number =>
@@ -52,6 +54,8 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const out = flags.out as string | undefined;
   // before the search: a trace it finds must have somewhere to go
   if (out !== undefined) io.checkOutput(out);
+  const html = flags.html as string | undefined;
+  if (html !== undefined) io.checkOutput(html);
   const live = io.isTTY && !flags.quiet && !flags.json;
   // a config too large for memory stops cleanly (STOPPED, exit 4) instead of dying in an
   // allocation: without --max-memory the limit is three quarters of the machine's memory
@@ -91,7 +95,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       if (live && last > 0) io.status?.('');
       results.push(r);
       const trace = r.violation ?? r.brokenQuality[0];
-      const write = out !== undefined && trace !== undefined && !written && (r.violation !== undefined || !results.some((x) => x.violation));
+      const write = (out !== undefined || html !== undefined) && trace !== undefined && !written && (r.violation !== undefined || !results.some((x) => x.violation));
       if (!flags.json) {
         if (target.members.length > 1) io.out(`[${results.length}/${target.members.length}] ${universe.name}`);
         for (const l of reportText(r, universe)) io.out(l);
@@ -103,14 +107,22 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       }
       // after the report: a trace that cannot be written (a full disk) loses the file, not the verdict
       if (write) {
-        io.writeFile(out, encodeLog(design, universe, trace.events));
         written = true;
-        if (!flags.json) io.out(`  trace written to ${out} (pfnmap replay ${out} reproduces it)`);
+        if (out !== undefined) {
+          io.writeFile(out, encodeLog(design, universe, trace.events));
+          if (!flags.json) io.out(`  trace written to ${out} (pfnmap replay ${out} reproduces it)`);
+        }
+        if (html !== undefined) {
+          const what = `${r.violation ? 'VIOLATION of' : 'quality invariant'} ${trace.invariant}`;
+          writePage(io, html, eventsPage(design, universe, trace.events, `pfnmap check --config ${universe.name} --design ${design.name}: ${what}`, `counterexample: ${what}`));
+          if (!flags.json) io.out(`  trace page written to ${html}`);
+        }
       }
       if (!flags.json && target.members.length > 1) io.out('');
       if (stoppedBy || r.verdict === 'VIOLATION') break;
     }
   });
+  if (html !== undefined && !written && !flags.json) io.out(`no counterexample to draw: ${html} was not written`);
   const worst = results.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
   if (target.members.length === 1) {
     if (flags.json) io.out(JSON.stringify(results[0], null, 1));

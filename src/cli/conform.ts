@@ -11,13 +11,17 @@ import { printable } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { encodeLog, parseLog } from '../events/logFormat.ts';
+import { runModel } from '../repro/plan.ts';
+import { conformPage, writePage } from './render.ts';
 import { resolveDesign } from './resolve.ts';
 
 export const cmdConform = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { design: 'string', json: 'bool', quiet: 'bool' }, 'conform');
+  const { positional, flags } = parseArgs(argv, { design: 'string', json: 'bool', quiet: 'bool', html: 'string' }, 'conform');
   if (positional.length < 1) throw new UsageError('conform: expected RECORDED.ndjson (a run of a `pfnmap repro` program)');
   const override = flags.design === undefined ? undefined : resolveDesign(flags.design as string);
   const many = positional.length > 1;
+  if (many && flags.html) throw new UsageError('conform: --html needs a single RECORDED.ndjson');
   let worst: number = EXIT.ok;
   const json: unknown[] = [];
   for (const file of positional) {
@@ -39,6 +43,10 @@ export const cmdConform = (argv: readonly string[], io: Io): number => {
     const r: ConformResult = conform(rec, design);
     const known = r.divergence ? KNOWN_DIVERGENCES.find((k) => k.program === rec.program && k.design === design.name) : undefined;
     if (r.divergence) worst = Math.max(worst, EXIT.violation);
+    if (flags.html) {
+      const model = parseLog(encodeLog(design, rec.universe, runModel(rec.universe, design, rec.steps.map((s) => s.cmd)).events));
+      writePage(io, flags.html as string, conformPage(rec, model, r.divergence, r.divergence ? divergenceText(r.divergence) : [], `pfnmap conform ${file} --design ${design.name}`));
+    }
     if (flags.json) {
       json.push({ file, program: rec.program, kernel: rec.kernel, design: r.design, steps: r.steps, result: r.divergence ? 'divergence' : 'conforms', divergence: r.divergence, known: known?.id, notes: r.notes });
       continue;
@@ -54,6 +62,7 @@ export const cmdConform = (argv: readonly string[], io: Io): number => {
       if (known) io.out(`${many ? '  ' : ''}  documented divergence ${known.id}: ${known.summary} (docs/real-kernel.md)`);
     }
     if (!many) for (const n of r.notes) io.out(`note: ${n}`);
+    if (flags.html) io.out(`conform page written to ${flags.html}`);
   }
   if (flags.json) io.out(JSON.stringify(json.length === 1 && !many ? json[0] : json, null, 1));
   return worst;

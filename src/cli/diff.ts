@@ -7,7 +7,7 @@
 import type { Command } from '../events/commands.ts';
 import { decodeCommand } from '../events/decodeError.ts';
 import { commandText, eventText } from '../events/format.ts';
-import { encodeLog, parseLog, parseLogLines } from '../events/logFormat.ts';
+import { encodeLog, parseLog, parseLogLines, type ParsedLog } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
 import { runCommands } from '../scenarios/run.ts';
 import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS, scenarioNamed } from '../scenarios/selftest.ts';
@@ -23,6 +23,7 @@ import { parseArgs, UsageError } from './args.ts';
 import { readInput, readJsonDocument } from './input.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { diffPage, writePage } from './render.ts';
 import { resolveConfig, resolveDesign } from './resolve.ts';
 
 export interface DiffSide {
@@ -51,12 +52,18 @@ export class StepError extends UsageError {
   }
 }
 
-export const diffDesigns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): DiffStep[] => {
+export const diffDesigns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): DiffStep[] => diffRuns(u, designs, commands).steps;
+
+/** The step-by-step comparison and the two event logs it was made from. */
+export const diffRuns = (u: Universe, designs: readonly [Design, Design], commands: readonly Command[]): { steps: DiffStep[]; logs: [ParsedLog, ParsedLog] } => {
   const L = layoutOf(u);
+  const logs: ParsedLog[] = [];
   const sides = designs.map((d) => {
     const run = runCommands(u, d, commands);
     if (run.error) throw new StepError(run.error.step, `step ${run.error.step + 1} cannot run on ${d.name}: ${run.error.message}`);
-    const rep = replay(parseLog(encodeLog(d, u, run.events)));
+    const log = parseLog(encodeLog(d, u, run.events));
+    logs.push(log);
+    const rep = replay(log);
     return run.steps.map((st, i): DiffSide => {
       const end = i + 1 < run.steps.length ? run.steps[i + 1].firstEvent : run.events.length;
       const memtype: string[] = [];
@@ -72,12 +79,13 @@ export const diffDesigns = (u: Universe, designs: readonly [Design, Design], com
       };
     });
   });
-  return commands.map((c, i) => {
+  const steps = commands.map((c, i): DiffStep => {
     const a = sides[0][i];
     const b = sides[1][i];
     const differs = a.ret !== b.ret || a.memtype.join() !== b.memtype.join() || a.printk.join() !== b.printk.join() || a.broken.join() !== b.broken.join();
     return { command: commandText(c), sides: [a, b], differs };
   });
+  return { steps, logs: [logs[0], logs[1]] };
 };
 
 interface DiffInput {
@@ -109,7 +117,7 @@ const readCommands = (input: string, io: Io): DiffInput => {
 };
 
 export const cmdDiff = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { designs: 'string', config: 'string', json: 'bool', all: 'bool' }, 'diff');
+  const { positional, flags } = parseArgs(argv, { designs: 'string', config: 'string', json: 'bool', all: 'bool', html: 'string' }, 'diff');
   if (positional.length !== 1) throw new UsageError('diff: expected one INPUT (a scenario name, LOG.ndjson or COMMANDS.json)');
   const names = String(flags.designs ?? 'legacy@v6.15,tracked').split(',');
   if (names.length !== 2) throw new UsageError('diff: --designs takes two designs, e.g. legacy@v6.15,tracked');
@@ -117,13 +125,17 @@ export const cmdDiff = (argv: readonly string[], io: Io): number => {
   const input = readCommands(positional[0], io);
   if (input.commands.length === 0) throw new UsageError(`diff: ${quote(positional[0])} holds no command: nothing to compare`);
   const u = flags.config ? resolveConfig(flags.config as string, io) : (input.universe ?? SCENARIO_UNIVERSE);
-  let steps: DiffStep[];
+  const html = flags.html as string | undefined;
+  if (html !== undefined) io.checkOutput(html);
+  let run: ReturnType<typeof diffRuns>;
   try {
-    steps = diffDesigns(u, designs, input.commands);
+    run = diffRuns(u, designs, input.commands);
   } catch (e) {
     if (e instanceof StepError && input.lines) throw new UsageError(`${printable(positional[0], 200)}:line ${input.lines[e.step]}: ${e.message}`);
     throw e;
   }
+  const { steps, logs } = run;
+  if (html !== undefined) writePage(io, html, diffPage(logs, steps, `pfnmap diff --designs ${names.join(',')} ${positional[0]}`));
   if (flags.json) {
     io.out(JSON.stringify({ designs: names, config: u.name, steps }, null, 1));
     return steps.some((s) => s.differs) ? EXIT.violation : EXIT.ok;
@@ -143,5 +155,6 @@ export const cmdDiff = (argv: readonly string[], io: Io): number => {
   });
   const n = steps.filter((s) => s.differs).length;
   io.out(n ? `${n} of ${steps.length} steps differ` : 'no difference');
+  if (flags.html) io.out(`diff page written to ${flags.html}`);
   return n ? EXIT.violation : EXIT.ok;
 };

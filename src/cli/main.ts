@@ -14,6 +14,7 @@ import { cmdDiff } from './diff.ts';
 import { cmdConform } from './conform.ts';
 import { cmdList } from './list.ts';
 import { cmdRepro } from './repro.ts';
+import { cmdRender } from './render.ts';
 import { cmdReplay } from './replay.ts';
 import { cmdScenario } from './scenario.ts';
 import { cmdSimulate } from './simulate.ts';
@@ -25,23 +26,28 @@ export const USAGE = `usage: pfnmap <command> [options]
 commands:
   check     [--design D] [--config NAME|FILE.json] [--depth N] [--max-states N] [--max-seconds N]
             [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
+            [--html PAGE.html]  (the counterexample as a trace page)
             [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
             [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept;
                             default 2 on a machine with 2 cores or more, else 1)
             (--max-memory defaults to 3/4 of the machine's memory: beyond it, STOPPED, exit 4)
             exhaustive bounded model check (default: the embedded 'default' config, design tracked)
-  replay    LOG.ndjson [--invariants a,b] [--json]
+  replay    LOG.ndjson [--invariants a,b] [--json] [--html PAGE.html]
             fold an event log, check every invariant after every event
-  scenario  NAME|all [--design D] [--out LOG.ndjson] [--json]
+  render    LOG.ndjson [--html PAGE.html] [--svg TIMELINE.svg] [--title T]
+            draw an event log: a self-contained trace page to step through (address spaces, VMAs,
+            PTEs, ctxs and krefs, the memtype tree, each step's kernel calls, violations where
+            they happen), or a static SVG timeline (docs/render.md)
+  scenario  NAME|all [--design D] [--out LOG.ndjson] [--json] [--html PAGE.html]
             the pfnmap selftest cases as command sequences
   simulate  [--design D] [--config C] [--walks N] [--steps N] [--seed S] [--out LOG.ndjson] [--json]
             random walks over commands, every invariant after every step
   repro     TRACE.ndjson|SCENARIO -o repro.c [--design D] [--name N] | --corpus DIR | --list
             a self-contained C program that runs the commands on /dev/mem and checks each step
             against the model (root, debugfs, PAT; docs/real-kernel.md)
-  conform   RECORDED.ndjson... [--design D] [--json] [--quiet]
+  conform   RECORDED.ndjson... [--design D] [--json] [--quiet] [--html PAGE.html]
             compare a recorded kernel run with the model, step by step (0 conforms, 1 divergence)
-  diff      --designs A,B SCENARIO|LOG.ndjson|COMMANDS.json [--config C] [--all] [--json]
+  diff      --designs A,B SCENARIO|LOG.ndjson|COMMANDS.json [--config C] [--all] [--json] [--html PAGE.html]
             the same commands through two designs, step by step (exit 1 when they differ)
   list      designs, configs, invariants, scenarios
 
@@ -115,6 +121,8 @@ export const run = async (argv: readonly string[], rawIo: Io = nodeIo): Promise<
         return await cmdCheck(rest, io);
       case 'replay':
         return cmdReplay(rest, io);
+      case 'render':
+        return cmdRender(rest, io);
       case 'scenario':
         return cmdScenario(rest, io);
       case 'simulate':
@@ -136,7 +144,7 @@ export const run = async (argv: readonly string[], rawIo: Io = nodeIo): Promise<
         io.out(USAGE);
         throw new UsageError('expected a command (the usage is above)');
       default:
-        throw new UsageError(`unknown command ${quote(cmd)} (known: check, replay, scenario, simulate, repro, conform, diff, list)`);
+        throw new UsageError(`unknown command ${quote(cmd)} (known: check, replay, render, scenario, simulate, diff, repro, conform, list)`);
     }
   } catch (e) {
     const { code, message } = classify(e);

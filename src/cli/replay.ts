@@ -7,16 +7,18 @@ import { parseArgs, UsageError } from './args.ts';
 import { readInput } from './input.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { logPage, writePage } from './render.ts';
 import { resolveInvariants } from './resolve.ts';
 
 export const cmdReplay = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { invariants: 'string', json: 'bool' }, 'replay');
+  const { positional, flags } = parseArgs(argv, { invariants: 'string', json: 'bool', html: 'string' }, 'replay');
   if (positional.length !== 1) throw new UsageError(`replay: expected one LOG.ndjson${positional.length ? `, got ${positional.length} arguments` : ''}`);
   const file = positional[0];
   const log = readInput(io, file, parseLogLines);
   // the names are checked against the log's design: one that does not apply would check nothing
   const invariants = resolveInvariants(flags.invariants as string | undefined, log.design);
   const r = replay(log, invariants);
+  if (flags.html) writePage(io, flags.html as string, logPage(log, `pfnmap replay ${file}`, file));
   if (r.rejection) {
     const j = r.rejection;
     if (flags.json) io.out(JSON.stringify({ result: 'bad-input', file, ...j }));
@@ -40,5 +42,6 @@ export const cmdReplay = (argv: readonly string[], io: Io): number => {
   for (const q of r.quality) io.out(`quality invariant ${q.invariant} broken at event ${q.event + 1} (line ${q.line}, step ${q.step}): ${q.message}`);
   io.out('final state:');
   for (const l of r.finalState) io.out('  ' + l);
+  if (flags.html) io.out(`trace page written to ${flags.html}`);
   return r.violation ? EXIT.violation : EXIT.ok;
 };

@@ -14,6 +14,7 @@ import { quote } from '../util/quote.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import type { Io } from './main.ts';
+import { logPage, writePage } from './render.ts';
 import { resolveDesign } from './resolve.ts';
 
 export interface ScenarioOutcome {
@@ -45,14 +46,16 @@ export const runScenario = (sc: Scenario, design: Design): ScenarioOutcome => {
 };
 
 export const cmdScenario = (argv: readonly string[], io: Io): number => {
-  const { positional, flags } = parseArgs(argv, { design: 'string', out: 'string', json: 'bool' }, 'scenario');
+  const { positional, flags } = parseArgs(argv, { design: 'string', out: 'string', json: 'bool', html: 'string' }, 'scenario');
   if (positional.length !== 1) throw new UsageError(`scenario: expected a scenario name or 'all' (${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')})`);
   const design = resolveDesign(flags.design as string | undefined);
   const chosen = positional[0] === 'all' ? SELFTEST_SCENARIOS : SELFTEST_SCENARIOS.filter((s) => s.name === positional[0]);
   if (!chosen.length) throw new UsageError(`scenario: unknown scenario ${quote(positional[0])} (known: ${SELFTEST_SCENARIOS.map((s) => s.name).join(', ')}, all)`);
   const out = flags.out as string | undefined;
-  if (out !== undefined && chosen.length > 1) throw new UsageError('scenario: --out needs a single scenario');
+  const html = flags.html as string | undefined;
+  if ((out !== undefined || html !== undefined) && chosen.length > 1) throw new UsageError(`scenario: --${out !== undefined ? 'out' : 'html'} needs a single scenario`);
   if (out !== undefined) io.checkOutput(out);
+  if (html !== undefined) io.checkOutput(html);
   let worst: number = EXIT.ok;
   const json: unknown[] = [];
   for (const sc of chosen) {
@@ -77,6 +80,10 @@ export const cmdScenario = (argv: readonly string[], io: Io): number => {
     if (out !== undefined) {
       io.writeFile(out, o.log);
       io.out(`  event log written to ${out}`);
+    }
+    if (html !== undefined) {
+      writePage(io, html, logPage(parseLog(o.log), `pfnmap scenario ${sc.name} --design ${design.name}`, `${sc.name}: ${sc.description}`));
+      io.out(`  trace page written to ${html}`);
     }
   }
   if (flags.json) io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 1));

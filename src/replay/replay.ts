@@ -53,7 +53,13 @@ export interface ReplayResult {
   readonly state: Bytes;
 }
 
-export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult => {
+/**
+ * Sees the state after each event that applied: `event` its 0-based index, `step` the 1-based
+ * step it belongs to. The state is the reducer's fresh copy; replay never writes it again.
+ */
+export type ReplayObserver = (event: number, step: number, state: Bytes) => void;
+
+export const replay = (log: ParsedLog, only?: readonly string[], observe?: ReplayObserver): ReplayResult => {
   const { design, universe: u } = log;
   const L = layoutOf(u);
   const w: View = { u, L, design };
@@ -109,6 +115,7 @@ export const replay = (log: ParsedLog, only?: readonly string[]): ReplayResult =
     const r = reduce(s, e);
     if (E.isLeft(r)) return result({ rejection: { event: i, line: log.lines[i], type: e.type, field: r.left.field, message: r.left.message } });
     s = r.right;
+    observe?.(i, step, s);
     for (const inv of invs) {
       const msg = inv.check(w, s);
       if (msg === null) brokenSince.delete(inv.name);

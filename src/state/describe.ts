@@ -62,6 +62,14 @@ export const pteText = (w: View, s: Bytes, p: number, m: VmaView): string => {
   return out.join(' ');
 };
 
+/** A live pfnmap_track_ctx (slot c): its range and kref. */
+export const ctxText = (w: View, s: Bytes, c: number): string =>
+  `ctx ${c}: pfn ${hex(pfnOf(w.u, ctxPfn(w.L, s, c)))} size ${ctxPages(w.L, s, c) * 4096} kref ${ctxKref(w.L, s, c)}`;
+
+/** A live kernel reservation (slot k): memremap_pages or ioremap, its range and type. */
+export const kernelText = (w: View, s: Bytes, k: number): string =>
+  `kernel handle ${k + 1}: ${kKind(w.L, s, k) === KERNEL_MEMREMAP ? 'memremap_pages' : 'ioremap'} ${rangeText(w, kPfn(w.L, s, k), kPfn(w.L, s, k) + kPages(w.L, s, k))} ${modeName(kMode(w.L, s, k))}`;
+
 /** A multi-line picture of the state: VMAs (with PTEs), ctxs, kernel mappings, the tree. */
 export const stateText = (w: View, s: Bytes): string[] => {
   const lines: string[] = [];
@@ -72,12 +80,9 @@ export const stateText = (w: View, s: Bytes): string[] => {
     for (const m of vmas) lines.push(`vma ${vmaText(w, p, m)}  ptes [${pteText(w, s, p, m)}]`);
   }
   for (let c = 1; c <= w.L.C; c++)
-    if (ctxLive(w.L, s, c)) lines.push(`ctx ${c}: pfn ${hex(pfnOf(w.u, ctxPfn(w.L, s, c)))} size ${ctxPages(w.L, s, c) * 4096} kref ${ctxKref(w.L, s, c)}`);
+    if (ctxLive(w.L, s, c)) lines.push(ctxText(w, s, c));
   for (let k = 0; k < w.L.K; k++)
-    if (kKind(w.L, s, k))
-      lines.push(
-        `kernel handle ${k + 1}: ${kKind(w.L, s, k) === KERNEL_MEMREMAP ? 'memremap_pages' : 'ioremap'} ${rangeText(w, kPfn(w.L, s, k), kPfn(w.L, s, k) + kPages(w.L, s, k))} ${modeName(kMode(w.L, s, k))}`,
-      );
+    if (kKind(w.L, s, k)) lines.push(kernelText(w, s, k));
   const n = treeCount(w.L, s);
   if (n === 0) lines.push('memtype tree: empty');
   for (let i = 0; i < n; i++) lines.push(`memtype ${entryText(w, s, i)}`);
