@@ -45,11 +45,9 @@ export const alphabet = <const Fs extends readonly Omit<EventFamily<string, Fiel
   const families = fams.map((f) => {
     const strides = f.fields.map((_, i) => f.fields.slice(i + 1).reduce((n, g) => n * f.domains[g].length, 1));
     const b = base;
-    const at = (...pos: number[]): number => {
-      let i = b;
-      for (let k = 0; k < pos.length; k++) i += pos[k] * strides[k];
-      return i;
-    };
+    // generated with one parameter per field: a rest parameter would allocate an array per call
+    const params = f.fields.map((_, k) => `p${k}`);
+    const at = new Function(...params, `return ${[String(b), ...params.map((p, k) => `${p} * ${strides[k]}`)].join(' + ')};`) as (...positions: number[]) => number;
     const indexOf = (e: Record<string, unknown>): number => at(...f.fields.map((name) => f.domains[name].indexOf(e[name] as never)));
     for (let i = 0; i < f.size; i++) {
       const e: Record<string, unknown> = { type: f.type };

@@ -190,8 +190,9 @@ export class Kernel {
   private splitFailAt = -1;
   private splitCount = 0;
   private signal = 0;
-  /** MAP_FIXED with the replaced VMAs freed after the new mapping: [fact, ctx, first frame, pages] per deferred fact */
-  private deferred: number[] = [];
+  /** MAP_FIXED with the replaced VMAs freed after the new mapping: [fact, ctx, first frame, pages] per deferred hook, `deferredCount` of them */
+  private deferred = new Int32Array(64);
+  private deferredCount = 0;
   private deferring = false;
   /** the cache mode the last reservation gave (reserve) or looked up (pfnmap_setup_cachemode) */
   private resMode = 0;
@@ -611,10 +612,23 @@ export class Kernel {
         this.free(remapPfn, remapPfn + (ve - vs), owner);
         this.e.vm_flags_clear(p, vs, ve - vs, FLAG_VM_PAT);
       } else if (c === F.ctxPut || c === F.untrackUncovered) {
-        if (this.deferring) this.deferred.push(c, owner, pgoff, ve - vs);
+        if (this.deferring) this.defer(c, owner, pgoff, ve - vs);
         else this.afterFree(c, owner, pgoff, ve - vs);
       }
     }
+  }
+
+  private defer(hook: number, c: number, pgoff: number, n: number): void {
+    if (this.deferredCount * 4 + 4 > this.deferred.length) {
+      const bigger = new Int32Array(this.deferred.length * 2);
+      bigger.set(this.deferred);
+      this.deferred = bigger;
+    }
+    const o = 4 * this.deferredCount++;
+    this.deferred[o] = hook;
+    this.deferred[o + 1] = c;
+    this.deferred[o + 2] = pgoff;
+    this.deferred[o + 3] = n;
   }
 
   /** A ctx_put or untrack_uncovered hook of a freed VMA [pgoff, +n) of ctx c. */
@@ -893,7 +907,7 @@ export class Kernel {
     if (r0 !== PROCEED) return r0;
     const v = d.fixed ? d.a : topDownGap((this.given ?? this.masks).of(p, M_MAPPED), L.V, n);
     const pfn = this.frame(d.frame, n);
-    this.deferred.length = 0;
+    this.deferredCount = 0;
     this.deferring = false;
     if (d.fixed) {
       const S = this.T.syscall;
@@ -923,8 +937,8 @@ export class Kernel {
     // mmap_region's error path: unmap_region (zap, VM_PAT untrack) then vm_area_free
     if (ret !== 0) this.teardown(p, v, v + 1);
     const q = this.deferred;
-    for (let i = 0; i < q.length; i += 4) this.afterFree(q[i], q[i + 1], q[i + 2], q[i + 3]);
-    q.length = 0;
+    for (let i = 0; i < 4 * this.deferredCount; i += 4) this.afterFree(q[i], q[i + 1], q[i + 2], q[i + 3]);
+    this.deferredCount = 0;
     return ret !== 0 ? ret : addrOf(this.u, v);
   }
 
