@@ -57,7 +57,10 @@ export interface RecordedStep {
 }
 
 export interface RecordedRun {
+  /** uname -r */
   readonly kernel: string;
+  /** the upstream version ("6.1.192"): the header's "linux", else read from uname -v ("" if neither says) */
+  readonly linux: string;
   readonly program: string;
   /** physical slice base, absolute */
   readonly X: number;
@@ -178,6 +181,7 @@ export const parseRecorded = (text: string): RecordedRun => {
   const debugpat = field(init.o, init.line, 'debugpat', isBool, 'true or false');
   const mtrr = isStr(init.o.mtrr) ? init.o.mtrr : 'unknown';
   const initKlog = isStrArr(init.o.klog) ? init.o.klog : [];
+  const linux = isStr(h.o.linux) ? h.o.linux : (/Debian (\d+\.\d+(?:\.\d+)?)/.exec(isStr(init.o.kernel_version) ? init.o.kernel_version : '')?.[1] ?? '');
 
   const steps: RecordedStep[] = [];
   let end: RecordedRun['end'] | undefined;
@@ -211,5 +215,5 @@ export const parseRecorded = (text: string): RecordedRun => {
     });
   }
   if (!end) throw new RecordedError(recs[recs.length - 1].line, 'call', 'the run is cut short: no "end" record (the program was killed or timed out?)');
-  return { kernel, program, X: Number(xs), debugpat, mtrr, design, source, universe: u, initLine: init.line, initKlog, steps, end };
+  return { kernel, linux, program, X: Number(xs), debugpat, mtrr, design, source, universe: u, initLine: init.line, initKlog, steps, end };
 };

@@ -78,6 +78,14 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
   },
 ];
 
+/**
+ * Whether the design's VMAs carry VM_PAT (x86's VM_ARCH_1, `ar` in /proc/PID/smaps): the
+ * legacy design marks a VMA that owns a reservation with it; v6.16 removed the flag
+ * (cba4dbeb7bfc, patch 06 of "mm: rewrite pfnmap tracking and remove VM_PAT") and keeps the
+ * pfnmap_track_ctx pointer, which smaps does not show.
+ */
+export const hasVmPat = (d: Design): boolean => d.kind === 'legacy';
+
 export const TRACKED: Design = DESIGN_PRESETS[0].design;
 
 /**
