@@ -757,9 +757,10 @@ export class Kernel {
     const req = modeIndex(cmd.cacheMode);
     this.deferredPuts = [];
     if (fixed) {
-      // v6.1 mmap_region: do_munmap first. v6.16 __mmap_region: the replaced VMAs are zapped and
-      // detached now, their vm_area_free (and kref_put) runs after the new mapping (kernel-facts Q9).
-      const r = this.unmapRange(p, v, v + n, !this.legacy);
+      // the replaced VMAs are zapped and detached now; the syscall machine says whether their
+      // vm_area_free (and kref_put) runs now or after the new mapping's remap (kernel-facts Q9)
+      const e = edgeOf(this.T.syscall, 0, syscallIndex.mmapReplace()).emitted[0];
+      const r = this.unmapRange(p, v, v + n, e.when === 'after_remap');
       if (r) return r;
     }
     let flags = cmd.shared ? VF_SHARED | VF_READ : VF_READ | VF_WRITE;
@@ -906,22 +907,21 @@ export class Kernel {
     );
     if (err !== null) return err;
     const a = this.page(cmd.oldAddr);
+    const na = cmd.newAddr ?? 0;
+    const nv = this.page(na);
+    const order = edgeOf(this.T.syscall, 0, syscallIndex.mremapOrder()).emitted[0];
     // (no closures here: tsx's keepNames would wrap each one in a defineProperty call per run)
+    // check_mremap_params (v6.16): the new address's alignment before the lookup
+    if ((fixed || dontunmap) && order.alignFirst && !pageAligned(na)) return -EINVAL;
     // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4)
     if (this.vmaLookup(p, a) < 0) return -EFAULT;
     if (fixed || dontunmap) {
-      const na = cmd.newAddr ?? 0;
       if (!pageAligned(na)) return -EINVAL;
-      const nv = this.page(na);
       if (a < nv + newN && nv < a + oldN) return -EINVAL; // overlapping ranges
       if (fixed && (nv < 0 || nv + newN > L.V)) throw new CommandError(`MREMAP_FIXED target ${na} is outside the universe's ${L.V} pages`);
-      if (!this.legacy) {
-        // v6.16 validates before anything is unmapped; v6.1-v6.15 unmap the destination and the
-        // shrink tail first, then vma_to_resize
-        const r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, dontunmap);
-        if (r) return r;
-      }
-      if (!fixed) return -EINVAL; // DONTUNMAP without FIXED on a PFNMAP is refused above
+      // up to v6.16 mremap_to unmaps the destination and the shrink tail first, then runs
+      // vma_to_resize / resize_is_valid (6.12 mm/mremap.c mremap_to)
+      if (!fixed) return -EINVAL; // DONTUNMAP without FIXED: a PFNMAP is refused (vma_to_resize)
       let r = this.unmapDestination(p, nv, nv + newN);
       if (r) return r;
       let len = oldN;

@@ -5,8 +5,18 @@
  * flags below; the machine answers `syscall_error` with the errno, or `proceed`.
  * Errors found while walking the VMAs (holes, VM_PFNMAP refusals) are decided by the executor
  * with the VMA machine, after any split already made, as the kernel does.
+ *
+ * It also says, per design, in which order two syscalls do what they do where kernels
+ * differ (src/state/design.ts TrackedEra; docs/real-kernel.md §9):
+ * - MMAP_REPLACE: whether the VMAs a MAP_FIXED mapping replaces are freed before the file's
+ *   remap reserves (legacy: do_munmap / vms_clean_up_area untracks them first) or after it
+ *   (v6.16: mmap_mem's remap_pfn_range runs from __mmap_new_vma, vm_area_free from
+ *   __mmap_complete);
+ * - MREMAP_ORDER: whether the new address's alignment is checked before the old VMA's lookup
+ *   (v6.16 check_mremap_params).
  */
 import { assign, emit, setup } from 'xstate';
+import { eraOf, type Design } from '../src/state/design.ts';
 import { EAGAIN, EINVAL, ENOMEM } from '../src/state/errno.ts';
 
 export type SyscallEvent =
@@ -25,19 +35,35 @@ export type SyscallEvent =
       newLenZero: boolean;
     }
   | { type: 'FORK'; noSlot: boolean }
-  | { type: 'EXIT' };
+  | { type: 'EXIT' }
+  /** __mmap_region with VMAs in the way (MAP_FIXED) */
+  | { type: 'MMAP_REPLACE' }
+  /** mremap with a new address (MREMAP_FIXED or MREMAP_DONTUNMAP) */
+  | { type: 'MREMAP_ORDER' };
 
-export type SyscallFact = { type: 'syscall_error'; ret: number } | { type: 'proceed' } | { type: 'noop'; ret: number };
+export type SyscallFact =
+  | { type: 'syscall_error'; ret: number }
+  | { type: 'proceed' }
+  | { type: 'noop'; ret: number }
+  /** the replaced VMAs' vm_area_free (tracked: kref_put) runs before / after the new mapping's remap_pfn_range */
+  | { type: 'free_replaced'; when: 'before_remap' | 'after_remap' }
+  /** alignFirst: an unaligned new address is EINVAL before the lookup */
+  | { type: 'mremap_order'; alignFirst: boolean };
 
 export const syscallMachine = setup({
   types: {
-    context: {} as { exited: boolean },
+    context: {} as { exited: boolean; design: Design },
+    input: {} as { design: Design },
     events: {} as SyscallEvent,
     emitted: {} as SyscallFact,
   },
+  guards: {
+    /** legacy: untrack_pfn runs in unmap_vmas, before the file's mmap hook */
+    replacedFreedFirst: ({ context }) => context.design.kind === 'legacy',
+  },
 }).createMachine({
   id: 'address_space',
-  context: { exited: false },
+  context: ({ input }) => ({ exited: false, design: input.design }),
   initial: 'alive',
   states: {
     alive: {
@@ -81,6 +107,16 @@ export const syscallMachine = setup({
           { actions: emit({ type: 'proceed' }) },
         ],
         EXIT: { target: 'exited', actions: [assign({ exited: true }), emit({ type: 'proceed' })] },
+        MMAP_REPLACE: [
+          { guard: 'replacedFreedFirst', actions: emit({ type: 'free_replaced', when: 'before_remap' }) },
+          { actions: emit({ type: 'free_replaced', when: 'after_remap' }) },
+        ],
+        MREMAP_ORDER: {
+          actions: emit(({ context }) => ({
+            type: 'mremap_order' as const,
+            alignFirst: eraOf(context.design).mremapAlignFirst,
+          })),
+        },
       },
     },
     exited: { type: 'final' },
@@ -102,6 +138,8 @@ export const SYSCALL_ALPHABET: readonly SyscallEvent[] = [
   ),
   ...B.map((noSlot) => ({ type: 'FORK' as const, noSlot })),
   { type: 'EXIT' as const },
+  { type: 'MMAP_REPLACE' as const },
+  { type: 'MREMAP_ORDER' as const },
 ];
 
 const b = (x: boolean): number => (x ? 1 : 0);
@@ -114,4 +152,6 @@ export const syscallIndex = {
     20 + b(badFlags) * 16 + b(fixedWithoutMaymove) * 8 + b(dontunmapBad) * 4 + b(unaligned) * 2 + b(newLenZero),
   fork: (noSlot: boolean): number => 52 + b(noSlot),
   exit: (): number => 54,
+  mmapReplace: (): number => 55,
+  mremapOrder: (): number => 56,
 };

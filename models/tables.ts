@@ -65,7 +65,7 @@ const compileUncached = (u: Pick<Universe, 'refcountMax'>, design: Design): Tabl
     vmaUntracked: stateNamed(vma, 'untracked'),
     vmaTracked: stateNamed(vma, 'tracked'),
     patInfo: compileMachine(patInfoMachine, { design }, PAT_INFO_ALPHABET),
-    syscall: compileMachine(syscallMachine, undefined, SYSCALL_ALPHABET),
+    syscall: compileMachine(syscallMachine, { design }, SYSCALL_ALPHABET),
   };
 };
 

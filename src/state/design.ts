@@ -20,8 +20,27 @@ export interface LegacyFixes {
 export const FIX_IDS = ['d155df53f310', '04c35ab3bdae', '79a61cc3fc04', 'dc84bc2aba85', 'e9f180d7cfde'] as const;
 export type FixId = (typeof FIX_IDS)[number];
 
+/**
+ * Differences between kernels of the tracked design (v6.16 and later), each an upstream change
+ * outside the tracking itself that changes what a user of /dev/mem sees (docs/real-kernel.md
+ * §9 has the recordings that show each one). Read by the guards of models/syscallMachine.ts.
+ */
+export interface TrackedEra {
+  /**
+   * v6.16 mremap refactoring (mm/mremap.c check_mremap_params): an unaligned new address of
+   * MREMAP_FIXED / MREMAP_DONTUNMAP is EINVAL before the old VMA's lookup (EFAULT). Up to v6.15
+   * mremap_to checks it after the lookup.
+   */
+  readonly mremapAlignFirst: boolean;
+}
+
+/** The order of the legacy kernels (v6.1 to v6.15; Debian's 6.1.192 and 6.12.117). */
+export const ERA_LEGACY: TrackedEra = { mremapAlignFirst: false };
+/** v6.16, the kernel the rewrite was merged in (Debian's 6.16.12). */
+export const ERA_V6_16: TrackedEra = { ...ERA_LEGACY, mremapAlignFirst: true };
+
 export type Design =
-  | { readonly kind: 'tracked'; readonly name: string }
+  | { readonly kind: 'tracked'; readonly name: string; readonly era: TrackedEra }
   | { readonly kind: 'legacy'; readonly name: string; readonly fixes: LegacyFixes }
   | { readonly kind: 'precise'; readonly name: string };
 
@@ -37,8 +56,14 @@ export interface DesignPreset {
 export const DESIGN_PRESETS: readonly DesignPreset[] = [
   {
     name: 'tracked',
-    description: 'v6.16+: refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series)',
-    design: { kind: 'tracked', name: 'tracked' },
+    description: 'alias of tracked@v6.16',
+    design: { kind: 'tracked', name: 'tracked', era: ERA_V6_16 },
+  },
+  {
+    name: 'tracked@v6.16',
+    description:
+      'v6.16 (Debian 6.16.12): refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series); MAP_FIXED frees the replaced VMAs after the remap; mremap checks the new address\'s alignment before the lookup (mremapAlignFirst) and unmaps the destination before refusing growth',
+    design: { kind: 'tracked', name: 'tracked@v6.16', era: ERA_V6_16 },
   },
   {
     name: 'legacy@v6.1',
@@ -87,6 +112,9 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
 export const hasVmPat = (d: Design): boolean => d.kind === 'legacy';
 
 export const TRACKED: Design = DESIGN_PRESETS[0].design;
+
+/** The era switches of a design: a tracked design's own, the legacy order, precise as v6.16. */
+export const eraOf = (d: Design): TrackedEra => (d.kind === 'tracked' ? d.era : d.kind === 'legacy' ? ERA_LEGACY : ERA_V6_16);
 
 /**
  * Resolve a design name: a preset, or `legacy@<preset>+<fix>-<fix>` to switch single fixes

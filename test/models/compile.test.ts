@@ -51,8 +51,10 @@ describe('compiled machine tables', () => {
   it('get_pat_info table equals the XState machine for every legacy preset', () => {
     for (const p of DESIGN_PRESETS) agrees(patInfoMachine, { design: p.design }, PAT_INFO_ALPHABET);
   });
-  it('syscall table equals the XState machine', () => {
-    const m = agrees(syscallMachine, undefined, SYSCALL_ALPHABET);
-    expect(m.snapshots.map((s) => s.value)).toEqual(['alive', 'exited']);
+  it('syscall table equals the XState machine for every design preset', () => {
+    for (const p of DESIGN_PRESETS) {
+      const m = agrees(syscallMachine, { design: p.design }, SYSCALL_ALPHABET);
+      expect(m.snapshots.map((s) => s.value)).toEqual(['alive', 'exited']);
+    }
   });
 });

@@ -149,7 +149,7 @@ describe('get_pat_info machine (legacy first-PTE lookup)', () => {
 });
 
 describe('address-space machine (syscall argument checks)', () => {
-  const [s0] = initialTransition(syscallMachine, undefined);
+  const [s0] = initialTransition(syscallMachine, { design: TRACKED });
   const facts = (ev: EventObject & Record<string, unknown>) => step(syscallMachine, s0, ev).facts;
   it('returns the kernel errnos in the kernel order', () => {
     expect(facts({ type: 'MUNMAP', unaligned: true, lenZero: false })).toEqual([{ type: 'syscall_error', ret: -22 }]);
