@@ -911,14 +911,21 @@ export class Kernel {
     const nv = this.page(na);
     const order = edgeOf(this.T.syscall, 0, syscallIndex.mremapOrder()).emitted[0];
     // (no closures here: tsx's keepNames would wrap each one in a defineProperty call per run)
-    // check_mremap_params (v6.16): the new address's alignment before the lookup
-    if ((fixed || dontunmap) && order.alignFirst && !pageAligned(na)) return -EINVAL;
-    // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4)
+    // check_mremap_params: the new address's alignment (v6.16) and overlap (v6.17) before the lookup
+    if ((fixed || dontunmap) && ((order.alignFirst && !pageAligned(na)) || (order.checksFirst && a < nv + newN && nv < a + oldN))) return -EINVAL;
+    // vma_lookup(addr) right after the argument checks, in every version (kernel-facts Q4);
+    // v6.17 remap_move finds no VMA at the start of the range: the same EFAULT
     if (this.vmaLookup(p, a) < 0) return -EFAULT;
     if (fixed || dontunmap) {
       if (!pageAligned(na)) return -EINVAL;
       if (a < nv + newN && nv < a + oldN) return -EINVAL; // overlapping ranges
       if (fixed && (nv < 0 || nv + newN > L.V)) throw new CommandError(`MREMAP_FIXED target ${na} is outside the universe's ${L.V} pages`);
+      if (order.moveMulti && fixed && oldN === newN) return this.remapMove(p, a, oldN, nv, dontunmap);
+      if (order.checksFirst) {
+        // v6.17 check_prep_vma before anything is unmapped
+        const r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, dontunmap);
+        if (r) return r;
+      }
       // up to v6.16 mremap_to unmaps the destination and the shrink tail first, then runs
       // vma_to_resize / resize_is_valid (6.12 mm/mremap.c mremap_to)
       if (!fixed) return -EINVAL; // DONTUNMAP without FIXED: a PFNMAP is refused (vma_to_resize)
@@ -944,6 +951,37 @@ export class Kernel {
     const r = this.resizeCheck(p, this.vmaLookup(p, a), oldN, a, newN, dontunmap);
     if (r) return r;
     throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
+  }
+
+  /**
+   * v6.17 remap_move: every VMA of [a, a + n) in ascending order, each checked (check_prep_vma)
+   * and moved (mremap_to) on its own to the target plus the gap it had after the previous one;
+   * the result is where the first went. A hole at the start of the range is EFAULT (the caller's
+   * lookup); the range may end in a hole.
+   */
+  private remapMove(p: number, a: number, n: number, nv: number, dontunmap: boolean): number {
+    let res = -EFAULT;
+    let moved = false;
+    let target = nv;
+    let lastEnd = -1;
+    for (let vs = this.firstVma(p, a, a + n); vs >= 0; vs = this.firstVma(p, lastEnd, a + n)) {
+      const ve = vmaEndOf(this.L, this.s, p, vs);
+      const addr = Math.max(vs, a);
+      const len = Math.min(a + n, ve) - addr;
+      const to = target + (lastEnd < 0 ? 0 : vs - lastEnd);
+      lastEnd = ve;
+      let r = this.resizeCheck(p, vs, len, addr, len, dontunmap);
+      if (r) return r;
+      r = this.unmapDestination(p, to, to + len);
+      if (r) return r;
+      if (this.vmaLookup(p, addr) < 0) return -EFAULT;
+      r = this.moveVma(p, addr, len, to);
+      if (r < 0) return r;
+      if (!moved) res = r;
+      moved = true;
+      target = to + len;
+    }
+    return res;
   }
 
   /** vma_lookup: the start of the VMA that holds page a of address space p, or -1. */

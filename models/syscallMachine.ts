@@ -9,11 +9,13 @@
  * It also says, per design, in which order two syscalls do what they do where kernels
  * differ (src/state/design.ts TrackedEra; docs/real-kernel.md §9):
  * - MMAP_REPLACE: whether the VMAs a MAP_FIXED mapping replaces are freed before the file's
- *   remap reserves (legacy: do_munmap / vms_clean_up_area untracks them first) or after it
- *   (v6.16: mmap_mem's remap_pfn_range runs from __mmap_new_vma, vm_area_free from
- *   __mmap_complete);
- * - MREMAP_ORDER: whether the new address's alignment is checked before the old VMA's lookup
- *   (v6.16 check_mremap_params).
+ *   remap reserves (legacy: do_munmap / vms_clean_up_area untracks them first; v6.19: the
+ *   mmap_prepare action runs after __mmap_complete) or after it (v6.16: mmap_mem's
+ *   remap_pfn_range runs from __mmap_new_vma, vm_area_free from __mmap_complete);
+ * - MREMAP_ORDER: whether the new address's alignment (v6.16 check_mremap_params) and its
+ *   overlap with the old range (v6.17) are checked before the old VMA's lookup, the VMA before
+ *   the destination is unmapped (v6.17 check_prep_vma), and whether an MREMAP_FIXED move of
+ *   equal lengths moves every VMA of its range (v6.17 remap_move).
  */
 import { assign, emit, setup } from 'xstate';
 import { eraOf, type Design } from '../src/state/design.ts';
@@ -47,8 +49,11 @@ export type SyscallFact =
   | { type: 'noop'; ret: number }
   /** the replaced VMAs' vm_area_free (tracked: kref_put) runs before / after the new mapping's remap_pfn_range */
   | { type: 'free_replaced'; when: 'before_remap' | 'after_remap' }
-  /** alignFirst: an unaligned new address is EINVAL before the lookup */
-  | { type: 'mremap_order'; alignFirst: boolean };
+  /**
+   * alignFirst: an unaligned new address is EINVAL before the lookup; checksFirst: an overlap
+   * too, and the VMA checks before anything is unmapped; moveMulti: remap_move over every VMA
+   */
+  | { type: 'mremap_order'; alignFirst: boolean; checksFirst: boolean; moveMulti: boolean };
 
 export const syscallMachine = setup({
   types: {
@@ -58,8 +63,8 @@ export const syscallMachine = setup({
     emitted: {} as SyscallFact,
   },
   guards: {
-    /** legacy: untrack_pfn runs in unmap_vmas, before the file's mmap hook */
-    replacedFreedFirst: ({ context }) => context.design.kind === 'legacy',
+    /** legacy: untrack_pfn runs in unmap_vmas, before the file's mmap hook; v6.19: /dev/mem's mmap_prepare action runs after __mmap_complete */
+    replacedFreedFirst: ({ context }) => context.design.kind === 'legacy' || eraOf(context.design).devmemMmapPrepare,
   },
 }).createMachine({
   id: 'address_space',
@@ -115,6 +120,8 @@ export const syscallMachine = setup({
           actions: emit(({ context }) => ({
             type: 'mremap_order' as const,
             alignFirst: eraOf(context.design).mremapAlignFirst,
+            checksFirst: eraOf(context.design).mremapChecksFirst,
+            moveMulti: eraOf(context.design).mremapMoveMulti,
           })),
         },
       },

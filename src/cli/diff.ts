@@ -11,6 +11,7 @@ import { commandText, eventText } from '../events/format.ts';
 import { encodeLog, LogError, parseLog } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
 import { runCommands } from '../scenarios/run.ts';
+import { corpusNamed } from '../repro/corpus.ts';
 import { SCENARIO_UNIVERSE, scenarioNamed } from '../scenarios/selftest.ts';
 import { treeCount } from '../state/access.ts';
 import { entryText } from '../state/describe.ts';
@@ -72,6 +73,8 @@ export const diffDesigns = (u: Universe, designs: readonly [Design, Design], com
 const readCommands = (input: string, io: Io): { commands: Command[]; universe?: Universe } => {
   const sc = scenarioNamed(input);
   if (sc) return { commands: [...sc.commands], universe: SCENARIO_UNIVERSE };
+  const c = corpusNamed(input);
+  if (c) return { commands: [...c.commands], universe: c.universe };
   const text = io.readFile(input);
   if (input.endsWith('.ndjson')) {
     try {

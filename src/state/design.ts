@@ -32,12 +32,37 @@ export interface TrackedEra {
    * mremap_to checks it after the lookup.
    */
   readonly mremapAlignFirst: boolean;
+  /**
+   * v6.17 (mm/mremap.c: the overlap check moved into check_mremap_params, check_prep_vma before
+   * mremap_to): a new range overlapping the old one is EINVAL before the old VMA's lookup
+   * (EFAULT), and the VMA checks (a PFNMAP that would grow: EFAULT) come before the destination
+   * is unmapped. Up to v6.16 mremap_to unmaps the destination first.
+   */
+  readonly mremapChecksFirst: boolean;
+  /**
+   * v6.17 remap_move (mm/mremap.c): an MREMAP_FIXED move with old_len == new_len moves every
+   * VMA of the old range (each checked and moved on its own, the gaps between them kept), and a
+   * range that runs past the last VMA into a hole moves what is mapped. Up to v6.16 the range
+   * must lie in one VMA (EFAULT).
+   */
+  readonly mremapMoveMulti: boolean;
+  /**
+   * v6.19 /dev/mem through mmap_prepare (drivers/char/mem.c mmap_mem_prepare,
+   * mmap_action_remap_full; ab04945f91bc on ac0a3fc9c07d and 51e38e7d40d6): __mmap_region frees
+   * the VMAs a MAP_FIXED mapping replaces (__mmap_complete, vm_area_free: kref_put) before
+   * mmap_action_complete runs remap_pfn_range (pfnmap_track: the new reservation). Up to
+   * v6.18 mmap_mem's remap_pfn_range runs from __mmap_new_vma, before __mmap_complete frees
+   * them.
+   */
+  readonly devmemMmapPrepare: boolean;
 }
 
 /** The order of the legacy kernels (v6.1 to v6.15; Debian's 6.1.192 and 6.12.117). */
-export const ERA_LEGACY: TrackedEra = { mremapAlignFirst: false };
+export const ERA_LEGACY: TrackedEra = { mremapAlignFirst: false, mremapChecksFirst: false, mremapMoveMulti: false, devmemMmapPrepare: false };
 /** v6.16, the kernel the rewrite was merged in (Debian's 6.16.12). */
 export const ERA_V6_16: TrackedEra = { ...ERA_LEGACY, mremapAlignFirst: true };
+/** v6.19 (Debian's 6.19.14; 7.3.4 answers every corpus program as it does). */
+export const ERA_V6_19: TrackedEra = { mremapAlignFirst: true, mremapChecksFirst: true, mremapMoveMulti: true, devmemMmapPrepare: true };
 
 export type Design =
   | { readonly kind: 'tracked'; readonly name: string; readonly era: TrackedEra }
@@ -64,6 +89,12 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
     description:
       'v6.16 (Debian 6.16.12): refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series); MAP_FIXED frees the replaced VMAs after the remap; mremap checks the new address\'s alignment before the lookup (mremapAlignFirst) and unmaps the destination before refusing growth',
     design: { kind: 'tracked', name: 'tracked@v6.16', era: ERA_V6_16 },
+  },
+  {
+    name: 'tracked@v6.19',
+    description:
+      'v6.19 (Debian 6.19.14; 7.3.4 answers alike): tracked@v6.16, and MAP_FIXED frees the replaced VMAs before /dev/mem remaps (mmap_prepare: devmemMmapPrepare); mremap checks the overlap and the VMA before it unmaps anything (mremapChecksFirst) and moves every VMA of an MREMAP_FIXED range (mremapMoveMulti), both v6.17',
+    design: { kind: 'tracked', name: 'tracked@v6.19', era: ERA_V6_19 },
   },
   {
     name: 'legacy@v6.1',

@@ -281,3 +281,41 @@ describe('judging a run in its own universe', () => {
     expect(out.join('\n')).toContain('3 the model stopped at a bound');
   });
 });
+
+describe('the era presets are pinned by the recordings', () => {
+  /** the recordings of a kernel that diverge from a design */
+  const diverging = (version: string, design: Design) =>
+    filesOf(version)
+      .map((f) => parseRecorded(text(f, version)))
+      .filter((r) => conform(r, design).divergence)
+      .map((r) => r.program)
+      .sort();
+  const era = (name: string) => {
+    const d = parseDesign(name) as Extract<Design, { kind: 'tracked' }>;
+    return (planted: Partial<typeof d.era>): Design => ({ ...d, name: `${name} (planted)`, era: { ...d.era, ...planted } });
+  };
+  it('tracked@v6.19 with the v6.16 order of free and reserve under MAP_FIXED: the MAP_FIXED recordings of 6.19.14 diverge', () => {
+    const programs = diverging('6.19.14', era('tracked@v6.19')({ devmemMmapPrepare: false }));
+    expect(programs.length).toBeGreaterThanOrEqual(10);
+    expect(programs.every((p) => p.startsWith('map_fixed_'))).toBe(true);
+    expect(programs).toContain('map_fixed_uc_over_wb_same');
+  });
+  it('tracked@v6.16 with the v6.19 order: the MAP_FIXED recordings of 6.16.12 diverge', () => {
+    const programs = diverging('6.16.12', era('tracked@v6.16')({ devmemMmapPrepare: true }));
+    expect(programs.length).toBeGreaterThanOrEqual(10);
+    expect(programs.every((p) => p.startsWith('map_fixed_'))).toBe(true);
+  });
+  it('each mremap switch of tracked@v6.19 is shown by recordings of 6.19.14', () => {
+    const v619 = era('tracked@v6.19');
+    expect(diverging('6.19.14', v619({ mremapMoveMulti: false }))).toEqual([
+      'mremap_move_across_split_middle',
+      'mremap_move_past_end',
+      'mremap_move_span_forked',
+      'mremap_move_split_pieces',
+      'mremap_move_two_mappings_gap',
+    ]);
+    expect(diverging('6.19.14', v619({ mremapChecksFirst: false }))).toEqual(['mremap_fixed_grow_refused', 'mremap_fixed_overlap_from_hole']);
+    expect(diverging('6.19.14', v619({ mremapAlignFirst: false, mremapChecksFirst: false }))).toContain('mremap_fixed_unaligned_from_hole');
+    expect(diverging('6.16.12', era('tracked@v6.16')({ mremapAlignFirst: false }))).toEqual(['mremap_fixed_unaligned_from_hole']);
+  });
+});
