@@ -30,7 +30,10 @@ r=$(row "$VERSION")
 [ -n "$r" ] || die "unknown kernel '$VERSION' (known: $(awk -F'\t' 'substr($1,1,1) != "#" { printf "%s ", $1 }' "$TABLE")); add a line to kernel/kernels.tsv"
 IFS=$'\t' read -r _ PKG DEBVER SUITE _ <<<"$r"
 
-find_vmlinuz() { find "$CACHE/x/$PKG" \( -path '*/boot/vmlinuz-*' -o -path '*/usr/lib/modules/*/vmlinuz' \) -type f 2>/dev/null | sort | head -n 1; }
+find_vmlinuz() {
+	[ -d "$CACHE/x/$PKG" ] || return 0
+	find "$CACHE/x/$PKG" \( -path '*/boot/vmlinuz-*' -o -path '*/usr/lib/modules/*/vmlinuz' \) -type f | sort | head -n 1
+}
 V=$(find_vmlinuz)
 if [ -z "$V" ]; then
 	APT=$CACHE/apt
