@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { conform } from '../../src/conform/compare.ts';
 import { parseKlogLine } from '../../src/conform/klog.ts';
+import { kernelDiff } from '../../src/conform/kdiff.ts';
 import { KNOWN_DIVERGENCES } from '../../src/conform/known.ts';
 import { parseRecorded, RecordedError } from '../../src/conform/recorded.ts';
 import { corpus } from '../../src/repro/corpus.ts';
@@ -317,5 +318,28 @@ describe('the era presets are pinned by the recordings', () => {
     expect(diverging('6.19.14', v619({ mremapChecksFirst: false }))).toEqual(['mremap_fixed_grow_refused', 'mremap_fixed_overlap_from_hole']);
     expect(diverging('6.19.14', v619({ mremapAlignFirst: false, mremapChecksFirst: false }))).toContain('mremap_fixed_unaligned_from_hole');
     expect(diverging('6.16.12', era('tracked@v6.16')({ mremapAlignFirst: false }))).toEqual(['mremap_fixed_unaligned_from_hole']);
+  });
+});
+
+describe('kernel against kernel (kernel:compare)', () => {
+  const differing = (a: string, b: string) =>
+    filesOf(a)
+      .filter((f) => kernelDiff(parseRecorded(text(f, a)), parseRecorded(text(f, b))))
+      .map((f) => f.replace(/\.ndjson$/, ''));
+  it('6.1.192 and 6.12.117 answer alike, and so do 6.19.14 and 7.3.4 (snapshot of the recordings)', () => {
+    expect(differing('6.1.192', '6.12.117')).toEqual([]);
+    expect(differing('6.19.14', '7.3.4')).toEqual([]);
+  });
+  it('6.16.12 and 6.19.14 part on the MAP_FIXED and mremap programs of E1, E3 and E4 (docs/real-kernel.md §9)', () => {
+    const d = differing('6.16.12', '6.19.14');
+    expect(d).toHaveLength(21);
+    expect(d.every((p) => p.startsWith('map_fixed_') || p.startsWith('mremap_'))).toBe(true);
+    const first = kernelDiff(parseRecorded(text('map_fixed_uc_over_wb_same.ndjson', '6.16.12')), parseRecorded(text('map_fixed_uc_over_wb_same.ndjson', '6.19.14')));
+    expect(first).toMatchObject({ step: 2, aspect: 'result', a: ['MAP_FAILED EAGAIN'], b: ['W+0xa000'] });
+  });
+  it('a run is never different from itself; another program is reported as such', () => {
+    const r = parseRecorded(text('munmap_whole.ndjson'));
+    expect(kernelDiff(r, r)).toBeNull();
+    expect(kernelDiff(r, parseRecorded(text('munmap_middle.ndjson')))?.aspect).toBe('commands');
   });
 });
