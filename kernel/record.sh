@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# record.sh -- run PAT pfnmap reproducer programs on Debian bookworm's 6.1
-# kernel (legacy VM_PAT design) under QEMU (TCG, no KVM) and record, per
-# program, what the kernel's PAT code did.
+# record.sh -- run PAT pfnmap reproducer programs on a Debian kernel (by
+# default Debian bookworm's 6.1.192, the legacy VM_PAT design) under QEMU
+# (TCG, no KVM) and record, per program, what the kernel's PAT code did.
 #
-# Usage: kernel/record.sh [-o outdir] prog1.c [prog2.c ...]
+# Usage: kernel/record.sh [-k VERSION|VMLINUZ] [-o outdir] prog1.c [prog2.c ...]
+#
+# -k names the kernel: a version of kernel/kernels.tsv (6.1.192, 6.16.12, ...;
+# kernel/fetch-kernel.sh fetches it into kernel/cache/ with a private apt
+# state) or the path of a vmlinuz. Default: 6.1.192.
 #
 # Each program is compiled statically (it includes runtime.c), all programs
 # run one after the other in a single boot, program number i (from 0, in
@@ -32,12 +36,14 @@ TIMEOUT=${RECORD_TIMEOUT:-100}
 PROG_TIMEOUT=${RECORD_PROG_TIMEOUT:-30}
 [[ $TIMEOUT =~ ^[0-9]+$ && $PROG_TIMEOUT =~ ^[0-9]+$ ]] || { echo "record.sh: timeouts must be whole seconds" >&2; exit 2; }
 
+KERNEL=6.1.192
 usage() {
-	echo "usage: $0 [-o outdir] prog1.c [prog2.c ...]" >&2
+	echo "usage: $0 [-k VERSION|VMLINUZ] [-o outdir] prog1.c [prog2.c ...]" >&2
 	exit 2
 }
-while getopts o:h opt; do
+while getopts k:o:h opt; do
 	case $opt in
+	k) KERNEL=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	*) usage ;;
 	esac
@@ -51,14 +57,10 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; 
 elapsed() { since "$T0"; }
 
 # ---------------------------------------------------------------- tools
-newest_kernel() {
-	ls /boot/vmlinuz-6.1.* 2>/dev/null | sort -V | tail -n 1
-}
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-[ -n "$(newest_kernel)" ] || need+=(linux-image-amd64)
 installed busybox-static || need+=(busybox-static)
 command -v cpio >/dev/null || need+=(cpio)
 command -v gzip >/dev/null || need+=(gzip)
@@ -70,8 +72,11 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get update -q >&2
 	apt-get install -y -q --no-install-recommends "${need[@]}" >&2
 fi
-VMLINUZ=$(newest_kernel)
-[ -n "$VMLINUZ" ] || { say "no /boot/vmlinuz-6.1.* after installing linux-image-amd64"; exit 2; }
+if [ -f "$KERNEL" ]; then
+	VMLINUZ=$KERNEL
+else
+	VMLINUZ=$("$KDIR/fetch-kernel.sh" "$KERNEL") || exit 2
+fi
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || { say "no $BUSYBOX"; exit 2; }
 

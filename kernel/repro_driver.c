@@ -300,13 +300,35 @@ static void rp_vmas(struct rt_buf *b, struct rt_buf *sig)
 	rb_puts(b, "]");
 }
 
+/*
+ * The upstream version of the running kernel ("6.1.192"): Debian's uname -v names its
+ * package version ("... Debian 6.1.192-2 (...)"), whose release (uname -r) may not
+ * ("6.1.0-56-amd64"); elsewhere the leading digits and dots of the release.
+ */
+static void rp_linux_version(const struct utsname *u, char *out, size_t size)
+{
+	const char *s = strstr(u->version, "Debian ");
+	s = s ? s + 7 : u->release;
+	size_t n = 0;
+	while (n + 1 < size && ((s[n] >= '0' && s[n] <= '9') || s[n] == '.'))
+		n++;
+	memcpy(out, s, n);
+	out[n] = 0;
+	while (n > 0 && out[n - 1] == '.')
+		out[--n] = 0;
+}
+
 static void rp_header(void)
 {
 	struct utsname u;
 	uname(&u);
+	char linux_version[32];
+	rp_linux_version(&u, linux_version, sizeof linux_version);
 	struct rt_buf b = { 0 };
 	rb_puts(&b, "{\"format\":\"pfnmap-kernel-run\",\"version\":2,\"kernel\":");
 	rb_str(&b, u.release);
+	rb_puts(&b, ",\"linux\":");
+	rb_str(&b, linux_version);
 	rb_puts(&b, ",\"program\":");
 	rb_str(&b, rp_program);
 	rb_puts(&b, ",\"generator\":\"pfnmap repro\"}");

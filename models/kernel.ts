@@ -111,7 +111,7 @@ import { KREF_DUP_EVENT, KREF_PUT_EVENT } from './krefMachine.ts';
 import { FREE_EVENT, FREE_PART_EVENT, OVERLAP_CONFLICT, OVERLAP_NONE, OVERLAP_UNIFORM, RESERVE_EVENT } from './memtypeMachine.ts';
 import { M_DONTCOPY, M_MAPPED, M_PFNMAP, M_READ, M_WRITE, PageMasks } from './pageMasks.ts';
 import { GET_PAT_INFO_EVENT } from './patInfoMachine.ts';
-import { EXIT_EVENT, FAULT_EVENT, FORK_EVENT, MADVISE_EVENT, MMAP_EVENT, MPROTECT_EVENT, MREMAP_EVENT, MUNMAP_EVENT, ZAP_VMA_PTES_EVENT } from './syscallMachine.ts';
+import { EXIT_EVENT, FAULT_EVENT, FORK_EVENT, MADVISE_EVENT, MMAP_EVENT, MPROTECT_EVENT, MREMAP_EVENT, MREMAP_VMA_EVENT, MUNMAP_EVENT, ZAP_VMA_PTES_EVENT } from './syscallMachine.ts';
 import { compileTables, type MachineChange, type Tables } from './tables.ts';
 import { VMA_STATE_CODES, V_ATTACH, V_COPY_FAILED, V_DUP_FORK, V_DUP_MREMAP, V_DUP_SPLIT, V_FILL_FAILED, V_FREE, V_MOVE_SOURCE, V_REMAP_FAILED, V_REMAP_PARTIAL, V_REMAP_WHOLE, V_UNMAP, V_ZAP } from './vmaMachine.ts';
 
@@ -261,7 +261,7 @@ export class Kernel {
   decide(i: number, masks: PageMasks): number {
     const d = this.decoded[i];
     if (d.p >= 0 && masks.of(d.p, 0) !== 1) return DECIDE_SKIP;
-    const ev = this.classify(d, masks);
+    const ev = this.syscallEdge(d, masks, false);
     if (ev < 0) return DECIDE_RUN;
     const T = this.T.syscall;
     return T.prog[T.progStart[ev]] === this.F.proceed ? DECIDE_RUN : DECIDE_NO_CHANGE;
@@ -360,24 +360,8 @@ export class Kernel {
         const walkHole = d.a < 0 || d.a + d.n > V || (d.rangeMask & ~mapped) !== 0;
         return MADVISE_EVENT.at(0, 0, 0, 0, +((mapped & ~m.of(p, M_DONTCOPY)) === 0), +walkHole);
       }
-      case C_MREMAP: {
-        const noVma = !(d.a >= 0 && d.a < V && (m.of(p, M_MAPPED) >> d.a) & 1);
-        const moving = d.mremapFixed || d.dontunmap;
-        const newAddrBad = moving && (d.newUnaligned || (d.a < d.newA + d.newN && d.newA < d.a + d.n));
-        const growPfnmap = !moving && d.newN > d.n && !noVma && ((m.of(p, M_PFNMAP) >> d.a) & 1) === 1;
-        return MREMAP_EVENT.at(
-          +d.badFlags,
-          +(d.mremapFixed && !d.maymove),
-          +(d.dontunmap && (!d.maymove || !d.sameLen)),
-          +d.unaligned,
-          +d.lenZero,
-          +noVma,
-          +newAddrBad,
-          +growPfnmap,
-          +(d.dontunmap && !d.mremapFixed),
-          +d.mremapFixed,
-        );
-      }
+      case C_MREMAP:
+        return MREMAP_EVENT.at(+d.badFlags, +(d.mremapFixed && !d.maymove), +(d.dontunmap && (!d.maymove || !d.sameLen)), +d.unaligned, +d.lenZero);
       case C_FORK:
         return FORK_EVENT.at(+!m.freeSlot());
       case C_EXIT:
@@ -389,6 +373,33 @@ export class Kernel {
         return ZAP_VMA_PTES_EVENT.at(+((m.of(p, M_MAPPED) & d.rangeMask) === 0));
     }
     return -1;
+  }
+
+  /** mremap's second check, once its arguments passed: against the address space. */
+  private classifyMremapVma(d: Decoded, m: PageMasks): number {
+    const p = d.p;
+    const noVma = !(d.a >= 0 && d.a < this.L.V && (m.of(p, M_MAPPED) >> d.a) & 1);
+    const moving = d.mremapFixed || d.dontunmap;
+    const overlap = moving && !d.newUnaligned && d.a < d.newA + d.newN && d.newA < d.a + d.n;
+    const growPfnmap = !moving && d.newN > d.n && !noVma && ((m.of(p, M_PFNMAP) >> d.a) & 1) === 1;
+    return MREMAP_VMA_EVENT.at(+noVma, +(moving && d.newUnaligned), +overlap, +growPfnmap, +(d.dontunmap && !d.mremapFixed), +d.mremapFixed, +(d.n === d.newN));
+  }
+
+  /**
+   * The syscall machine's edge for command d in the state the masks hold (the second edge of a
+   * two-step check, mremap's, once the first proceeds); each edge taken is counted when `count`.
+   * -1: a kernel-side command, which the machine does not check.
+   */
+  private syscallEdge(d: Decoded, m: PageMasks, count: boolean): number {
+    const T = this.T.syscall;
+    let ev = this.classify(d, m);
+    if (ev < 0) return -1;
+    if (count) takeEdge(T, 0, ev);
+    if (d.kind === C_MREMAP && T.prog[T.progStart[ev]] === this.F.proceed) {
+      ev = this.classifyMremapVma(d, m);
+      if (count) takeEdge(T, 0, ev);
+    }
+    return ev;
   }
 
   /**
@@ -403,7 +414,7 @@ export class Kernel {
       m.loadProc(this.s, p);
     }
     const T = this.T.syscall;
-    const edge = takeEdge(T, 0, this.classify(d, m));
+    const edge = this.syscallEdge(d, m, true);
     const i = T.progStart[edge];
     const code = T.prog[i];
     if (code === this.F.proceed || (code === this.F.noop && !this.noopShortcut)) {
@@ -902,7 +913,7 @@ export class Kernel {
   private mmap(p: number, d: Decoded): number {
     const L = this.L;
     const n = d.n;
-    if (d.fixed && !d.unaligned && (d.a < 0 || d.a + n > L.V)) throw new CommandError(`MAP_FIXED range at page ${d.a} is outside the universe's ${L.V} pages`);
+    if (d.fixed && !d.unaligned && (d.a < 0 || d.a + n > L.V)) throw new CommandError(`MAP_FIXED range at ${(d.cmd as { fixedAddr: number }).fixedAddr} is outside the universe's ${L.V} pages`);
     const r0 = this.check(d, p);
     if (r0 !== PROCEED) return r0;
     const v = d.fixed ? d.a : topDownGap((this.given ?? this.masks).of(p, M_MAPPED), L.V, n);
@@ -1041,14 +1052,25 @@ export class Kernel {
       throw new CommandError('mremap growth of a non-PFNMAP VMA is not modelled');
     }
     const nv = d.newA;
-    if (nv < 0 || nv + newN > L.V) throw new CommandError(`MREMAP_FIXED target page ${nv} is outside the universe's ${L.V} pages`);
+    if (nv < 0 || nv + newN > L.V) throw new CommandError(`MREMAP_FIXED target ${(d.cmd as { newAddr?: number }).newAddr ?? 0} is outside the universe's ${L.V} pages`);
+    const S = this.T.syscall;
+    if (this.proceedAt < this.proceedEnd && S.prog[this.proceedAt + this.F.stepName] === this.F.sRemapMove)
+      return this.remapMove(p, a, oldN, nv, d.dontunmap, this.proceedAt + S.widths[S.prog[this.proceedAt]]);
+    return this.mremapSteps(p, a, oldN, newN, nv, d.dontunmap, this.proceedAt);
+  }
+
+  /**
+   * The steps of an MREMAP_FIXED move of [a, a + oldN) to nv, newN pages, from program slot
+   * `from` of the syscall machine's edge to its end: its address, or an error.
+   */
+  private mremapSteps(p: number, a: number, oldN: number, newN: number, nv: number, dontunmap: boolean, from: number): number {
     let len = oldN;
     const S = this.T.syscall;
     const F = this.F;
-    for (let i = this.proceedAt; i < this.proceedEnd; i += S.widths[S.prog[i]]) {
+    for (let i = from; i < this.proceedEnd; i += S.widths[S.prog[i]]) {
       const step = S.prog[i + F.stepName];
       let r = 0;
-      if (step === F.sResizeCheckEarly) r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, d.dontunmap);
+      if (step === F.sResizeCheckEarly) r = this.resizeCheck(p, this.vmaLookup(p, a), newN < oldN ? newN : oldN, a, newN, dontunmap);
       else if (step === F.sUnmapDestination) r = this.unmapRange(p, nv, nv + newN);
       else if (step === F.sUnmapTail) {
         if (oldN > newN) {
@@ -1056,11 +1078,36 @@ export class Kernel {
           len = newN;
         }
       } else if (step === F.sVmaLookup) r = this.vmaLookup(p, a) < 0 ? -EFAULT : 0;
-      else if (step === F.sResizeCheck) r = this.resizeCheck(p, this.vmaLookup(p, a), len, a, newN, d.dontunmap);
+      else if (step === F.sResizeCheck) r = this.resizeCheck(p, this.vmaLookup(p, a), len, a, newN, dontunmap);
       else if (step === F.sMove) return this.moveVma(p, a, len, nv);
       if (r) return r;
     }
     return addrOf(this.u, a);
+  }
+
+  /**
+   * v6.17 remap_move: every VMA of [a, a + n) in ascending order, each moved on its own by the
+   * steps from program slot `from` (check_prep_vma, the destination's do_munmap, the lookup,
+   * move_vma) to the target plus the gap it had after the previous one; the result is where
+   * the first went. A hole at the start of the range was EFAULT (the syscall machine); the
+   * range may end in a hole.
+   */
+  private remapMove(p: number, a: number, n: number, nv: number, dontunmap: boolean, from: number): number {
+    let res = -EFAULT;
+    let target = nv;
+    let lastEnd = -1;
+    for (let vs = this.firstVma(p, a, a + n); vs >= 0; vs = this.firstVma(p, lastEnd, a + n)) {
+      const ve = vmaEndOf(this.L, this.s, p, vs);
+      const addr = Math.max(vs, a);
+      const len = Math.min(a + n, ve) - addr;
+      const to = target + (lastEnd < 0 ? 0 : vs - lastEnd);
+      lastEnd = ve;
+      const r = this.mremapSteps(p, addr, len, len, to, dontunmap, from);
+      if (r < 0) return r;
+      if (res < 0) res = r;
+      target = to + len;
+    }
+    return res;
   }
 
   /** vma_lookup: the start of the VMA that holds page a of address space p, or -1. */
@@ -1369,6 +1416,7 @@ interface FactCodes {
   readonly sPte: number;
   readonly sAnon: number;
   readonly sDetach: number;
+  readonly sRemapMove: number;
   readonly sResizeCheckEarly: number;
   readonly sUnmapDestination: number;
   readonly sUnmapTail: number;
@@ -1432,6 +1480,7 @@ const factCodesOf = (T: Tables): FactCodes => ({
   sPte: stringCode('pte'),
   sAnon: stringCode('anon'),
   sDetach: stringCode('detach_replaced'),
+  sRemapMove: stringCode('remap_move'),
   sResizeCheckEarly: stringCode('resize_check_early'),
   sUnmapDestination: stringCode('unmap_destination'),
   sUnmapTail: stringCode('unmap_tail'),

@@ -32,21 +32,22 @@ export const SYSCALL = alphabet(
   // → EINVAL at its first VMA; MADV_DONTFORK where every VMA has VM_DONTCOPY → nothing changes,
   // ENOMEM if the range has holes
   family('MADVISE', { unaligned: BOOL, lenZero: BOOL, noVma: BOOL, refused: BOOL, allDontcopy: BOOL, walkHole: BOOL }),
-  // mremap: flag checks, alignment, new_len (check_mremap_params order); vma_lookup(addr) → EFAULT;
-  // MREMAP_FIXED / DONTUNMAP target unaligned or overlapping → EINVAL; growth of a VM_PFNMAP
-  // VMA → EFAULT (remap_is_valid: VM_DONTEXPAND | VM_PFNMAP); DONTUNMAP of a VM_PFNMAP VMA
-  // (every VMA the model holds) without MREMAP_FIXED → EINVAL
-  family('MREMAP', {
-    badFlags: BOOL,
-    fixedWithoutMaymove: BOOL,
-    dontunmapBad: BOOL,
-    unaligned: BOOL,
-    newLenZero: BOOL,
+  // mremap's argument checks: flags, alignment, new_len (check_mremap_params order)
+  family('MREMAP', { badFlags: BOOL, fixedWithoutMaymove: BOOL, dontunmapBad: BOOL, unaligned: BOOL, newLenZero: BOOL }),
+  // then, against the address space: vma_lookup(addr) → EFAULT; an MREMAP_FIXED / DONTUNMAP
+  // target unaligned or overlapping the old range → EINVAL, after the lookup up to v6.15, the
+  // alignment before it from v6.16, the overlap too from v6.17; growth of a VM_PFNMAP VMA →
+  // EFAULT (remap_is_valid: VM_DONTEXPAND | VM_PFNMAP); DONTUNMAP of a VM_PFNMAP VMA (every VMA
+  // the model holds) without MREMAP_FIXED → EINVAL
+  family('MREMAP_VMA', {
     noVma: BOOL,
-    newAddrBad: BOOL,
+    newUnaligned: BOOL,
+    overlap: BOOL,
     growPfnmap: BOOL,
     dontunmapNotFixed: BOOL,
     fixed: BOOL,
+    /** old_len and new_len are the same number of pages (v6.17 remap_move's case) */
+    samePages: BOOL,
   }),
   // copy_process: no room for another address space in the universe → EAGAIN
   family('FORK', { noSlot: BOOL }),
@@ -57,18 +58,20 @@ export const SYSCALL = alphabet(
   family('ZAP_VMA_PTES', { unmapped: BOOL }),
 );
 export const SYSCALL_ALPHABET = SYSCALL.events;
-export const [MMAP_EVENT, MUNMAP_EVENT, MPROTECT_EVENT, MADVISE_EVENT, MREMAP_EVENT, FORK_EVENT, EXIT_EVENT, FAULT_EVENT, ZAP_VMA_PTES_EVENT] = SYSCALL.families;
+export const [MMAP_EVENT, MUNMAP_EVENT, MPROTECT_EVENT, MADVISE_EVENT, MREMAP_EVENT, MREMAP_VMA_EVENT, FORK_EVENT, EXIT_EVENT, FAULT_EVENT, ZAP_VMA_PTES_EVENT] =
+  SYSCALL.families;
 
 /**
  * The steps of a call that proceeds, in order, where the order is a kernel era's:
  * - MAP_FIXED over mapped pages: `unmap_replaced` (v6.1 mmap_region: do_munmap first) or
  *   `detach_replaced` (__mmap_region: the replaced VMAs zapped and detached now, freed with
  *   their kref_put after the new mapping is in place, vms_complete_munmap_vmas);
- * - mremap with MREMAP_FIXED: v6.16 checks the source (`resize_check_early`) before it unmaps
- *   the destination; older kernels unmap the destination and the shrunk tail first, then look
- *   the VMA up again and check it (vma_to_resize).
+ * - mremap with MREMAP_FIXED: v6.17 checks the source (`resize_check_early`, check_prep_vma)
+ *   before it unmaps the destination; older kernels unmap the destination and the shrunk tail
+ *   first, then look the VMA up again and check it (vma_to_resize). v6.17's remap_move, for
+ *   equal lengths, runs the steps after `remap_move` once for every VMA of the old range.
  */
-export type MremapStep = 'resize_check_early' | 'unmap_destination' | 'unmap_tail' | 'vma_lookup' | 'resize_check' | 'move';
+export type MremapStep = 'remap_move' | 'resize_check_early' | 'unmap_destination' | 'unmap_tail' | 'vma_lookup' | 'resize_check' | 'move';
 export type SyscallFact =
   | { type: 'syscall_error'; ret: number }
   | { type: 'noop'; ret: number }
@@ -105,15 +108,21 @@ export const syscallMachine = setup({
     fixedWithoutMaymove: flag('fixedWithoutMaymove'),
     dontunmapBad: flag('dontunmapBad'),
     newLenZero: flag('newLenZero'),
-    newAddrBad: flag('newAddrBad'),
+    newUnaligned: flag('newUnaligned'),
+    overlap: flag('overlap'),
+    samePages: flag('samePages'),
     growPfnmap: flag('growPfnmap'),
     dontunmapNotFixed: flag('dontunmapNotFixed'),
     noSlot: flag('noSlot'),
     unmapped: flag('unmapped'),
     /** __mmap_region (v6.12 on): replaced VMAs are freed after the new mapping */
     mapFixedFreesAfter: ({ context }) => context.options.mapFixedFreesAfter,
-    /** v6.16 mremap: remap_is_valid before the destination is unmapped */
+    /** v6.16 check_mremap_params: the new address's alignment before the lookup */
+    mremapAlignFirst: ({ context }) => context.options.mremapAlignFirst,
+    /** v6.17: the overlap before the lookup, check_prep_vma before the destination is unmapped */
     mremapChecksFirst: ({ context }) => context.options.mremapChecksFirst,
+    /** v6.17 remap_move: an MREMAP_FIXED move of equal lengths moves every VMA of its range */
+    mremapMoveMulti: ({ context }) => context.options.mremapMoveMulti,
   },
   actions: {
     einval: emit({ type: 'syscall_error', ret: -EINVAL }),
@@ -126,6 +135,7 @@ export const syscallMachine = setup({
     proceed: emit({ type: 'proceed' }),
     unmapReplaced: emit({ type: 'mmap_fixed', replaced: 'unmap_replaced' }),
     detachReplaced: emit({ type: 'mmap_fixed', replaced: 'detach_replaced' }),
+    remapMove: emit({ type: 'mremap_step', step: 'remap_move' }),
     resizeCheckEarly: emit({ type: 'mremap_step', step: 'resize_check_early' }),
     unmapDestination: emit({ type: 'mremap_step', step: 'unmap_destination' }),
     unmapTail: emit({ type: 'mremap_step', step: 'unmap_tail' }),
@@ -177,10 +187,18 @@ export const syscallMachine = setup({
           { guard: 'dontunmapBad', actions: 'einval' },
           { guard: 'unaligned', actions: 'einval' },
           { guard: 'newLenZero', actions: 'einval' },
+          { actions: 'proceed' },
+        ],
+        MREMAP_VMA: [
+          { guard: and(['newUnaligned', 'mremapAlignFirst']), actions: 'einval' },
+          { guard: and(['overlap', 'mremapChecksFirst']), actions: 'einval' },
           { guard: 'noVma', actions: 'efault' },
-          { guard: 'newAddrBad', actions: 'einval' },
+          { guard: 'newUnaligned', actions: 'einval' },
+          { guard: 'overlap', actions: 'einval' },
           { guard: 'growPfnmap', actions: 'efault' },
           { guard: 'dontunmapNotFixed', actions: 'einval' },
+          // each VMA: check_prep_vma, do_munmap of its destination, the lookup, move_vma
+          { guard: and(['fixed', 'samePages', 'mremapMoveMulti']), actions: ['proceed', 'remapMove', 'resizeCheck', 'unmapDestination', 'vmaLookup', 'move'] },
           { guard: and(['fixed', 'mremapChecksFirst']), actions: ['proceed', 'resizeCheckEarly', 'unmapDestination', 'unmapTail', 'vmaLookup', 'resizeCheck', 'move'] },
           { guard: 'fixed', actions: ['proceed', 'unmapDestination', 'unmapTail', 'vmaLookup', 'resizeCheck', 'move'] },
           { actions: 'proceed' },

@@ -10,6 +10,7 @@ import { commandText, eventText } from '../events/format.ts';
 import { encodeLog, parseLog, parseLogLines, type ParsedLog } from '../events/logFormat.ts';
 import { replay } from '../replay/replay.ts';
 import { runCommands } from '../scenarios/run.ts';
+import { corpusNamed } from '../repro/corpus.ts';
 import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS, scenarioNamed } from '../scenarios/selftest.ts';
 import { treeCount } from '../state/access.ts';
 import { entryText } from '../state/describe.ts';
@@ -98,12 +99,14 @@ interface DiffInput {
 const readCommands = (input: string, io: Io): DiffInput => {
   const sc = scenarioNamed(input);
   if (sc) return { commands: [...sc.commands], universe: SCENARIO_UNIVERSE };
+  const c = corpusNamed(input);
+  if (c) return { commands: [...c.commands], universe: c.universe };
   if (input.endsWith('.ndjson')) {
     const log = readInput(io, input, parseLogLines);
     const steps = log.events.flatMap((e, i) => (e.type === 'syscall' || e.type === 'kernel_call' ? [{ cmd: e.cmd, line: log.lines[i] }] : []));
     return { commands: steps.map((x) => x.cmd), universe: log.universe, lines: steps.map((x) => x.line) };
   }
-  if (!input.endsWith('.json')) throw new UsageError(`diff: ${quote(input)} is neither a scenario (${SELFTEST_SCENARIOS.map((x) => x.name).join(', ')}) nor a LOG.ndjson or COMMANDS.json`);
+  if (!input.endsWith('.json')) throw new UsageError(`diff: ${quote(input)} is neither a scenario (${SELFTEST_SCENARIOS.map((x) => x.name).join(', ')}, or a corpus scenario: pfnmap repro --list) nor a LOG.ndjson or COMMANDS.json`);
   const doc = readJsonDocument(io, input);
   const at = (field: string, detail: string) => new UsageError(`${printable(input, 200)}:line ${doc.lineOf(field)}, field '${printable(field)}': ${detail}`);
   if (!Array.isArray(doc.value)) throw new UsageError(`${printable(input, 200)}:line 1: expected an array of commands, got ${quote(doc.value)}`);

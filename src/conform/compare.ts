@@ -8,10 +8,13 @@
 import type { Command } from '../events/commands.ts';
 import { commandText } from '../events/format.ts';
 import type { Design } from '../state/design.ts';
-import { layoutOf } from '../state/layout.ts';
+import type { Event } from '../events/codecs.ts';
+import { boundFlags, freeProc, type Bytes } from '../state/access.ts';
+import { ENOMEM } from '../state/errno.ts';
+import { BOUND_TREE, layoutOf } from '../state/layout.ts';
 import { initialState } from '../reducer/reduce.ts';
 import { runModel, SLICE_SIZE, topDown } from '../repro/plan.ts';
-import { PAGE_SIZE } from '../state/universe.ts';
+import { LIMITS, PAGE_SIZE, type Universe } from '../state/universe.ts';
 import {
   DEBUGPAT_KINDS,
   memtypeRows,
@@ -24,7 +27,9 @@ import {
   vmaRows,
   vmaSig,
   vmaText,
+  vaOff,
   wRel,
+  xRel,
   type MemtypeRow,
   type PatEvent,
   type VmaRow,
@@ -32,7 +37,7 @@ import {
 import { klogEvents } from './klog.ts';
 import type { RecordedRun } from './recorded.ts';
 
-export type Aspect = 'placement' | 'result' | 'kernel log' | 'memtype tree' | 'VMAs' | 'model';
+export type Aspect = 'placement' | 'result' | 'kernel log' | 'memtype tree' | 'VMAs' | 'model bound';
 
 export interface Divergence {
   /** 1-based step; steps + 1 for the end record */
@@ -57,13 +62,60 @@ export interface ConformResult {
 
 const eventKey = (e: PatEvent): string => patEventText(e);
 
+/** A recorded command the model cannot express (outside its universe); the CLI's exit 2. */
+export class InexpressibleError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The universe a recorded run is judged in: the run's config with the small-universe bounds a
+ * real kernel does not have raised as far as the model goes: REFCOUNT_MAX past the number of
+ * VMAs that can share one ctx (procs x vpages), the tree to its largest size, and room for
+ * every process the run forks. The address window (vpages) and the device frames stay: the
+ * recorded addresses are the run's own (mmap(NULL) was placed by the model in that window).
+ */
+export const judgingUniverse = (u: Universe, commands: readonly Command[]): Universe => {
+  const forks = commands.filter((c) => c.kind === 'fork').length;
+  return {
+    ...u,
+    procs: Math.max(u.procs, Math.min(LIMITS.procs, 1 + forks)),
+    refcountMax: Math.max(u.refcountMax, Math.min(LIMITS.refcountMax, LIMITS.procs * u.vpages + 1)),
+    treeMax: Math.max(u.treeMax, LIMITS.treeMax),
+  };
+};
+
+/** Relative text for a model address or pfn in a message: W+0x..., X+0x... (frames), else as is. */
+const relativize = (u: Universe, text: string): string =>
+  text.replace(/\b\d{4,}\b/g, (d) => {
+    const n = Number(d);
+    const va = vaOff(u, n);
+    if (Math.abs(va) < 1 << 30) return wRel(va);
+    const frame = n - u.physBasePfn;
+    if (frame > -(1 << 20) && frame < 1 << 20) return `frame ${xRel(frame * PAGE_SIZE)}`;
+    return d;
+  });
+
+/** Which small-universe bound of the model, if any, the step ran into. */
+const boundHit = (u: Universe, cmd: Command, ret: number, before: Bytes, after: Bytes, events: readonly Event[]): string | null => {
+  if (boundFlags(after) & BOUND_TREE && !(boundFlags(before) & BOUND_TREE)) return `the memtype tree is full (treeMax ${u.treeMax})`;
+  if (cmd.kind === 'fork' && ret < 0 && freeProc(layoutOf(u), before) < 0) return `no free address space for the child (procs ${u.procs})`;
+  if (events.some((e) => e.type === 'vm_area_dup' && e.ret === -ENOMEM && !('fault' in cmd && cmd.fault)))
+    return `a pfnmap_track_ctx reached REFCOUNT_MAX ${u.refcountMax}`;
+  return null;
+};
+
 export const conform = (rec: RecordedRun, design: Design): ConformResult => {
-  const u = rec.universe;
+  const commands: Command[] = rec.steps.map((s) => s.cmd);
+  const u = judgingUniverse(rec.universe, commands);
   const L = layoutOf(u);
   const notes: string[] = [];
   if (!rec.debugpat) notes.push('the kernel ran without debugpat: reserve and free lines are not compared (invalid frees, mismatches, failures and WARNs are)');
   const keep = (e: PatEvent) => rec.debugpat || !DEBUGPAT_KINDS.has(e.kind);
-  const commands: Command[] = rec.steps.map((s) => s.cmd);
   const run = runModel(u, design, commands);
   const done = (divergence?: Divergence): ConformResult => ({ design: design.name, steps: rec.steps.length, divergence, notes });
 
@@ -80,13 +132,26 @@ export const conform = (rec: RecordedRun, design: Design): ConformResult => {
   for (let i = 0; i < rec.steps.length; i++) {
     const r = rec.steps[i];
     const base = { step: r.step, line: r.line, pid: r.pid, call: r.call, command: commandText(r.cmd) };
+    // a command the model cannot run, the steps before it agreeing with the kernel
     if (run.error && run.error.step === i)
-      return done({ ...base, aspect: 'model', kernel: [`${r.ret}${r.errno ? ` errno ${r.errno}` : ''}`], model: [`cannot run the command: ${run.error.message}`] });
+      throw new InexpressibleError(
+        r.line,
+        `step ${r.step}: ${r.call}: the model cannot express this command (${relativize(u, run.error.message)}; its universe: ${u.vpages} pages from W+0x0, ${u.pfns} device frames from X+0x0, ${u.procs} processes)`,
+      );
     const st = run.steps[i];
     const end = i + 1 < run.steps.length ? run.steps[i + 1].firstEvent : run.events.length;
+    const before = i === 0 ? initialState(u) : run.steps[i - 1].state;
+    const bound = boundHit(u, r.cmd, st.result.ret, before, st.state, run.events.slice(st.firstEvent, end));
+    if (bound)
+      return done({
+        ...base,
+        aspect: 'model bound',
+        kernel: [outcomeText({ ret: r.ret, errno: r.errno })],
+        model: [`model bound: ${bound}`],
+        note: 'the model stopped at a bound of its small universe that the kernel does not have; this is not a kernel difference',
+      });
     // 0. where the program put an mmap(NULL): the model's placement when it was generated
     if (r.cmd.kind === 'mmap' && r.cmd.fixedAddr === undefined && r.cmd.len > 0 && r.hint !== undefined) {
-      const before = i === 0 ? initialState(u) : run.steps[i - 1].state;
       const v = topDown(u, before, r.cmd.pid - 1, Math.ceil(r.cmd.len / PAGE_SIZE));
       const want = v < 0 ? 'nowhere (no free range in the universe)' : wRel(v * PAGE_SIZE);
       if (want !== r.hint)
@@ -120,7 +185,7 @@ export const conform = (rec: RecordedRun, design: Design): ConformResult => {
     else if (memtypeSig(km) !== memtypeSig(mm)) return done({ ...base, aspect: 'memtype tree', kernel: [memtypeText(km)], model: [memtypeText(mm)] });
     // 4. the VMAs
     const kv: VmaRow[] = r.vmas.map((v) => ({ pid: v.pid, start: v.start, end: v.end, pf: v.pf, ar: v.ar }));
-    const mv = vmaRows(L, st.state);
+    const mv = vmaRows(L, st.state, design);
     if (vmaSig(kv) !== vmaSig(mv)) return done({ ...base, aspect: 'VMAs', kernel: [vmaText(kv)], model: [vmaText(mv)] });
   }
   // the end record: what happened after the last step (nothing, when the model is right)

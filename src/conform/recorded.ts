@@ -52,7 +52,10 @@ export interface RecordedStep {
 }
 
 export interface RecordedRun {
+  /** uname -r */
   readonly kernel: string;
+  /** the upstream version ("6.1.192"): the header's "linux", else read from uname -v ("" if neither says) */
+  readonly linux: string;
   readonly program: string;
   /** physical slice base, absolute */
   readonly X: number;
@@ -77,7 +80,7 @@ const short = (v: unknown): string => quote(v);
  * (the BAR, the slice, the program's own verdicts) are allowed but not checked.
  */
 const FIELDS = {
-  header: ['format', 'version', 'kernel', 'program', 'generator'],
+  header: ['format', 'version', 'kernel', 'linux', 'program', 'generator'],
   init: ['step', 'call', 'model', 'bar', 'bar_base', 'bar_size', 'slice', 'slice_size', 'X', 'mtrr', 'debugpat', 'frames', 'window_pages', 'page_size', 'aslr', 'kernel_version', 'klog', 'memtype'],
   model: ['design', 'source', 'config'],
   step: ['step', 'pid', 'call', 'cmd', 'implicit', 'ret', 'errno', 'err', 'expect', 'match', 'memtype_match', 'vmas_match', 'expect_memtype', 'expect_vmas', 'klog', 'memtype', 'vmas'],
@@ -213,6 +216,7 @@ const fromRecords = (recs: readonly { line: number; o: Obj }[]): RecordedRun => 
   const initKlog = isStrArr(init.o.klog) ? init.o.klog : [];
   // not compared (the tree is empty before the first step), but refused if malformed
   if (init.o.memtype !== undefined) memtypeOf(init.o, init.line);
+  const linux = isStr(h.o.linux) ? h.o.linux : (/Debian (\d+\.\d+(?:\.\d+)?)/.exec(isStr(init.o.kernel_version) ? init.o.kernel_version : '')?.[1] ?? '');
 
   const steps: RecordedStep[] = [];
   let end: RecordedRun['end'] | undefined;
@@ -253,5 +257,5 @@ const fromRecords = (recs: readonly { line: number; o: Obj }[]): RecordedRun => 
     });
   }
   if (!end) throw new RecordedError(recs[recs.length - 1].line, 'call', 'the run is cut short: no "end" record (the program was killed or timed out?)');
-  return { kernel, program, X: Number(xs), debugpat, mtrr, design, source, universe: u, initLine: init.line, initKlog, steps, end };
+  return { kernel, linux, program, X: Number(xs), debugpat, mtrr, design, source, universe: u, initLine: init.line, initKlog, steps, end };
 };

@@ -38,6 +38,8 @@ const universe = (mtrr: 'WB' | 'UC'): Universe => ({
   vpages: 12,
   pfns: 8,
   maxMapPages: 4,
+  // the kernel's REFCOUNT_MAX is out of reach: at most procs x vpages VMAs can share a ctx
+  refcountMax: 3 * 12 + 1,
   treeMax: 16,
   mtrr,
   devmemModes: ['WB', 'UC-'],
@@ -258,6 +260,53 @@ const build = (): readonly CorpusScenario[] => [
     b.mremap(a, 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], c);
     b.munmap(c, 2);
   }),
+  // a MREMAP_FIXED move whose old range spans several VMAs: one VMA only up to v6.16 (EFAULT),
+  // from v6.17 remap_move moves every VMA of the range, keeping the gaps between them
+  sc('mremap_move_split_pieces', 'split a mapping by mprotect, then move both pieces with one MREMAP_FIXED', (b) => {
+    const a = b.mmap(2);
+    b.mprotect(a, 1, 'PROT_NONE');
+    b.mremap(a, 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.munmap(b.page(0), 2);
+    b.munmap(a, 2);
+  }),
+  sc('mremap_move_two_mappings_gap', 'two mappings with a one-page gap, moved with one MREMAP_FIXED over the whole span', (b) => {
+    b.mmap(2, { frame: 0, at: b.page(6) });
+    b.mmap(1, { frame: 4, at: b.page(9) });
+    b.mremap(b.page(6), 4, 4, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.munmap(b.page(0), 4);
+    b.munmap(b.page(6), 4);
+  }),
+  sc('mremap_move_across_split_middle', 'a 3-page mapping split in three, move the tail of the first piece and the middle piece', (b) => {
+    const a = b.mmap(3);
+    b.mprotect(a + P, 1, 'PROT_NONE');
+    b.mremap(a, 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.munmap(b.page(0), 2);
+    b.munmap(a, 3);
+  }),
+  sc('mremap_move_past_end', 'MREMAP_FIXED of 3 pages from a 2-page mapping (the range runs past its end into a hole)', (b) => {
+    const a = b.mmap(2, { at: b.page(6) });
+    b.mremap(a, 3, 3, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.munmap(b.page(0), 3);
+    b.munmap(a, 3);
+  }),
+  sc('mremap_fixed_overlap_from_hole', 'MREMAP_FIXED from a hole onto a range overlapping the source: EFAULT (lookup first) or EINVAL (overlap first)', (b) => {
+    const a = b.mmap(2, { at: b.page(6) });
+    b.mremap(b.page(4), 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(5));
+    b.munmap(a, 2);
+  }),
+  sc('mremap_fixed_unaligned_from_hole', 'MREMAP_FIXED from a hole to an unaligned address: EFAULT (lookup first) or EINVAL (alignment first)', (b) => {
+    const a = b.mmap(2, { at: b.page(6) });
+    b.mremap(b.page(4), 1, 1, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0) + 0x800);
+    b.munmap(a, 2);
+  }),
+  sc('mremap_move_span_forked', 'fork, then the parent moves both pieces of its split mapping; the child exits last', (b) => {
+    const a = b.mmap(2);
+    b.mprotect(a + P, 1, 'PROT_NONE');
+    const c = b.fork();
+    b.mremap(a, 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.munmap(b.page(0), 2);
+    b.exit(c);
+  }),
   // ------------------------------------------------------------------ fork and exit
   sc('fork_child_exits_first', 'fork, the child exits, the parent unmaps', (b) => {
     const a = b.mmap(2);
@@ -431,6 +480,141 @@ const build = (): readonly CorpusScenario[] => [
     const a = b.mmap(2, { frame: 0 });
     b.mmap(2, { frame: 0, at: a });
     b.munmap(a, 2);
+  }),
+  // MAP_FIXED over mappings the eras treat differently: v6.16's __mmap_region frees the replaced
+  // VMAs (kref_put) only after the new mapping's remap_pfn_range reserved; from v6.19 /dev/mem
+  // maps through mmap_prepare and the reservation comes after they are freed; the legacy
+  // design untracks them before the file's mmap hook runs (docs/real-kernel.md, era findings)
+  sc('map_fixed_uc_over_wb_same', 'MAP_FIXED UC- over a whole WB mapping of the same frames', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_wb_over_uc_same', 'MAP_FIXED WB over a whole UC- mapping of the same frames (which type does the new entry get?)', (b) => {
+    const a = b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.mmap(2, { frame: 0, at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_wb_other', 'MAP_FIXED UC- over a whole WB mapping of other frames', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 4, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_wb_head', 'MAP_FIXED UC- of frame 0 over the head page of a WB mapping of frames [0,2)', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(1, { frame: 0, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_wb_tail', 'MAP_FIXED UC- of frame 1 over the tail page of a WB mapping of frames [0,2)', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(1, { frame: 1, mode: 'UC-', at: a + P });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_split', 'split a WB mapping by mprotect, then MAP_FIXED UC- of the same frames over both pieces', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mprotect(a, 1, 'PROT_NONE');
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_two_mappings', 'two adjacent WB mappings, MAP_FIXED UC- of the same frames over both', (b) => {
+    b.mmap(2, { frame: 0, at: b.page(0) });
+    b.mmap(2, { frame: 2, at: b.page(2) });
+    b.mmap(4, { frame: 0, mode: 'UC-', at: b.page(0) });
+    b.munmap(b.page(0), 4);
+  }),
+  sc('map_fixed_uc_over_forked', 'fork, then the parent maps UC- MAP_FIXED over its WB mapping: the child still holds the range', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    const c = b.fork();
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a });
+    b.exit(c);
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_child_uc_over_copy', 'fork, the child maps UC- MAP_FIXED over its copy of the WB mapping', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    const c = b.fork();
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a, pid: c });
+    b.exit(c);
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_refused_leaves_hole', 'MAP_FIXED UC- over a WB mapping, refused by another WB mapping of those frames: the old mapping is gone', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    const c = b.mmap(2, { frame: 4 });
+    b.mmap(2, { frame: 4, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+    b.munmap(c, 2);
+  }),
+  sc('map_fixed_uc_same_twice', 'MAP_FIXED UC- over a UC- mapping of the same frames', (b) => {
+    const a = b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_private_over_shared', 'MAP_FIXED private over a shared mapping of the same frames, write (COW), munmap', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 0, priv: true, at: a });
+    b.write(a);
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_then_fork', 'MAP_FIXED of other frames over a mapping, then fork: the child copies the new mapping', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 4, at: a });
+    const c = b.fork();
+    b.exit(c);
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_wb_over_uc_split', 'split a UC- mapping, MAP_FIXED WB of the same frames over both pieces', (b) => {
+    const a = b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.mprotect(a + P, 1, 'PROT_NONE');
+    b.mmap(2, { frame: 0, at: a });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_mremap_shrunk', 'shrink a WB mapping by mremap, then MAP_FIXED UC- of the freed frame where the tail was', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mremap(a, 2, 1, []);
+    b.mmap(1, { frame: 1, mode: 'UC-', at: a + P });
+    b.munmap(a, 2);
+  }),
+  sc('map_fixed_uc_over_moved', 'move a WB mapping (MREMAP_FIXED), then MAP_FIXED UC- of the same frames over the moved one', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    const n = b.mremap(a, 2, 2, ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], b.page(0));
+    b.mmap(2, { frame: 0, mode: 'UC-', at: n });
+    b.munmap(n, 2);
+  }),
+  sc('map_fixed_uc_mtrr_over_wb', 'MTRR UC: MAP_FIXED UC- over a WB request (tracked uncached-minus) of the same frames', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 0, mode: 'UC-', at: a });
+    b.munmap(a, 2);
+  }, { uc: true }),
+  // ------------------------------------------------------------------ remap failures
+  sc('remap_refused_then_retry', 'a UC- mapping refused by a WB one (EAGAIN), then the WB one unmapped and the UC- mapping retried', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.munmap(a, 2);
+    const c = b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.munmap(c, 2);
+  }),
+  sc('remap_refused_by_leaked_tail', 'unmap the tail of a WB mapping, then ask UC- of that frame', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    b.munmap(a + P, 1);
+    const c = b.mmap(1, { frame: 1, mode: 'UC-' });
+    b.munmap(c, 1);
+    b.munmap(a, 1);
+  }),
+  sc('remap_refused_child_holds', 'fork, the parent unmaps, the parent asks UC- of the frames the child still maps WB', (b) => {
+    const a = b.mmap(2, { frame: 0 });
+    const c = b.fork();
+    b.munmap(a, 2);
+    b.mmap(2, { frame: 0, mode: 'UC-' });
+    b.exit(c);
+  }),
+  // ------------------------------------------------------------------ forks with many references
+  sc('fork_many_refs', 'a mapping split in three, forked twice: nine VMAs share one pfnmap_track_ctx', (b) => {
+    const a = b.mmap(3);
+    b.mprotect(a + P, 1, 'PROT_NONE');
+    const c1 = b.fork();
+    const c2 = b.fork();
+    b.exit(c1);
+    b.exit(c2);
+    b.munmap(a, 3);
   }),
   // ------------------------------------------------------------------ madvise
   sc('madvise_refused', 'the advices the selftest lists fail with EINVAL on a PFNMAP VMA', (b) => {

@@ -292,7 +292,7 @@ export const buildPlan = (u: Universe, design: Design, commands: readonly Comman
       call,
       expect: renderOutcome(u, cmd, st.result.ret, st.result.signal),
       memtype: memtypeRows(L, st.state),
-      vmas: vmaRows(L, st.state),
+      vmas: vmaRows(L, st.state, design),
       pat: patEventsOf(u, run.events.slice(st.firstEvent, end)),
     });
   }

@@ -10,7 +10,7 @@ import type { Command } from '../events/commands.ts';
 import type { Event } from '../events/codecs.ts';
 import { isAlive, tEnd, tStart, tType, treeCount, vmasOf, type Bytes } from '../state/access.ts';
 import { CATTR_NAMES, modeIndex } from '../state/cacheMode.ts';
-import type { Design } from '../state/design.ts';
+import { hasVmPat, type Design } from '../state/design.ts';
 import { errnoSymbol } from '../state/errno.ts';
 import { pidOf } from '../state/geometry.ts';
 import { VF_PFNMAP, type Layout } from '../state/layout.ts';
@@ -97,17 +97,22 @@ export interface VmaRow {
   readonly start: string;
   readonly end: string;
   readonly pf: boolean;
-  /** VM_PAT (legacy); for the tracked designs: a pfnmap_track_ctx is attached */
+  /** VM_PAT, smaps' `ar` (x86's VM_ARCH_1); never set in a design without the flag (v6.16+) */
   readonly ar: boolean;
 }
 
-/** Every VMA of every live address space, by pid then address. */
-export const vmaRows = (L: Layout, s: Bytes): VmaRow[] => {
+/**
+ * Every VMA of every live address space, by pid then address. `ar` is VM_PAT where the design
+ * has the flag (legacy: the VMA owns a reservation); from v6.16 the flag is gone
+ * (cba4dbeb7bfc) and a pfnmap_track_ctx does not show in smaps, so `ar` is always false.
+ */
+export const vmaRows = (L: Layout, s: Bytes, design: Design): VmaRow[] => {
+  const vmPat = hasVmPat(design);
   const out: VmaRow[] = [];
   for (let p = 0; p < L.P; p++) {
     if (!isAlive(L, s, p)) continue;
     for (const m of vmasOf(L, s, p))
-      out.push({ pid: pidOf(p), start: wRel(m.start * PAGE_SIZE), end: wRel(m.end * PAGE_SIZE), pf: (m.flags & VF_PFNMAP) !== 0, ar: m.owner !== 0 });
+      out.push({ pid: pidOf(p), start: wRel(m.start * PAGE_SIZE), end: wRel(m.end * PAGE_SIZE), pf: (m.flags & VF_PFNMAP) !== 0, ar: vmPat && m.owner !== 0 });
   }
   return out;
 };
@@ -188,5 +193,3 @@ export const patEventsOf = (u: Universe, events: readonly Event[]): PatEvent[] =
   return out;
 };
 
-/** Does the design have VM_PAT (legacy) or a ctx (tracked)? For texts only. */
-export const arMeaning = (d: Design): string => (d.kind === 'legacy' ? 'VM_PAT' : 'pfnmap_track_ctx attached');

@@ -38,15 +38,36 @@ export interface DesignOptions {
   /** The precise proposal: vm_area_free untracks at once the pages no VMA of the ctx maps any more. */
   readonly untrackUncovered: boolean;
   /**
-   * mremap with MREMAP_FIXED checks the source VMA (remap_is_valid) before it unmaps the
-   * destination (v6.16 mm/mremap.c); older kernels unmap the destination and the shrunk tail
-   * first, then check (vma_to_resize).
+   * v6.16 mremap refactoring (mm/mremap.c check_mremap_params): an unaligned new address of
+   * MREMAP_FIXED / MREMAP_DONTUNMAP is EINVAL before the old VMA's lookup (EFAULT). Up to v6.15
+   * mremap_to checks it after the lookup (Debian 6.16.12 against 6.12.117: recording
+   * mremap_fixed_unaligned_from_hole, docs/real-kernel.md §9 E2).
+   */
+  readonly mremapAlignFirst: boolean;
+  /**
+   * v6.17 (mm/mremap.c: the overlap check moved into check_mremap_params, check_prep_vma before
+   * mremap_to): a new range overlapping the old one is EINVAL before the old VMA's lookup, and
+   * the VMA checks (a VM_PFNMAP that would grow: EFAULT) come before the destination is
+   * unmapped. Up to v6.16 mremap_to unmaps the destination and the shrunk tail first, then
+   * checks (6.12 mm/mremap.c mremap_to; recordings mremap_fixed_grow_refused,
+   * mremap_fixed_overlap_from_hole, §9 E3).
    */
   readonly mremapChecksFirst: boolean;
   /**
+   * v6.17 remap_move (mm/mremap.c): an MREMAP_FIXED move with old_len == new_len moves every VMA
+   * of the old range, each checked and moved on its own, the gaps between them kept; up to
+   * v6.16 the range must lie in one VMA (EFAULT; five mremap_move_* recordings, §9 E4).
+   */
+  readonly mremapMoveMulti: boolean;
+  /**
    * MAP_FIXED over mapped pages: the replaced VMAs are zapped and detached first and freed
-   * (vm_area_free, kref_put) only once the new mapping is in place (__mmap_region,
-   * vms_complete_munmap_vmas); older kernels do_munmap them entirely first.
+   * (vm_area_free, kref_put) only after /dev/mem's remap_pfn_range reserved the new range
+   * (v6.12-v6.18 __mmap_region: mmap_mem runs from __mmap_new_vma, vm_area_free from
+   * __mmap_complete). v6.1's mmap_region do_munmaps them first; v6.19's /dev/mem
+   * mmap_prepare (ab04945f91bc on ac0a3fc9c07d and 51e38e7d40d6; 7.3 drivers/char/mem.c
+   * mmap_mem_prepare, mm/vma.c __mmap_region) frees them in __mmap_complete before
+   * mmap_action_complete remaps (14 map_fixed_* recordings, §9 E1). The VM_PAT design
+   * untracks them in unmap_vmas before the file's mmap hook either way.
    */
   readonly mapFixedFreesAfter: boolean;
   /** The VM_PAT-era fixes the kernel has (meaningful with tracking 'vm_pat'). */
@@ -69,18 +90,25 @@ const legacyOptions = (f: LegacyFixes): DesignOptions => ({
   tracking: 'vm_pat',
   memtypeEndMatch: true,
   untrackUncovered: false,
+  mremapAlignFirst: false,
   mremapChecksFirst: false,
+  mremapMoveMulti: false,
   mapFixedFreesAfter: false,
   fixes: f,
 });
-const trackedOptions: DesignOptions = {
+/** v6.16, the kernel the rewrite was merged in (Debian's 6.16.12). */
+const trackedV616: DesignOptions = {
   tracking: 'ctx',
   memtypeEndMatch: false,
   untrackUncovered: false,
-  mremapChecksFirst: true,
+  mremapAlignFirst: true,
+  mremapChecksFirst: false,
+  mremapMoveMulti: false,
   mapFixedFreesAfter: true,
   fixes: fixes(...FIX_IDS),
 };
+/** v6.19 (Debian's 6.19.14; 7.3.4 answers every corpus program as it does). */
+const trackedV619: DesignOptions = { ...trackedV616, mremapChecksFirst: true, mremapMoveMulti: true, mapFixedFreesAfter: false };
 const legacy = (name: string, f: LegacyFixes): Design => ({ kind: 'legacy', name, options: legacyOptions(f) });
 
 export interface DesignPreset {
@@ -92,8 +120,20 @@ export interface DesignPreset {
 export const DESIGN_PRESETS: readonly DesignPreset[] = [
   {
     name: 'tracked',
-    description: 'v6.16+: refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series)',
-    design: { kind: 'tracked', name: 'tracked', options: trackedOptions },
+    description: 'alias of tracked@v6.16',
+    design: { kind: 'tracked', name: 'tracked', options: trackedV616 },
+  },
+  {
+    name: 'tracked@v6.16',
+    description:
+      "v6.16 (Debian 6.16.12): refcounted struct pfnmap_track_ctx shared on split, mremap and fork (the seed series); MAP_FIXED frees the replaced VMAs after the remap; mremap checks the new address's alignment before the lookup (mremapAlignFirst) and unmaps the destination before refusing growth",
+    design: { kind: 'tracked', name: 'tracked@v6.16', options: trackedV616 },
+  },
+  {
+    name: 'tracked@v6.19',
+    description:
+      'v6.19 (Debian 6.19.14; 7.3.4 answers alike): tracked@v6.16, and MAP_FIXED frees the replaced VMAs before /dev/mem remaps (mmap_prepare); mremap checks the overlap and the VMA before it unmaps anything (mremapChecksFirst) and moves every VMA of an MREMAP_FIXED range (mremapMoveMulti), both v6.17',
+    design: { kind: 'tracked', name: 'tracked@v6.19', options: trackedV619 },
   },
   {
     name: 'legacy@v6.1',
@@ -125,11 +165,18 @@ export const DESIGN_PRESETS: readonly DesignPreset[] = [
     name: 'precise',
     description:
       'proposal (not upstream): tracked, plus on vm_area_free the pages no VMA of the ctx maps any more are untracked at once (the tree entry is cut around them)',
-    design: { kind: 'precise', name: 'precise', options: { ...trackedOptions, untrackUncovered: true } },
+    design: { kind: 'precise', name: 'precise', options: { ...trackedV616, untrackUncovered: true } },
   },
 ];
 
 export const TRACKED: Design = DESIGN_PRESETS[0].design;
+
+/**
+ * Whether the design's VMAs carry VM_PAT (x86's VM_ARCH_1, `ar` in /proc/PID/smaps): the VM_PAT
+ * design marks a VMA that owns a reservation with it; v6.16 removed the flag (cba4dbeb7bfc,
+ * patch 06 of "mm: rewrite pfnmap tracking and remove VM_PAT").
+ */
+export const hasVmPat = (d: Design): boolean => d.options.tracking === 'vm_pat';
 
 /** How a design's event logs name the owner of a tree entry: its ctx, or its VM_PAT lineage. */
 export const ownerVocabulary = (d: Design): 'ctx' | 'lineage' => (d.options.tracking === 'ctx' ? 'ctx' : 'lineage');

@@ -18,7 +18,7 @@ import { memIo } from '../support/io.ts';
 const F = 'test/fixtures/';
 const CLEAN = fs.readFileSync(F + 'logs/clean.ndjson', 'utf8');
 const [HEADER, ...EVENTS] = CLEAN.trimEnd().split('\n');
-const RECORDING = fs.readFileSync(F + 'kernel/munmap_whole.ndjson', 'utf8').trimEnd().split('\n');
+const RECORDING = fs.readFileSync(F + 'kernel/6.1.192/munmap_whole.ndjson', 'utf8').trimEnd().split('\n');
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const dir = fs.mkdtempSync(join(tmpdir(), 'pfnmap-hostile-'));
 

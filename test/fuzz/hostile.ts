@@ -38,11 +38,13 @@ const LOGS: readonly string[] = [
   ...SELFTEST_SCENARIOS.flatMap((sc) => ['tracked', 'legacy@v6.1', 'precise'].map((d) => runScenario(sc, parseDesign(d) as Design).log)),
 ];
 
-/** Recorded kernel runs (test/fixtures/kernel, all valid). */
-const RECORDINGS: readonly string[] = readdirSync(join(FIXTURES, 'kernel'))
-  .filter((f) => f.endsWith('.ndjson'))
-  .sort()
-  .map((f) => readFileSync(join(FIXTURES, 'kernel', f), 'utf8'));
+/** Recorded kernel runs (test/fixtures/kernel/VERSION, all valid): a legacy and a tracked era. */
+const RECORDINGS: readonly string[] = ['6.1.192', '6.19.14'].flatMap((version) =>
+  readdirSync(join(FIXTURES, 'kernel', version))
+    .filter((f) => f.endsWith('.ndjson'))
+    .sort()
+    .map((f) => readFileSync(join(FIXTURES, 'kernel', version, f), 'utf8')),
+);
 
 const isObject = (v: Json): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -98,7 +98,7 @@ const PRINTING = [
   ['simulate', '--walks', '5', '--steps', '5', '--seed', '1'],
   ['diff', 'munmap_split'],
   ['repro', 'fork'],
-  ['conform', 'test/fixtures/kernel/munmap_whole.ndjson'],
+  ['conform', 'test/fixtures/kernel/6.1.192/munmap_whole.ndjson'],
 ];
 
 /** Run bin/pfnmap.js with its stdout on /dev/full, or on a pipe whose reader closes at once. */

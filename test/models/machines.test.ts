@@ -20,6 +20,7 @@ const step = (m: AnyStateMachine, snap: unknown, ev: EventObject & Record<string
 };
 const legacy = (n: string): Design => parseDesign(n) as Design;
 const PRECISE = parseDesign('precise') as Design;
+const V619 = parseDesign('tracked@v6.19') as Design;
 type ReserveEvent = { req: number; mtrrUc: boolean; overlap: 'none' | 'uniform' | 'conflict'; first: number; strict: boolean; caller: 'pfnmap' | 'ioremap' };
 type VmaEvent = EventObject & Record<string, unknown>;
 
@@ -173,18 +174,16 @@ describe('address-space machine (checks before a call changes anything)', () => 
   const machine = (d: Design) => initialTransition(syscallMachine, { options: d.options })[0];
   const facts = (ev: EventObject & Record<string, unknown>, d: Design = TRACKED) => step(syscallMachine, machine(d), ev).facts;
   const s0 = machine(TRACKED);
+  const mremapArgs = (p: Record<string, boolean>) => ({ type: 'MREMAP', badFlags: false, fixedWithoutMaymove: false, dontunmapBad: false, unaligned: false, newLenZero: false, ...p });
   const mremap = (p: Record<string, boolean>) => ({
-    type: 'MREMAP',
-    badFlags: false,
-    fixedWithoutMaymove: false,
-    dontunmapBad: false,
-    unaligned: false,
-    newLenZero: false,
+    type: 'MREMAP_VMA',
     noVma: false,
-    newAddrBad: false,
+    newUnaligned: false,
+    overlap: false,
     growPfnmap: false,
     dontunmapNotFixed: false,
     fixed: false,
+    samePages: false,
     ...p,
   });
   it('returns the kernel errnos in the kernel order', () => {
@@ -199,8 +198,13 @@ describe('address-space machine (checks before a call changes anything)', () => 
     ]);
     expect(facts({ type: 'MMAP', lenZero: false, unaligned: false, noSpace: true, fixed: false })).toEqual([{ type: 'syscall_error', ret: -12 }]);
     expect(facts({ type: 'FORK', noSlot: true })).toEqual([{ type: 'syscall_error', ret: -11 }]);
-    expect(facts(mremap({ fixedWithoutMaymove: true }))).toEqual([{ type: 'syscall_error', ret: -22 }]);
-    expect(facts(mremap({ noVma: true, newAddrBad: true }))).toEqual([{ type: 'syscall_error', ret: -14 }]);
+    expect(facts(mremapArgs({ fixedWithoutMaymove: true }))).toEqual([{ type: 'syscall_error', ret: -22 }]);
+    expect(facts(mremapArgs({}))).toEqual([{ type: 'proceed' }]);
+    // the new address's alignment: after the lookup up to v6.15, before it from v6.16; the overlap before it from v6.17
+    expect(facts(mremap({ noVma: true, newUnaligned: true }), legacy('legacy@v6.15'))).toEqual([{ type: 'syscall_error', ret: -14 }]);
+    expect(facts(mremap({ noVma: true, newUnaligned: true }))).toEqual([{ type: 'syscall_error', ret: -22 }]);
+    expect(facts(mremap({ noVma: true, overlap: true }))).toEqual([{ type: 'syscall_error', ret: -14 }]);
+    expect(facts(mremap({ noVma: true, overlap: true }), V619)).toEqual([{ type: 'syscall_error', ret: -22 }]);
     expect(facts(mremap({ growPfnmap: true }))).toEqual([{ type: 'syscall_error', ret: -14 }]);
     expect(facts({ type: 'FAULT', unmapped: true })).toEqual([{ type: 'fault_signal', signal: 'SIGSEGV' }]);
   });
@@ -208,9 +212,13 @@ describe('address-space machine (checks before a call changes anything)', () => 
     const old = legacy('legacy@v6.1');
     expect(facts({ type: 'MMAP', lenZero: false, unaligned: false, noSpace: false, fixed: true })).toEqual([{ type: 'proceed' }, { type: 'mmap_fixed', replaced: 'detach_replaced' }]);
     expect(facts({ type: 'MMAP', lenZero: false, unaligned: false, noSpace: false, fixed: true }, old)).toEqual([{ type: 'proceed' }, { type: 'mmap_fixed', replaced: 'unmap_replaced' }]);
-    const steps = (d: Design) => facts(mremap({ fixed: true }), d).slice(1).map((f) => f.step);
-    expect(steps(TRACKED)).toEqual(['resize_check_early', 'unmap_destination', 'unmap_tail', 'vma_lookup', 'resize_check', 'move']);
+    expect(facts({ type: 'MMAP', lenZero: false, unaligned: false, noSpace: false, fixed: true }, V619)).toEqual([{ type: 'proceed' }, { type: 'mmap_fixed', replaced: 'unmap_replaced' }]);
+    const steps = (d: Design, samePages = false) => facts(mremap({ fixed: true, samePages }), d).slice(1).map((f) => f.step);
     expect(steps(old)).toEqual(['unmap_destination', 'unmap_tail', 'vma_lookup', 'resize_check', 'move']);
+    expect(steps(TRACKED)).toEqual(['unmap_destination', 'unmap_tail', 'vma_lookup', 'resize_check', 'move']);
+    expect(steps(V619)).toEqual(['resize_check_early', 'unmap_destination', 'unmap_tail', 'vma_lookup', 'resize_check', 'move']);
+    expect(steps(V619, true)).toEqual(['remap_move', 'resize_check', 'unmap_destination', 'vma_lookup', 'move']);
+    expect(steps(TRACKED, true)).toEqual(['unmap_destination', 'unmap_tail', 'vma_lookup', 'resize_check', 'move']);
   });
   it('an address space ends at exit', () => {
     const r = step(syscallMachine, s0, { type: 'EXIT' });

@@ -275,11 +275,11 @@ describe('pfnmap render and --html', () => {
     const data = JSON.parse(/id="pfnmap-data">(.*?)<\/script>/s.exec(d.files.get('d.html')!)![1]);
     expect(data.panes.map((p: TraceData) => p.design)).toEqual(['legacy@v6.15', 'tracked']);
     expect(data.divergence.step).toBe(2);
-    const c = await cli('conform', '--design', 'tracked', 'test/fixtures/kernel/selftest_munmap_split.ndjson', '--html', 'c.html');
+    const c = await cli('conform', '--design', 'legacy@v6.15-rc1', 'test/fixtures/kernel/6.1.192/selftest_munmap_split.ndjson', '--html', 'c.html');
     const cd = JSON.parse(/id="pfnmap-data">(.*?)<\/script>/s.exec(c.files.get('c.html')!)![1]);
     expect(cd.divergence.step).toBe(2);
     expect(cd.record.steps[1][1]).toMatch(/^klog: x86\/PAT: .*freeing invalid memtype/);
-    const r = await cli('replay', 'test/fixtures/kernel/selftest_munmap_split.ndjson', '--html', 'r.html');
+    const r = await cli('replay', 'test/fixtures/kernel/6.1.192/selftest_munmap_split.ndjson', '--html', 'r.html');
     expect(r.code).toBe(2); // a recorded kernel run is not an event log
   });
 });
