@@ -25,12 +25,12 @@ import { stateText, type View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, procOff, type Layout } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
-import { Fingerprinter } from './fingerprint.ts';
+import { Fingerprinter } from '../engine/fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import { parallelSearch } from './parallel.ts';
 import { MACHINES, actionPath, machineCoverageOf, outcomeOf, searchOf, verdictOf, type Found } from './result.ts';
-import { StateStore } from './store.ts';
-import { SuccessorCache } from './successorCache.ts';
+import { StateStore } from '../engine/store.ts';
+import { SuccessorCache } from '../engine/successorCache.ts';
 
 /**
  * PROVED: the queue emptied and no bound cut anything. NO_VIOLATION_UP_TO_DEPTH: the depth

@@ -65,7 +65,7 @@ import {
   residentBytes,
   type SegmentBuffers,
   type TableRef,
-} from './sharedStore.ts';
+} from '../engine/sharedStore.ts';
 import { Expander, type Reply, type Request, type SearchSetup, type StoreUpdates, type WorkerInit } from './worker.ts';
 
 /** wait slice, and the interval between progress reports */

@@ -8,7 +8,7 @@ import type { Reachability } from './reachability.ts';
 import type { Invariant } from '../../invariants/invariant.ts';
 import type { Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
-import { collisionProbability } from './fingerprint.ts';
+import { collisionProbability } from '../engine/fingerprint.ts';
 
 /** A violation a search found: the state it was found in, the invariant, its message. */
 export interface Found {

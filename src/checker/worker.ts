@@ -35,9 +35,9 @@ import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
 import { MACHINES } from './result.ts';
-import { readAt, type LevelRef } from './spill.ts';
-import { SuccessorCache } from './successorCache.ts';
-import { Fingerprinter } from './fingerprint.ts';
+import { readAt, type LevelRef } from '../engine/spill.ts';
+import { SuccessorCache } from '../engine/successorCache.ts';
+import { Fingerprinter } from '../engine/fingerprint.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 import {
   C_DONE,
@@ -57,7 +57,7 @@ import {
   SharedStore,
   type SegmentBuffers,
   type TableRef,
-} from './sharedStore.ts';
+} from '../engine/sharedStore.ts';
 
 /** What a worker needs to rebuild the search's setting (structured-clonable). */
 export interface SearchSetup {

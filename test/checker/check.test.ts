@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { checkSync } from '../../src/checker/bfs.ts';
-import { StateStore } from '../../src/checker/store.ts';
+import { StateStore } from '../../src/engine/store.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';
