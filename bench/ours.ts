@@ -8,7 +8,7 @@
  * --workers N: the parallel search on N worker threads (parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
  * expanded) instead of exact storage.
  */
-import { checkSync } from '../src/checker/bfs.ts';
+import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
 import { layoutOf } from '../src/state/layout.ts';

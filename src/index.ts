@@ -3,7 +3,7 @@
  *
  *   import { check, replayLog, runScenario, parseDesign, NAMED_CONFIGS } from 'pfnmap-model';
  */
-export { checkSync as check, checkAsync, type CheckOptions, type CheckResult, type Counterexample, type Verdict } from './checker/bfs.ts';
+export { checkSync as check, checkAsync, type CheckOptions, type CheckResult, type Counterexample, type Verdict } from './checker/check.ts';
 export { NAMED_CONFIGS, DEFAULT_CONFIG } from './checker/configs.ts';
 export { ZOO } from './checker/zoo.ts';
 export { simulate } from './checker/simulate.ts';

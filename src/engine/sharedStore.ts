@@ -508,9 +508,9 @@ export class SharedStoreOwner extends SharedStore {
     return this.tableRef;
   }
 
-  /** Single-threaded insert (the initial state, before any worker runs). */
-  insertOne(bytes: Uint8Array, h1: number, h2: number): number {
+  /** Single-threaded insert (the initial states, before any worker runs; key: the initial state's index). */
+  insertOne(bytes: Uint8Array, h1: number, h2: number, key = 0): number {
     if (this.capacity === 0) this.addSegment();
-    return this.insert(new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords), h1, h2, 0);
+    return this.insert(new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords), h1, h2, key);
   }
 }

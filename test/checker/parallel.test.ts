@@ -6,7 +6,7 @@
  * Workers are kept between searches, so only the first test pays their start.
  */
 import { describe, expect, it } from 'vitest';
-import { checkAsync, checkSync, type CheckOptions, type CheckResult } from '../../src/checker/bfs.ts';
+import { checkAsync, checkSync, type CheckOptions, type CheckResult } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';

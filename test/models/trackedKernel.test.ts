@@ -14,7 +14,7 @@ import { CommandError, Kernel } from '../../models/kernel.ts';
 import { compileTables, type Tables } from '../../models/tables.ts';
 import { executorOf, kernelFor, TrackedKernel } from '../../models/trackedKernel.ts';
 import { KREF_PUT } from '../../models/krefMachine.ts';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { reportText } from '../../src/checker/report.ts';
 import { enumerateActions } from '../../src/checker/actions.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
