@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]
  *
- * --workers N: the parallel search on N worker threads (parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
+ * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
  * expanded) instead of exact storage.
  */
 import { checkSync } from '../src/checker/check.ts';

@@ -1,5 +1,5 @@
 /**
- * The parallel search (src/checker/parallel.ts) reports what the sequential search reports:
+ * The parallel search (src/engine/parallel.ts) reports what the sequential search reports:
  * the same verdict, distinct states, generated transitions, depth, coverage, reachability and
  * the same shortest counterexample (it recovers the sequential BFS order level by level), for
  * finished runs, states-limited runs, depth-bounded runs, fingerprint mode and mutants.
