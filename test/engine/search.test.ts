@@ -46,20 +46,12 @@ interface Case {
   readonly check: (r: SearchResult, m: Model) => void;
 }
 
-const counters = (args: CountersArgs, opts: SearchOptions, check: Case['check']): Case => ({
-  name: `counters ${JSON.stringify(args)} ${JSON.stringify(opts)}`,
-  model: () => new Counters(args),
-  spec: countersSpec(args),
-  opts,
-  check,
-});
-const permutations = (args: PermutationsArgs, opts: SearchOptions, check: Case['check']): Case => ({
-  name: `permutations ${JSON.stringify(args)} ${JSON.stringify(opts)}`,
-  model: () => new Permutations(args),
-  spec: permutationsSpec(args),
-  opts,
-  check,
-});
+/** The cases of one toy model: its arguments, the search options, the expectations. */
+const caseOf =
+  <A,>(kind: string, make: (args: A) => Model, specOf: (args: A) => ModelSpec) =>
+  (args: A, opts: SearchOptions, check: Case['check']): Case => ({ name: `${kind} ${JSON.stringify(args)} ${JSON.stringify(opts)}`, model: () => make(args), spec: specOf(args), opts, check });
+const counters = caseOf('counters', (a: CountersArgs) => new Counters(a), countersSpec);
+const permutations = caseOf('permutations', (a: PermutationsArgs) => new Permutations(a), permutationsSpec);
 
 const run = (c: Case, workers: number, exact: boolean): SearchResult => runSync(search(c.model(), { ...c.opts, workers, exact, yieldEvery: 1 << 30 }, c.spec));
 
