@@ -48,7 +48,7 @@ interface Case {
 
 /** The cases of one toy model: its arguments, the search options, the expectations. */
 const caseOf =
-  <A,>(kind: string, make: (args: A) => Model, specOf: (args: A) => ModelSpec) =>
+  <A>(kind: string, make: (args: A) => Model, specOf: (args: A) => ModelSpec) =>
   (args: A, opts: SearchOptions, check: Case['check']): Case => ({ name: `${kind} ${JSON.stringify(args)} ${JSON.stringify(opts)}`, model: () => make(args), spec: specOf(args), opts, check });
 const counters = caseOf('counters', (a: CountersArgs) => new Counters(a), countersSpec);
 const permutations = caseOf('permutations', (a: PermutationsArgs) => new Permutations(a), permutationsSpec);
