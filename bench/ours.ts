@@ -5,10 +5,10 @@
  *
  *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]
  *
- * --workers N: the parallel search on N worker threads (parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
+ * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
  * expanded) instead of exact storage.
  */
-import { checkSync } from '../src/checker/bfs.ts';
+import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
 import { layoutOf } from '../src/state/layout.ts';

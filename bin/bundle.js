@@ -1,7 +1,9 @@
 /**
  * Bundles the TypeScript sources into plain ES modules for Node with esbuild, into
- * node_modules/.cache/pfnmap/: `cli.mjs` (src/cli/main.ts), `worker.mjs` (the parallel
- * search's worker, src/checker/worker.ts) and, for the benchmark, `bench-ours.mjs`.
+ * node_modules/.cache/pfnmap/: `cli.mjs` (src/cli/main.ts), and always the two modules the
+ * parallel search's worker threads import, `worker.mjs` (src/engine/worker.ts) and
+ * `pfnmap-model.mjs` (the model they build, src/checker/model.ts), and, for the benchmark,
+ * `bench-ours.mjs`. The code that starts the workers finds both beside the bundle it runs in.
  *
  * Why: tsx compiles each module with esbuild's keepNames, which wraps every function a
  * module creates in a defineProperty call, and keeps module boundaries; the checker's hot
@@ -18,13 +20,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'pfnmap');
 const ENTRIES = {
   cli: 'src/cli/main.ts',
-  worker: 'src/checker/worker.ts',
+  worker: 'src/engine/worker.ts',
+  'pfnmap-model': 'src/checker/model.ts',
   'bench-ours': 'bench/ours.ts',
 };
 
-/** Bundle the named entries (and always the worker); returns each one's file URL. */
+/** Bundle the named entries (and always the worker and the model it builds); returns each one's file URL. */
 export const bundle = (names) => {
-  const all = [...new Set([...names, 'worker'])];
+  const all = [...new Set([...names, 'worker', 'pfnmap-model'])];
   const result = buildSync({
     entryPoints: Object.fromEntries(all.map((n) => [n, join(ROOT, ENTRIES[n])])),
     bundle: true,

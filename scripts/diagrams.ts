@@ -17,7 +17,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { StateMachine } from 'xstate';
-import { checkSync } from '../src/checker/bfs.ts';
+import { checkSync } from '../src/checker/check.ts';
 import { ZOO } from '../src/checker/zoo.ts';
 import { encodeLog, parseLog } from '../src/events/logFormat.ts';
 import { machineGraph, machineSvg } from '../src/render/machine.ts';

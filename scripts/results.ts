@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { INVARIANTS } from '../invariants/index.ts';
-import { checkSync } from '../src/checker/bfs.ts';
+import { checkSync } from '../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../src/checker/configs.ts';
 import { ZOO } from '../src/checker/zoo.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';

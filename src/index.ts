@@ -13,7 +13,7 @@
  * already validated.
  */
 import { invariantsFor, INVARIANTS } from '../invariants/index.ts';
-import { checkAsync as checkAsyncRaw, checkSync, type CheckOptions, type CheckResult, type Progress } from './checker/bfs.ts';
+import { checkAsync as checkAsyncRaw, checkSync, type CheckOptions, type CheckResult, type Progress } from './checker/check.ts';
 import { simulate as simulateRaw, type SimulateOptions, type SimulateResult } from './checker/simulate.ts';
 import type { Command } from './events/commands.ts';
 import type { Event } from './events/codecs.ts';
@@ -28,7 +28,7 @@ import { InputError } from './util/input.ts';
 import { maxWorkers } from './util/machine.ts';
 import { quote } from './util/quote.ts';
 
-export { type CheckOptions, type CheckResult, type Counterexample, type Verdict, type Progress } from './checker/bfs.ts';
+export { type CheckOptions, type CheckResult, type Counterexample, type Verdict, type Progress } from './checker/check.ts';
 export { NAMED_CONFIGS, DEFAULT_CONFIG } from './checker/configs.ts';
 export { ZOO } from './checker/zoo.ts';
 export { decodeConfig, DEFAULT_UNIVERSE } from './state/config.ts';

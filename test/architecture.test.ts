@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = process.cwd();
@@ -31,16 +32,18 @@ const ALLOWED: Record<string, readonly string[]> = {
   models: ['src/state', 'src/events', 'src/reducer'],
   'src/replay': ['src/state', 'src/events', 'src/reducer', 'invariants'],
   'src/util': [],
+  // the generic search: it knows a model only through src/engine/model.ts
+  'src/engine': [],
   // the library entry point re-exports every layer
   'src/index': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util'],
-  'src/checker': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/util', 'src/scenarios'],
+  'src/checker': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/util', 'src/scenarios', 'src/engine'],
   'src/scenarios': ['src/state', 'src/events', 'src/reducer', 'models', 'src/checker'],
   // the real-kernel bridge composes layers like the checker does
   'src/repro': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/util'],
   'src/conform': ['src/state', 'src/events', 'src/reducer', 'models', 'src/scenarios', 'src/checker', 'src/replay', 'invariants', 'src/repro', 'src/util'],
   // the trace page and the pictures: they read states and replay logs, and decide nothing
   'src/render': ['src/state', 'src/events', 'src/replay', 'src/util'],
-  'src/cli': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/replay', 'src/scenarios', 'src/util', 'src/repro', 'src/conform', 'src/render'],
+  'src/cli': ['src/state', 'src/events', 'src/reducer', 'invariants', 'models', 'src/checker', 'src/engine', 'src/replay', 'src/scenarios', 'src/util', 'src/repro', 'src/conform', 'src/render'],
 };
 
 const edges = (): { from: string; to: string }[] => {
@@ -67,6 +70,33 @@ describe('architecture', () => {
     const e = edges();
     expect(e.filter(({ from, to }) => layer(from) === 'src/replay' && layer(to) === 'models')).toEqual([]);
     expect(e.filter(({ from, to }) => layer(from) === 'invariants' && !['invariants', 'src/state'].includes(layer(to)))).toEqual([]);
+  });
+  it('the engine imports nothing but its own files and Node built-ins', () => {
+    const outside: string[] = [];
+    for (const f of files('src/engine')) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        const spec = m[1] ?? m[2];
+        const inside = spec.startsWith('.') ? layer(relative(ROOT, normalize(join(ROOT, dirname(f), spec)))) === 'src/engine' : spec.startsWith('node:');
+        if (!inside) outside.push(`${f} → ${spec}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+  it('no function in the engine is longer than 120 lines', () => {
+    const long: string[] = [];
+    for (const f of files('src/engine')) {
+      const src = ts.createSourceFile(f, readFileSync(join(ROOT, f), 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (n: ts.Node): void => {
+        if (ts.isFunctionLike(n) && 'body' in n && n.body) {
+          const lines = src.getLineAndCharacterOfPosition(n.end).line - src.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+          if (lines > 120) long.push(`${f}: ${n.name?.getText() ?? '(anonymous)'} ${lines} lines`);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(src);
+    }
+    expect(long).toEqual([]);
   });
   it('the layer table covers every directory with code', () => {
     const layers = new Set(['src', 'models', 'invariants'].flatMap(files).map(layer));

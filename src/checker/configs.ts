@@ -6,7 +6,7 @@
  */
 import { decodeConfig } from '../state/config.ts';
 import type { Universe } from '../state/universe.ts';
-import type { Verdict } from './bfs.ts';
+import type { Verdict } from './check.ts';
 
 export interface Pin {
   readonly verdict: Verdict;

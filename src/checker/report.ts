@@ -6,7 +6,7 @@
 import { traceText } from '../events/format.ts';
 import type { Universe } from '../state/universe.ts';
 import { COMMAND_KINDS } from '../events/commands.ts';
-import type { CheckResult, Counterexample } from './bfs.ts';
+import type { CheckResult, Counterexample } from './check.ts';
 
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 const num = (n: number): string => n.toLocaleString('en-US');

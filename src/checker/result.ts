@@ -1,48 +1,14 @@
 /**
- * Pieces of a CheckResult that the sequential search (bfs.ts) and the parallel one
- * (parallel.ts) compute the same way.
+ * The coverage part of a CheckResult: commands fired by coverage key (and those never fired),
+ * and the compiled machines' edges, from the engine's counts (the model's counters are the
+ * machines' edge hits, model.ts MACHINES).
  */
 import type { CompiledMachine } from '../../models/compile.ts';
-import type { CheckResult, Counterexample, Verdict } from './bfs.ts';
-import type { Reachability } from './reachability.ts';
-import type { Invariant } from '../../invariants/invariant.ts';
-import type { Design } from '../state/design.ts';
-import type { Universe } from '../state/universe.ts';
-import { collisionProbability } from './fingerprint.ts';
+import type { Tables } from '../../models/tables.ts';
+import type { CheckResult } from './check.ts';
+import { MACHINES } from './model.ts';
 
-/** A violation a search found: the state it was found in, the invariant, its message. */
-export interface Found {
-  readonly id: number;
-  readonly invariant: Invariant;
-  readonly message: string;
-}
-
-/**
- * The end of a result, the same for both searches: the bounds, what stopped the search, the
- * counterexamples (each Found rebuilt by `rebuild`), coverage and reachability.
- */
-export const outcomeOf = (o: {
-  readonly bounds: CheckResult['bounds'];
-  readonly stoppedBy: CheckResult['stoppedBy'];
-  readonly found: Found | null;
-  readonly quality: Iterable<Found>;
-  readonly rebuild: (f: Found) => Counterexample;
-  readonly commands: Readonly<Record<string, number>>;
-  readonly machines: CheckResult['coverage']['machines'];
-  readonly reach: readonly Reachability[];
-  readonly reachedAt: readonly (number | undefined)[];
-}): Pick<CheckResult, 'bounds' | 'stoppedBy' | 'violation' | 'brokenQuality' | 'coverage' | 'reachability'> => ({
-  bounds: o.bounds,
-  stoppedBy: o.stoppedBy,
-  violation: o.found ? o.rebuild(o.found) : undefined,
-  brokenQuality: [...o.quality].map(o.rebuild),
-  coverage: coverageOf(o.commands, o.machines),
-  reachability: reachabilityOf(o.reach, o.reachedAt),
-});
-
-/** The verdict of a search that ended (see Verdict), the same for both searches. */
-export const verdictOf = (violation: boolean, stoppedBy: CheckResult['stoppedBy'], depthCut: boolean, treeBoundHits: number): Verdict =>
-  violation ? 'VIOLATION' : stoppedBy ? 'STOPPED' : depthCut ? 'NO_VIOLATION_UP_TO_DEPTH' : treeBoundHits > 0 ? 'NO_VIOLATION_WITHIN_BOUNDS' : 'PROVED';
+export { MACHINES };
 
 /** A machine's edge coverage from its hit counts (one per edge). */
 export const machineCoverageOf = (m: CompiledMachine, hits: ArrayLike<number>): CheckResult['coverage']['machines'][number] => {
@@ -62,6 +28,17 @@ export const machineCoverageOf = (m: CompiledMachine, hits: ArrayLike<number>): 
   return { machine: m.id, edgesFired: fired, edgesWithFacts: withFacts, neverFired: never };
 };
 
+/** Every machine's edge coverage, from the model's counters (the machines' hits, one after another in MACHINES order). */
+export const machineCoverage = (tables: Tables, counters: Float64Array): CheckResult['coverage']['machines'] => {
+  let o = 0;
+  return MACHINES.map((name) => {
+    const m = tables[name];
+    const hits = counters.subarray(o, o + m.hits.length);
+    o += m.hits.length;
+    return machineCoverageOf(m, hits);
+  });
+};
+
 /** The coverage part of a result: commands fired by kind (and those never fired), machine edges. */
 export const coverageOf = (commands: Readonly<Record<string, number>>, machines: CheckResult['coverage']['machines']): CheckResult['coverage'] => ({
   commands,
@@ -70,39 +47,3 @@ export const coverageOf = (commands: Readonly<Record<string, number>>, machines:
     .map(([k]) => k),
   machines,
 });
-
-/** The reachability part of a result: each property, and the depth it was first reached at. */
-export const reachabilityOf = (reach: readonly Reachability[], reachedAt: readonly (number | undefined)[]): CheckResult['reachability'] =>
-  reach.map((r, i) => ({ name: r.name, description: r.description, reached: reachedAt[i] !== undefined, depth: reachedAt[i] }));
-
-/** What a result says about the search it was (design, config, invariants, storage), the same for both searches. */
-export const searchOf = (
-  u: Universe,
-  design: Design,
-  invs: readonly Invariant[],
-  continueOn: ReadonlySet<string>,
-  symmetry: boolean,
-  exact: boolean,
-  distinct: number,
-): Pick<CheckResult, 'design' | 'config' | 'invariants' | 'stopOn' | 'symmetry' | 'storage' | 'collisionProbability'> => ({
-  design: design.name,
-  config: u.name,
-  invariants: invs.map((i) => i.name),
-  stopOn: invs.filter((i) => !continueOn.has(i.name)).map((i) => i.name),
-  symmetry,
-  storage: exact ? 'exact' : 'fingerprint',
-  collisionProbability: exact ? 0 : collisionProbability(distinct),
-});
-
-/** A visited set's parent links (the sequential store's or the shared one's). */
-export interface Links {
-  parentOf(id: number): number;
-  actionOf(id: number): number;
-}
-
-/** The action indices from the initial state to state id, along its parent links (each read once). */
-export const actionPath = (links: Links, id: number): number[] => {
-  const path: number[] = [];
-  for (let x = id, p = links.parentOf(x); p >= 0; x = p, p = links.parentOf(x)) path.push(links.actionOf(x));
-  return path.reverse();
-};

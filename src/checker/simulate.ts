@@ -14,7 +14,7 @@ import type { Universe } from '../state/universe.ts';
 import { runCommands } from '../scenarios/run.ts';
 import { Rng } from '../util/random.ts';
 import { enumerateActions } from './actions.ts';
-import type { Counterexample } from './bfs.ts';
+import type { Counterexample } from './check.ts';
 
 export interface SimulateOptions {
   readonly universe: Universe;

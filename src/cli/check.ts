@@ -1,6 +1,6 @@
 /** `pfnmap check`: the main job. */
 import os from 'node:os';
-import { checkAsync, type CheckResult, type Progress } from '../checker/bfs.ts';
+import { checkAsync, type CheckResult, type Progress } from '../checker/check.ts';
 import { reportText } from '../checker/report.ts';
 import { encodeLog } from '../events/logFormat.ts';
 import { MUTANTS, mutantNamed } from '../../models/mutants.ts';

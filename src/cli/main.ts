@@ -19,7 +19,7 @@ import { cmdReplay } from './replay.ts';
 import { cmdScenario } from './scenario.ts';
 import { cmdSimulate } from './simulate.ts';
 import { EXIT } from './exit.ts';
-import { SpillError } from '../checker/spill.ts';
+import { SpillError } from '../engine/spill.ts';
 
 export const USAGE = `usage: pfnmap <command> [options]
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
-import { StateStore } from '../../src/checker/store.ts';
+import { checkSync } from '../../src/checker/check.ts';
+import { StateStore } from '../../src/engine/store.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';
@@ -26,8 +26,8 @@ describe('the checker', () => {
     }
   });
   it('a search stopped by a violation counts the commands up to the one that broke it', () => {
-    // the plan's counted commands after the violating one are taken back (bfs.ts): these are
-    // the counts of running every command one by one and stopping there
+    // the plan's counted commands after the violating one are not counted (src/engine/expand.ts):
+    // these are the counts of running every command one by one and stopping there
     const r = checkSync({ universe: split3, design: parseDesign('legacy@v6.1') as Design });
     expect([r.verdict, r.distinct, r.generated]).toEqual(['VIOLATION', 40, 158]);
     expect(r.coverage.commands).toEqual({ mmap: 48, munmap: 20, mprotect: 36, mremap: 54 });

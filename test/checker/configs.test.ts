@@ -4,7 +4,7 @@
  * state space: review it.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { parseDesign, type Design } from '../../src/state/design.ts';
 

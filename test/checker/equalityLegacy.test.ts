@@ -5,7 +5,7 @@
  * checked against the checker's own search of the same universe.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { DESIGN_PRESETS } from '../../src/state/design.ts';
 import { exhaustive } from '../support/exhaustive.ts';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { INVARIANTS } from '../../invariants/index.ts';
 import { MUTANTS } from '../../models/mutants.ts';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';

@@ -1,12 +1,12 @@
 /**
- * The parallel search (src/checker/parallel.ts) reports what the sequential search reports:
+ * The parallel search (src/engine/parallel.ts) reports what the sequential search reports:
  * the same verdict, distinct states, generated transitions, depth, coverage, reachability and
  * the same shortest counterexample (it recovers the sequential BFS order level by level), for
  * finished runs, states-limited runs, depth-bounded runs, fingerprint mode and mutants.
  * Workers are kept between searches, so only the first test pays their start.
  */
 import { describe, expect, it } from 'vitest';
-import { checkAsync, checkSync, type CheckOptions, type CheckResult } from '../../src/checker/bfs.ts';
+import { checkAsync, checkSync, type CheckOptions, type CheckResult } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';

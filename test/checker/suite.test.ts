@@ -5,7 +5,7 @@
  * enough to see every command fire and every property reached.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS, SUITES } from '../../src/checker/configs.ts';
 import { suiteSummary } from '../../src/checker/report.ts';
 import { TRACKED } from '../../src/state/design.ts';

@@ -4,7 +4,7 @@
  * replays to the same violation.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { ZOO } from '../../src/checker/zoo.ts';
 import { encodeLog, parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';

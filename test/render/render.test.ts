@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { krefMachine } from '../../models/krefMachine.ts';
 import { run } from '../../src/cli/main.ts';
 import { ZOO } from '../../src/checker/zoo.ts';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import type { Event } from '../../src/events/codecs.ts';
 import { encodeLog, parseLog, type ParsedLog } from '../../src/events/logFormat.ts';

@@ -6,7 +6,7 @@
  * exactly as many states as the symmetry-off state set has distinct canonical forms.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSync } from '../../src/checker/bfs.ts';
+import { checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { decodeConfig } from '../../src/state/config.ts';
 import { Canonicalizer } from '../../src/state/canonical.ts';

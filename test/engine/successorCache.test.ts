@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SuccessorCache } from '../../src/checker/successorCache.ts';
+import { SuccessorCache } from '../../src/engine/successorCache.ts';
 
 describe('SuccessorCache', () => {
   it('hits only on the exact words recorded, never on an unrecorded all-zero state', () => {

@@ -16,8 +16,8 @@
  * made in a fresh directory under os.tmpdir() (TMPDIR chooses it) and unlinked, with its
  * directory, as soon as it is open: the search reads and writes it through its descriptor,
  * and the operating system frees its blocks when the descriptor closes, however the process
- * ends (close(), an exception, Ctrl-C, SIGKILL, a crash), so a killed run of the large config
- * leaves no 553 MB behind. Where a file cannot be unlinked while open (not POSIX), it stays
+ * ends (close(), an exception, Ctrl-C, SIGKILL, a crash), so a killed run leaves nothing
+ * behind. Where a file cannot be unlinked while open (not POSIX), it stays
  * until close() or the process's exit removes it. With enough free memory the operating
  * system keeps the files in its page cache, which is not the process's memory (and is given
  * back under pressure).

@@ -1,5 +1,5 @@
 /**
- * The visited set and the BFS queue. States are kept packed (src/state/packed.ts), in BFS
+ * The visited set and the BFS queue. States are kept in their storage form (model.ts), in BFS
  * order, in fixed-size chunks; parent links and action indices per state rebuild shortest
  * traces; an open-addressing table finds duplicates.
  *
@@ -20,8 +20,8 @@
  * (`reserveBytes`: the system backs a page only once it is written) and grows in place:
  * the old entries are marked pending in a bitset and each is moved to its place in the larger
  * table, swapping with a pending entry where it lands on one (growInPlace.ts), so a growth
- * never holds the old table and the new one at once. That moment was the process's peak: on
- * the large bench config the peak RSS went from 285 MB to 194 MB. Where the reservation
+ * never holds the old table and the new one at once (that moment was the process's peak:
+ * docs/performance.md). Where the reservation
  * cannot be had (an address-space limit, `ulimit -v`), or is outgrown, the table is copied
  * into a new buffer as before. Packed bytes are kept only until the state is expanded (the
  * queue), and a full chunk of them the search will not read soon goes to a file until it does;

@@ -1,6 +1,6 @@
 /**
  * A 64-bit fingerprint of a state's packed bytes, as two 32-bit halves (murmur3-style mixing
- * over 32-bit words, two seeds). Packed states are a whole number of words (packed.ts).
+ * over 32-bit words, two seeds). A state's storage form is whole words (model.ts).
  */
 export class Fingerprinter {
   h1 = 0;

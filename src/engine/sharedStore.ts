@@ -1,7 +1,7 @@
 /**
  * The visited set of the parallel search (parallel.ts, worker.ts), in SharedArrayBuffers every
  * worker thread sees: a lock-free open-addressing table keyed by the 64-bit fingerprint of the
- * packed state (src/state/packed.ts), per-state arrays (links: BFS key / action and parent;
+ * state's storage form (model.ts packedBytes), per-state arrays (links: BFS key / action and parent;
  * in fingerprint mode the fingerprint's second half) and the packed states, in fixed-size
  * segments. Exact mode compares the packed bytes on a key match: no two distinct states are
  * merged; fingerprint mode trusts the 64-bit fingerprint and, on the main thread between
@@ -297,9 +297,9 @@ export class SharedStoreOwner extends SharedStore {
   /**
    * fingerprint mode: byte buffers of dropped segments, for the next segments to reuse. A
    * dropped buffer is freed only once every thread's collector has let go of it, which the
-   * main thread and the workers (whose heaps hardly move) put off: on the large bench config
-   * with 2 workers, up to 300 MB of dead buffers were still held. Reused, the states' bytes
-   * cost the frontier's size and no more.
+   * main thread and the workers (whose heaps hardly move) put off for long, so many dead
+   * buffers would be held (docs/performance.md). Reused, the states' bytes cost the
+   * frontier's size and no more.
    */
   private readonly spareBytes: SharedArrayBuffer[] = [];
   /** fingerprint mode: link buffers of segments written to the links file, for reuse likewise */
@@ -508,9 +508,9 @@ export class SharedStoreOwner extends SharedStore {
     return this.tableRef;
   }
 
-  /** Single-threaded insert (the initial state, before any worker runs). */
-  insertOne(bytes: Uint8Array, h1: number, h2: number): number {
+  /** Single-threaded insert (the initial states, before any worker runs; key: the initial state's index). */
+  insertOne(bytes: Uint8Array, h1: number, h2: number, key = 0): number {
     if (this.capacity === 0) this.addSegment();
-    return this.insert(new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords), h1, h2, 0);
+    return this.insert(new Uint32Array(bytes.buffer, bytes.byteOffset, this.stateWords), h1, h2, key);
   }
 }

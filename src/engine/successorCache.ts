@@ -1,9 +1,9 @@
 /**
- * A direct-mapped cache of raw successors (the executor's output, before canonicalization)
- * already put to the visited set. Most successors are states seen before (98 % on the bench's
- * large config), and the same parent or its neighbours in the queue often produce the very
- * same bytes again: a hit skips the canonical form, the packing, the fingerprint and the
- * store lookup, which would all end in "already there".
+ * A direct-mapped cache of raw successors (the model's step output, before canonicalization)
+ * already put to the visited set. Most successors are states seen before (docs/performance.md
+ * has the share on the bench configs), and the same parent or its neighbours in the queue
+ * often produce the very same bytes again: a hit skips the canonical form, the packing, the
+ * fingerprint and the store lookup, which would all end in "already there".
  *
  * Sound: an entry is written only after its bytes went to the store (new or found), and a
  * hit needs the whole state to be equal, so a hit is exactly a state the store holds. In the

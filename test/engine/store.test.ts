@@ -1,5 +1,5 @@
 /**
- * The sequential visited set (src/checker/store.ts) on its own, with more states than the
+ * The sequential visited set (src/engine/store.ts) on its own, with more states than the
  * searches of the suite put in it: fingerprint mode's table of bare fingerprints through its
  * growths (not a power of two), and its trace links written to and read back from the file
  * (spill.ts); exact mode beside it.
@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StateStore } from '../../src/checker/store.ts';
-import { SpillError, SpillFiles } from '../../src/checker/spill.ts';
+import { StateStore } from '../../src/engine/store.ts';
+import { SpillError, SpillFiles } from '../../src/engine/spill.ts';
 import { fcParams } from '../support/seed.ts';
 
 const N = 150_000;
@@ -145,7 +145,7 @@ describe('StateStore', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-kill-'));
     // a store filled past its write buffer and a queue chunk (so both files hold data), never
     // closed: the process reports what is on disk, then kills itself
-    const code = `import { StateStore } from './src/checker/store.ts';
+    const code = `import { StateStore } from './src/engine/store.ts';
       const s = new StateStore(4, false);
       const b = new Uint8Array(4);
       for (let i = 0; i < 200000; i++) s.add(b, i + 1, i * 7 + 3, i - 1, 0);

@@ -12,9 +12,8 @@
  * itself, which is what a lookup needs. The same idea as Abseil's in-place rehash.
  *
  * From the top down: an entry's new home is mostly above its old slot (about 1.5 or 2 times
- * it), in slots already emptied or new, so few entries meet a pending one; processed bottom-up
- * the growths of the large bench config took 0.55 s more than copying, top-down the same as
- * copying (docs/performance.md §7).
+ * it), in slots already emptied or new, so few entries meet a pending one, and a growth costs
+ * about what copying costs (docs/performance.md §7 has the figures).
  */
 export const growInPlace = (t: Int32Array, oldSlots: number, home: (a: number, b: number) => number): void => {
   const slots = t.length >>> 1;

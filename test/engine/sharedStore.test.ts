@@ -1,5 +1,5 @@
 /**
- * The shared visited set (src/checker/sharedStore.ts) under concurrent inserts: worker threads
+ * The shared visited set (src/engine/sharedStore.ts) under concurrent inserts: worker threads
  * insert the same states in different orders, with fingerprints made to share table keys
  * (runs of equal keys; key 0, written 1, beside key 1 on the same h2; equal keys on distinct
  * fingerprints), and every state must be stored once, under one of the ids 0..n-1, with its
@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { C_COUNT, C_GO, C_TABLE_LIMIT, C_WORDS, SEG_MASK, SEG_SHIFT, SharedStoreOwner } from '../../src/checker/sharedStore.ts';
+import { C_COUNT, C_GO, C_TABLE_LIMIT, C_WORDS, SEG_MASK, SEG_SHIFT, SharedStoreOwner } from '../../src/engine/sharedStore.ts';
 import { fcParams } from '../support/seed.ts';
 
 const WORKERS = 3;
@@ -63,7 +63,7 @@ const race = async (exact: boolean, reserve: number): Promise<void> => {
     states.set(stateWords(s), s * STATE_WORDS);
     fps.set(fingerprint(s, exact), 2 * s);
   }
-  const code = workerCode(new URL('../../src/checker/sharedStore.ts', import.meta.url).href, import.meta.resolve('tsx/esm/api'));
+  const code = workerCode(new URL('../../src/engine/sharedStore.ts', import.meta.url).href, import.meta.resolve('tsx/esm/api'));
   const orders = Array.from({ length: WORKERS }, (_, k) => orderOf(k));
   const workers = orders.map(
     (order, k) =>

@@ -1,0 +1,175 @@
+/**
+ * pfnmap as a model of the search engine (src/engine/model.ts): the one place the checker's
+ * search meets the kernel model. A state is the packed-layout state (src/state/layout.ts) in
+ * its working form and Packer's bit-packed form in storage; an action is a command of
+ * `enumerateActions` run by index on the decider (models/kernel.ts, with the design's machines
+ * or a seeded bug's), its events written into one reused EventBuffer and applied as they come
+ * (evolve); the plan is ActionPlanner's (the commands the syscall machine answers without a
+ * change are counted without running: docs/model.md §7.13); a refused command is a
+ * CommandError (inapplicable) or leaves the bytes unchanged; a successor that hit `treeMax`
+ * is cut; the canonical form is the Canonicalizer's; the invariants and reachability
+ * properties are the design's; the model's counters are the machines' edge hits.
+ *
+ * The module exports `createModel`, so a worker thread of the parallel search builds the same
+ * model from the same arguments (`pfnmapModelSpec`).
+ */
+import { CommandError, Kernel, NOTE_COUNT } from '../../models/kernel.ts';
+import { mutantNamed } from '../../models/mutants.ts';
+import { ROLES, compileTables, type Tables } from '../../models/tables.ts';
+import { invariantsFor, type Invariant } from '../../invariants/index.ts';
+import { STEP_CHANGED, STEP_CUT, STEP_INAPPLICABLE, type ActionPlan, type Model, type ModelInvariant, type ModelReachability, type ModelSpec } from '../engine/model.ts';
+import { EventBuffer, evolveContext, initialState } from '../reducer/evolve.ts';
+import { Canonicalizer } from '../state/canonical.ts';
+import type { Design } from '../state/design.ts';
+import type { View } from '../state/describe.ts';
+import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts';
+import { Packer } from '../state/packed.ts';
+import type { Universe } from '../state/universe.ts';
+import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
+import { reachabilityFor, type Reachability } from './reachability.ts';
+
+/** What a model is built from (structured-clonable: it crosses to the worker threads). */
+export interface PfnmapModelArgs {
+  readonly universe: Universe;
+  readonly design: Design;
+  /** a seeded bug (models/mutants.ts) by name; null: the design's executor */
+  readonly mutant: string | null;
+  /** the checked invariants, by name; null: every invariant of the design */
+  readonly invariants: readonly string[] | null;
+  readonly symmetry: boolean;
+}
+
+/** The compiled machines whose edge hits are the model's counters, in the coverage report's order. */
+export const MACHINES = ROLES;
+
+/** The compiled machines of a design, with a seeded bug's change if one is named. */
+export const tablesOf = (u: Universe, design: Design, mutant: string | null): Tables => {
+  if (mutant === null) return compileTables(u, design);
+  const m = mutantNamed(mutant);
+  if (!m) throw new Error(`unknown mutant '${mutant}'`);
+  return compileTables(u, design, m);
+};
+
+export class PfnmapModel implements Model {
+  readonly L: Layout;
+  readonly view: View;
+  readonly tables: Tables;
+  readonly kernel: Kernel;
+  readonly actions: readonly Action[];
+  /** the checked invariants and the design's reachability properties, as the checker knows them */
+  readonly checked: readonly Invariant[];
+  readonly reach: readonly Reachability[];
+  readonly stateBytes: number;
+  readonly packedBytes: number;
+  readonly actionCount: number;
+  readonly actionKeys: readonly string[];
+  readonly actionKeyOf: Int32Array;
+  readonly invariants: readonly ModelInvariant[];
+  readonly reachability: readonly ModelReachability[];
+  readonly counterCount: number;
+  private readonly packer: Packer;
+  private readonly canon: Canonicalizer;
+  private readonly planner: ActionPlanner;
+  private readonly out: EventBuffer;
+  private readonly notes: Uint32Array;
+
+  constructor(readonly args: PfnmapModelArgs) {
+    const { universe: u, design } = args;
+    this.L = layoutOf(u);
+    this.view = { u, L: this.L, design };
+    this.tables = tablesOf(u, design, args.mutant);
+    this.kernel = new Kernel(u, design, this.tables);
+    this.actions = enumerateActions(u, design);
+    this.kernel.prepare(this.actions.map((a) => a.cmd));
+    this.notes = this.kernel.notes;
+    const all = invariantsFor(design);
+    this.checked = args.invariants ? all.filter((i) => args.invariants!.includes(i.name)) : all;
+    this.reach = reachabilityFor(design);
+    this.packer = new Packer(this.L, u);
+    this.canon = new Canonicalizer(this.L, args.symmetry);
+    this.out = new EventBuffer(evolveContext(u, design), new Uint8Array(this.L.size));
+    this.stateBytes = this.L.size;
+    this.packedBytes = this.packer.bytes;
+    this.actionCount = this.actions.length;
+    const keys = actionKeysOf(this.actions);
+    this.actionKeys = keys.keys;
+    this.actionKeyOf = keys.actionKey;
+    this.planner = new ActionPlanner(this.kernel, this.actions, keys.actionKey);
+    const w = this.view;
+    const L = this.L;
+    this.invariants = this.checked.map((i) => ({ name: i.name, kind: i.kind, check: (s: Uint8Array) => i.check(w, s) }));
+    this.reachability = this.reach.map((r) => ({
+      name: r.name,
+      description: r.description,
+      state: r.state ? (s: Uint8Array) => r.state!(L, s) : undefined,
+      mark: r.note !== undefined ? 1 << r.note : undefined,
+    }));
+    this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
+  }
+
+  pack(s: Uint8Array, dst: Uint8Array, off: number): void {
+    this.packer.pack(s, dst, off);
+  }
+
+  unpack(src: Uint8Array, off: number, s: Uint8Array): void {
+    this.packer.unpack(src, off, s);
+  }
+
+  /** one empty address space */
+  initialStates(): readonly Uint8Array[] {
+    return [initialState(this.args.universe)];
+  }
+
+  plan(s: Uint8Array): ActionPlan {
+    return this.planner.plan(s);
+  }
+
+  /** The successor of s by action into out. s is the state the last plan() was made for (its page masks are the planner's). */
+  step(s: Uint8Array, action: number, out: Uint8Array): number {
+    out.set(s);
+    const notes = this.notes;
+    for (let i = 0; i < NOTE_COUNT; i++) notes[i] = 0;
+    this.out.reset(out);
+    try {
+      this.kernel.stepAction(this.out, action, this.planner.masks);
+    } catch (e) {
+      if (e instanceof CommandError) return STEP_INAPPLICABLE;
+      throw e;
+    }
+    return out[HDR_BOUND] & BOUND_TREE ? STEP_CUT : STEP_CHANGED;
+  }
+
+  /** bit n: the kernel note n (NOTE_*) fired */
+  lastStepMarks(): number {
+    let m = 0;
+    for (let i = 0; i < NOTE_COUNT; i++) if (this.notes[i] > 0) m |= 1 << i;
+    return m;
+  }
+
+  canonicalize(s: Uint8Array): Uint8Array {
+    if (!this.args.symmetry) return s;
+    this.canon.canon(s);
+    return this.canon.out;
+  }
+
+  readCounters(into: Float64Array, offset: number): void {
+    let o = offset;
+    for (const m of MACHINES) {
+      const hits = this.tables[m].hits;
+      into.set(hits, o);
+      o += hits.length;
+    }
+  }
+
+  resetCounters(): void {
+    for (const m of MACHINES) this.tables[m].hits.fill(0);
+  }
+}
+
+export const createModel = (args: PfnmapModelArgs): PfnmapModel => new PfnmapModel(args);
+
+/** How a worker thread builds the same model: this module (bundled beside the bundle that runs, bin/bundle.js), with these arguments. */
+export const pfnmapModelSpec = (args: PfnmapModelArgs): ModelSpec => ({
+  module: new URL(import.meta.url.endsWith('.ts') ? './model.ts' : './pfnmap-model.mjs', import.meta.url).href,
+  args,
+});
