@@ -235,11 +235,16 @@ export class Kernel {
    * `masks`: the page masks of out.s, when the caller has them loaded (the checker's planner
    * loaded them for the state it expands).
    */
-  stepAction(out: EventBuffer, i: number, masks?: PageMasks): number {
+  stepAction(out: EventBuffer, i: number, masks?: PageMasks, syscallEdge = -1): number {
     this.given = masks ?? null;
+    this.givenEdge = syscallEdge;
     return this.run(out, this.decoded[i], i);
   }
   private given: PageMasks | null = null;
+  /** the syscall machine's edge for the command in the given masks' state, when `decide` found it (-1: not known) */
+  private givenEdge = -1;
+  /** the final syscall edge the last `decide` took (-1: a kernel-side command) */
+  decidedEdge = -1;
 
   /** Run one command; its events go to `out`. */
   exec(out: EventBuffer, cmd: Command): StepResult {
@@ -250,18 +255,21 @@ export class Kernel {
 
   step(out: EventBuffer, cmd: Command): number {
     this.given = null;
+    this.givenEdge = -1;
     return this.run(out, new Decoded(cmd, this.u), this.commands.add(cmd));
   }
 
   /**
    * The syscall machine's answer to prepared command i in the state the masks were loaded
    * from: DECIDE_NO_CHANGE when it returns before changing anything, else DECIDE_RUN (the
-   * checker counts the first kind without running them).
+   * checker counts the first kind without running them). The edge it took is left in
+   * decidedEdge, for stepAction in that state.
    */
   decide(i: number, masks: PageMasks): number {
     const d = this.decoded[i];
     if (d.p >= 0 && masks.of(d.p, 0) !== 1) return DECIDE_SKIP;
     const ev = this.syscallEdge(d, masks, false);
+    this.decidedEdge = ev;
     if (ev < 0) return DECIDE_RUN;
     const T = this.T.syscall;
     return T.prog[T.progStart[ev]] === this.F.proceed ? DECIDE_RUN : DECIDE_NO_CHANGE;
@@ -414,7 +422,10 @@ export class Kernel {
       m.loadProc(this.s, p);
     }
     const T = this.T.syscall;
-    const edge = this.syscallEdge(d, m, true);
+    let edge = this.givenEdge;
+    // a two-step check (mremap) is taken again, to count both edges
+    if (edge < 0 || d.kind === C_MREMAP) edge = this.syscallEdge(d, m, true);
+    else T.hits[edge]++;
     const i = T.progStart[edge];
     const code = T.prog[i];
     if (code === this.F.proceed || (code === this.F.noop && !this.noopShortcut)) {
@@ -523,7 +534,7 @@ export class Kernel {
     const match = T.prog[i + this.F.mfMatch];
     const code = match === this.F.sExact ? MATCH_EXACT : match === this.F.sEnd ? MATCH_END : match === this.F.sPart ? MATCH_PART : MATCH_NONE;
     const k = code === MATCH_EXACT ? exact : code === MATCH_NONE ? -1 : other;
-    this.e.memtype_free(start, end, T.prog[i + this.F.mfRet], code, k >= 0 ? tOwner(this.L, this.s, k) : undefined);
+    this.e.memtype_free(start, end, T.prog[i + this.F.mfRet], code, k >= 0 ? tOwner(this.L, this.s, k) : undefined, k);
   }
 
   /** pfnmap_setup_cachemode (§1.7): every page must look up the same type; -EINVAL otherwise. */

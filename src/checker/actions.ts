@@ -33,6 +33,8 @@ export interface ActionPlan {
   readonly counted: Int32Array;
   /** `counted` summed by command key (actionKeysOf): [key, count] pairs */
   readonly countedByKey: Int32Array;
+  /** per action: the syscall machine's edge decide took in the state (-1 for no check), what stepAction can start from */
+  readonly edges: Int32Array;
 }
 
 const PLAN_SLOTS = 1 << 12;
@@ -88,8 +90,10 @@ export class ActionPlanner {
     const run: number[] = [];
     const counted: number[] = [];
     const byKey = new Map<number, number>();
+    const edges = new Int32Array(this.actions.length).fill(-1);
     for (const a of this.actions) {
       const d = this.kernel.decide(a.index, this.masks);
+      edges[a.index] = this.kernel.decidedEdge;
       if (d === DECIDE_SKIP) continue;
       if (d === DECIDE_RUN) {
         run.push(a.index);
@@ -99,7 +103,7 @@ export class ActionPlanner {
       const k = this.actionKey[a.index];
       byKey.set(k, (byKey.get(k) ?? 0) + 1);
     }
-    return { run: Int32Array.from(run), counted: Int32Array.from(counted), countedByKey: Int32Array.from([...byKey].flat()) };
+    return { run: Int32Array.from(run), counted: Int32Array.from(counted), countedByKey: Int32Array.from([...byKey].flat()), edges };
   }
 }
 

@@ -25,7 +25,7 @@ import type { View } from '../state/describe.ts';
 import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts';
 import { Packer } from '../state/packed.ts';
 import type { Universe } from '../state/universe.ts';
-import { actionKeysOf, ActionPlanner, enumerateActions, type Action } from './actions.ts';
+import { actionKeysOf, ActionPlanner, enumerateActions, type Action, type ActionPlan as Plan } from './actions.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 
 /** What a model is built from (structured-clonable: it crosses to the worker threads). */
@@ -121,8 +121,11 @@ export class PfnmapModel implements Model {
   }
 
   plan(s: Uint8Array): ActionPlan {
-    return this.planner.plan(s);
+    this.current = this.planner.plan(s);
+    return this.current;
   }
+  /** the plan of the state being expanded (step passes its syscall edges on) */
+  private current: Plan | null = null;
 
   /** The successor of s by action into out. s is the state the last plan() was made for (its page masks are the planner's). */
   step(s: Uint8Array, action: number, out: Uint8Array): number {
@@ -131,7 +134,7 @@ export class PfnmapModel implements Model {
     for (let i = 0; i < NOTE_COUNT; i++) notes[i] = 0;
     this.out.reset(out);
     try {
-      this.kernel.stepAction(this.out, action, this.planner.masks);
+      this.kernel.stepAction(this.out, action, this.planner.masks, this.current!.edges[action]);
     } catch (e) {
       if (e instanceof CommandError) return STEP_INAPPLICABLE;
       throw e;

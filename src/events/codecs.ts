@@ -390,6 +390,8 @@ export const MemtypeFree = defineEvent({
   type: 'memtype_free',
   fields: [['startPaddr', F.paddr], ['endPaddr', F.paddr], ['ret', F.int], ['match', F.oneOf(MATCHES)]],
   optional: [['owner', F.owner]],
+  /** the tree entry the match names, as the decider found it (memtypeFreeMatch / ownerEntryContaining) */
+  hints: ['entry'],
   annotations: { printk: t.string },
   annotate: (_c, b, o) => (b[o + 3] === MATCH_NONE ? { printk: PRINTK_INVALID_FREE } : {}),
   validate: (c, _s, b, o) => {
@@ -403,6 +405,14 @@ export const MemtypeFree = defineEvent({
     const a = b[o];
     const e = b[o + 1];
     const match = b[o + 3];
+    const hint = b[o + 5];
+    if (hint >= 0) {
+      // the decider's own search of this state: the entry the match names
+      if (match === MATCH_EXACT) op.opTreeRemove(c.L, s, hint);
+      else if (match === MATCH_END) op.opTreeShrink(c.L, s, hint, a);
+      else op.opTreeCut(c.L, s, hint, a, e);
+      return;
+    }
     const want = Number.isNaN(b[o + 4]) ? -1 : b[o + 4];
     if (match === MATCH_PART) {
       const k = ownerEntryContaining(c.L, s, a, e, want);

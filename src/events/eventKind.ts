@@ -63,6 +63,13 @@ export interface EventKindSpec<T extends string, FS extends FieldList, OS extend
   readonly fields: FS;
   /** optional fields (NaN in the integer form when absent) */
   readonly optional?: OS;
+  /**
+   * Slots the integer form carries after the fields and never shows in the log: what the
+   * decider already knows and `apply` would otherwise work out again (NaN when unknown, as in
+   * replay). `apply` must come to the same effect without them (test/checker/equality.test.ts
+   * replays every event the checker emits without them).
+   */
+  readonly hints?: readonly string[];
   /** log-only annotations the integer form does not hold, restored from it (printk lines, WARN text) */
   readonly annotations?: A;
   readonly annotate?: (c: UnitContext, b: ArrayLike<number>, o: number) => Readonly<Record<string, unknown>>;
@@ -76,6 +83,8 @@ export interface EventKind<T extends string = string, Args extends readonly (num
   readonly args?: Args;
   /** the field names in integer order: the fields, then the optional ones */
   readonly names: readonly string[];
+  /** the slots after the fields that only the decider fills (EventKindSpec.hints) */
+  readonly hints: number;
   readonly fields: readonly FieldSpec[1][];
   readonly required: number;
   readonly codec: t.Mixed;
@@ -105,6 +114,7 @@ export const defineEvent = <const T extends string, const FS extends FieldList, 
   return {
     type: spec.type,
     names: all.map(([n]) => n),
+    hints: spec.hints?.length ?? 0,
     fields: all.map(([, f]) => f),
     required,
     codec,
@@ -121,6 +131,7 @@ export const defineEvent = <const T extends string, const FS extends FieldList, 
       return spec.annotate ? { ...out, ...spec.annotate(c, b, o) } : out;
     },
     toInts: (c, e, b, o) => {
+      for (let i = all.length; i < all.length + (spec.hints?.length ?? 0); i++) b[o + i] = NaN;
       for (let i = 0; i < all.length; i++) {
         const [name, f] = all[i];
         const v = e[name];

@@ -61,7 +61,7 @@ export const encodeEvent = (uc: UnitContext, e: Event, b: Float64Array, o: numbe
   return EVENT_KINDS[code].toInts(uc, e as unknown as Record<string, unknown>, b, o + 1);
 };
 
-type ArgsOf<K> = K extends EventKind<string, infer A> ? A : never;
+type ArgsOf<K> = K extends EventKind<string, infer A> ? [...A, ...(number | undefined)[]] : never;
 /** One emitter per event kind: writes the event into the buffer and applies it; returns its offset. */
 export type Emitters = { readonly [K in (typeof EVENT_KINDS)[number] as K['type']]: (...args: ArgsOf<K>) => number };
 
@@ -125,7 +125,7 @@ export class EventBuffer {
  * site of its own (one shared closure would make that call megamorphic in the checker's loop).
  */
 const emitterOf = (k: EventKind, code: number, sink: EventBuffer): ((...a: number[]) => number) => {
-  const n = k.names.length;
+  const n = k.names.length + k.hints;
   const params = Array.from({ length: n }, (_, i) => `a${i}`);
   const body = [`const o = sink.slot(${code});`, 'const b = sink.buf;', ...params.map((p, i) => `b[o + ${i}] = ${p};`), 'apply(sink.ctx, sink.s, b, o);', 'return o - 1;'];
   return new Function('sink', 'apply', `return function ${k.type}(${params.join(', ')}) {\n${body.join('\n')}\n};`)(sink, k.apply) as (...a: number[]) => number;

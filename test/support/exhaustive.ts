@@ -4,8 +4,9 @@
  * checker searches; successors cut at the treeMax bound left out) and every action in each:
  *
  * 1. evolve: the bytes the decider left equal its events applied again, one by one, from the
- *    parent, after replay's `validate` accepted each in the state it met; every distinct
- *    event's integer form survives the log form (JSON, the codec, back to integers);
+ *    parent, without the decider's hints, after replay's `validate` accepted each in the state
+ *    it met; every distinct event's integer form survives the log form (JSON, the codec, back
+ *    to integers);
  * 2. the planner's shortcut: an action `decide` counts as changing nothing changes nothing when
  *    run, and with the `noop` answers turned off its body comes to the same bytes and result;
  *    an action it skips (a dead address space) is no command of the state.
@@ -56,6 +57,7 @@ export const exhaustive = (u: Universe, design: Design, kernel = new Kernel(u, d
   const out = new EventBuffer(ctx, succ);
   const eventKeys = new Set<string>();
   const one = new Float64Array(EVENT_STRIDE);
+  const bare = new Float64Array(EVENT_STRIDE);
   let run = 0;
   let noChange = 0;
   let skipped = 0;
@@ -85,10 +87,13 @@ export const exhaustive = (u: Universe, design: Design, kernel = new Kernel(u, d
         again.set(s);
         for (let e = 0; e < out.count; e++) {
           const o = e * EVENT_STRIDE;
-          const bad = validateEvent(ctx, again, out.buf, o);
-          if (bad) throw new Error(`${where(s, a.index)}: event ${e} ${JSON.stringify(eventAt(uc, out.buf, o))} rejected: ${bad.message} (${bad.field})`);
-          applyEvent(ctx, again, out.buf, o);
           const width = 1 + kindOf(out.buf[o]).names.length;
+          // as replay has it: the fields only, none of the decider's hints
+          bare.fill(NaN);
+          bare.set(out.buf.subarray(o, o + width));
+          const bad = validateEvent(ctx, again, bare, 0);
+          if (bad) throw new Error(`${where(s, a.index)}: event ${e} ${JSON.stringify(eventAt(uc, out.buf, o))} rejected: ${bad.message} (${bad.field})`);
+          applyEvent(ctx, again, bare, 0);
           const k = Array.prototype.join.call(out.buf.subarray(o, o + width), ',');
           if (eventKeys.has(k)) continue;
           eventKeys.add(k);
