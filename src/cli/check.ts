@@ -13,6 +13,7 @@ import type { Io } from './main.ts';
 import { resolveConfigs, resolveDesign, resolveInvariants } from './resolve.ts';
 import { stoppable, type StopSignal } from './signals.ts';
 import { suiteSummary } from '../checker/report.ts';
+import { pinDrift, pinFor } from '../checker/configs.ts';
 
 const SPEC = {
   design: 'string',
@@ -63,6 +64,10 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   /** the stop signal that ended the search (signals.ts), if one did */
   let stoppedBy: StopSignal | null = null;
   const results: CheckResult[] = [];
+  /** one line per named config whose whole search drifted from its pin */
+  const drifts: string[] = [];
+  // only a whole search with every invariant is comparable with a pin
+  const whole = flags.depth === undefined && flags['max-states'] === undefined && flags['max-seconds'] === undefined && !mutant && invariants === undefined;
   let written = false;
   await stoppable((signal) => (stoppedBy = signal), EXIT.stopped, async () => {
     for (const universe of target.members) {
@@ -94,6 +99,9 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       );
       if (live && last > 0) io.status?.('');
       results.push(r);
+      const pin = whole && r.verdict !== 'STOPPED' ? pinFor(universe, design.name, !flags['no-symmetry']) : undefined;
+      const drift = pin && pinDrift(pin, r);
+      if (drift) drifts.push(`pin drift: config ${universe.name}, design ${design.name}${flags['no-symmetry'] ? ', no symmetry' : ''}: ${drift} (src/checker/configs.ts)`);
       const trace = r.violation ?? r.brokenQuality[0];
       const write = (out !== undefined || html !== undefined) && trace !== undefined && !written && (r.violation !== undefined || !results.some((x) => x.violation));
       if (!flags.json) {
@@ -126,12 +134,15 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const worst = results.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
   if (target.members.length === 1) {
     if (flags.json) io.out(JSON.stringify(results[0], null, 1));
-    return exitCodeOf(results[0]);
+  } else {
+    const summary = suiteSummary(target.name, target.members, results);
+    if (flags.json) io.out(JSON.stringify({ suite: target.name, verdict: worst.verdict, ...summary, results }, null, 1));
+    else for (const l of summary.lines) io.out(l);
   }
-  const summary = suiteSummary(target.name, target.members, results);
-  if (flags.json) io.out(JSON.stringify({ suite: target.name, verdict: worst.verdict, ...summary, results }, null, 1));
-  else for (const l of summary.lines) io.out(l);
-  return exitCodeOf(worst);
+  for (const d of drifts) io.err(d);
+  const code = exitCodeOf(worst);
+  // a drift outranks a proof or a bounded result, not a violation or a stop
+  return drifts.length > 0 && (code === EXIT.ok || code === EXIT.bounded) ? EXIT.pinDrift : code;
 };
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { parseLog } from '../../src/events/logFormat.ts';
 import { replay } from '../../src/replay/replay.ts';
+import { NAMED_CONFIGS, type Pin } from '../../src/checker/configs.ts';
 import { memIo } from '../support/io.ts';
 
 const cli = async (...args: string[]) => {
@@ -51,6 +52,36 @@ describe('pfnmap check', () => {
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
+    }
+  });
+  it("a whole search of a named config that drifts from its pin exits 5, naming the config and both counts", async () => {
+    const pins = NAMED_CONFIGS.tiny.pins as Record<string, Pin>;
+    const saved = pins.tracked;
+    pins.tracked = { ...saved, distinct: saved.distinct + 1 };
+    try {
+      const r = await cli('check', '--config', 'tiny');
+      expect(r.code).toBe(5);
+      expect(r.err).toEqual([
+        'pin drift: config tiny, design tracked: pinned PROVED, 17 distinct states, depth 3; this run PROVED, 16 distinct states, depth 3 (src/checker/configs.ts)',
+      ]);
+      // a bounded or partial search is not compared: it cannot drift
+      expect((await cli('check', '--config', 'tiny', '--depth', '2')).code).toBe(3);
+      expect((await cli('check', '--config', 'tiny', '--invariants', 'no-warn')).code).toBe(0);
+    } finally {
+      pins.tracked = saved;
+    }
+    const ok = await cli('check', '--config', 'tiny');
+    expect([ok.code, ok.err]).toEqual([0, []]);
+    // without symmetry reduction the other pin is the one compared
+    const off = NAMED_CONFIGS.tiny.pinsNoSymmetry as Record<string, Pin>;
+    const savedOff = off.tracked;
+    off.tracked = { ...savedOff, depth: 7 };
+    try {
+      const r = await cli('check', '--config', 'tiny', '--no-symmetry');
+      expect(r.code).toBe(5);
+      expect(r.err[0]).toMatch(/^pin drift: config tiny, design tracked, no symmetry: pinned PROVED, 24 distinct states, depth 7; this run PROVED, 24 distinct states, depth 6/);
+    } finally {
+      off.tracked = savedOff;
     }
   });
   it('--json gives the result as data', async () => {
