@@ -11,6 +11,7 @@
 import { ctxKref, ctxLive, ctxPages, ctxPfn, isAlive, ownerOf, pgoffOf, tEnd, tOwner, tStart, treeCount, vflags, vmasOf, type Bytes } from '../src/state/access.ts';
 import { VF_START } from '../src/state/layout.ts';
 import type { View } from '../src/state/describe.ts';
+import { ownership } from '../src/state/design.ts';
 import { addrOf, hex, pfnOf, pidOf } from '../src/state/geometry.ts';
 import type { Invariant } from './invariant.ts';
 
@@ -35,7 +36,7 @@ const holds = (w: View, s: Bytes): boolean => {
   for (let c = 1; c <= L.C; c++) {
     if (!ctxLive(L, s, c)) continue;
     if (ctxKref(L, s, c) !== counts[c]) return false;
-    if (w.design.kind === 'precise') {
+    if (ownership(w.design) === 'ctx-pieces') {
       for (let p = 0; p < L.P; p++) {
         if (!isAlive(L, s, p)) continue;
         for (let v = 0; v < L.V; v++) {
@@ -80,7 +81,7 @@ const explain = (w: View, s: Bytes): string | null => {
     const k = ctxKref(L, s, c);
     if (k !== count[c])
       return `ctx ${c} has kref ${k} but ${count[c]} VMA${count[c] === 1 ? ' points' : 's point'} to it${count[c] ? ' (' + users[c].join(', ') + ')' : ''}`;
-    if (w.design.kind === 'precise') {
+    if (ownership(w.design) === 'ctx-pieces') {
       // every frame a VMA of the ctx maps is reserved by the ctx
       for (const f of frames[c]) {
         let reserved = false;

@@ -13,6 +13,7 @@
  */
 import { ctxLive, ctxPages, ctxPfn, isAlive, kKind, ownerOf, tEnd, tOwner, tStart, treeCount, type Bytes } from '../src/state/access.ts';
 import { entryText, type View } from '../src/state/describe.ts';
+import { ownership } from '../src/state/design.ts';
 import { OWNER_KERNEL } from '../src/state/layout.ts';
 import type { Invariant } from './invariant.ts';
 
@@ -31,12 +32,12 @@ const check = (w: View, s: Bytes): string | null => {
     const o = tOwner(L, s, i);
     if (o >= OWNER_KERNEL) {
       if (!kKind(L, s, o - OWNER_KERNEL)) return `memtype ${entryText(w, s, i)} leaked: its kernel mapping is gone`;
-    } else if (w.design.kind === 'legacy') {
+    } else if (ownership(w.design) === 'lineage') {
       if (!lineageLive(w, s, o)) return `memtype ${entryText(w, s, i)} leaked: no VMA carries VM_PAT for it any more`;
     } else if (!ctxLive(L, s, o)) {
       return `memtype ${entryText(w, s, i)} leaked: ctx ${o} was released`;
     } else if (
-      w.design.kind === 'precise'
+      ownership(w.design) === 'ctx-pieces'
         ? tStart(L, s, i) < ctxPfn(L, s, o) || tEnd(L, s, i) > ctxPfn(L, s, o) + ctxPages(L, s, o)
         : ctxPfn(L, s, o) !== tStart(L, s, i) || ctxPfn(L, s, o) + ctxPages(L, s, o) !== tEnd(L, s, i)
     ) {

@@ -98,6 +98,25 @@ describe('architecture', () => {
     }
     expect(long).toEqual([]);
   });
+  it("a design's options and family are read only where designs are defined and machines compiled", () => {
+    // the machines (models/*Machine.ts) take the options as input, models/tables.ts hands them
+    // over, src/state/design.ts defines them and answers the questions judgments and texts ask
+    // (hasVmPat, ownership, memtypeFreeMatches); everything else asks those or the tables
+    const definesDesigns = (f: string) => /^models\/\w+Machine\.ts$/.test(f) || f === 'models/tables.ts' || f === 'src/state/design.ts';
+    const read = /\boptions\.(tracking|memtypeEndMatch|untrackUncovered|mremapAlignFirst|mremapChecksFirst|mremapMoveMulti|mapFixedFreesAfter|fixes)\b|\.kind\s*[!=]==?\s*'(legacy|tracked|precise)'|\bdesign\.options\b/;
+    const found: string[] = [];
+    for (const f of ['src', 'models', 'invariants'].flatMap(files).filter((f) => !definesDesigns(f)))
+      readFileSync(join(ROOT, f), 'utf8')
+        .split('\n')
+        .forEach((line, i) => read.test(line) && found.push(`${f}:${i + 1}: ${line.trim()}`));
+    expect(found).toEqual([]);
+  });
+  it('only the event kinds write state: src/state/ops.ts is imported by src/events/codecs.ts alone', () => {
+    const writers = edges()
+      .filter(({ to }) => to === 'src/state/ops.ts')
+      .map(({ from }) => from);
+    expect(writers).toEqual(['src/events/codecs.ts']);
+  });
   it('the layer table covers every directory with code', () => {
     const layers = new Set(['src', 'models', 'invariants'].flatMap(files).map(layer));
     for (const l of layers) expect(Object.keys(ALLOWED), l).toContain(l);

@@ -44,8 +44,8 @@ const PLAN_SLOTS = 1 << 12;
  * machine's table over what the state's page masks hold, models/pageMasks.ts) and cached by
  * those masks: two states with the same masks get the same answers. A direct-mapped cache of
  * 4096 plans: a state costs a hash and a compare of its masks, not a machine lookup per
- * action. test/checker/actions.test.ts runs every counted action on every reachable state of
- * the small configs and checks that it changes nothing.
+ * action. The equality tests (test/support/exhaustive.ts) run every counted action on every
+ * state the checker expands in the small configs and check that it changes nothing.
  */
 export class ActionPlanner {
   readonly masks: PageMasks;

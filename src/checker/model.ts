@@ -32,7 +32,7 @@ import { reachabilityFor, type Reachability } from './reachability.ts';
 export interface PfnmapModelArgs {
   readonly universe: Universe;
   readonly design: Design;
-  /** a seeded bug (models/mutants.ts) by name; null: the design's executor */
+  /** a seeded bug (models/mutants.ts) by name; null: the design's own machines */
   readonly mutant: string | null;
   /** the checked invariants, by name; null: every invariant of the design */
   readonly invariants: readonly string[] | null;

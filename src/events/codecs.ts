@@ -16,6 +16,7 @@ import * as t from 'io-ts';
 import type { Bytes } from '../state/access.ts';
 import { ctxKref, ctxLive, isAlive, kKind, memtypeFreeMatch, matchEnd, matchExact, ownerEntryContaining, ownerOf, pteOf, treeCount, vflags, vmaEndOf, vmaStartOf } from '../state/access.ts';
 import { hex } from '../state/geometry.ts';
+import { hasVmPat, memtypeFreeMatches, ownerVocabulary } from '../state/design.ts';
 import {
   KERNEL_IOREMAP,
   KERNEL_MEMREMAP,
@@ -97,7 +98,7 @@ const ownerSlot = (c: EvolveContext, o: number): void => {
   else if (o > c.L.C) reject(`owner id ${o} is outside 1..${c.L.C}`, 'owner');
 };
 const vmPat = (c: EvolveContext, what: string, field: string): void => {
-  if (c.design.options.tracking !== 'vm_pat') reject(`${what} exists only in the VM_PAT designs (v6.1-v6.15), not in ${c.design.name}`, field);
+  if (!hasVmPat(c.design)) reject(`${what} exists only in the VM_PAT designs (v6.1-v6.15), not in ${c.design.name}`, field);
 };
 
 // --- steps: the command that opens a step, with its result ------------------------------------
@@ -397,8 +398,8 @@ export const MemtypeFree = defineEvent({
   validate: (c, _s, b, o) => {
     paddrRange(c, b[o], b[o + 1]);
     if (!Number.isNaN(b[o + 4])) ownerSlot(c, b[o + 4]);
-    if (b[o + 3] === MATCH_PART && !c.design.options.untrackUncovered) reject(`a partial free exists only in the precise design, not in ${c.design.name}`, 'match');
-    if (b[o + 3] === MATCH_END && !c.design.options.memtypeEndMatch)
+    if (b[o + 3] === MATCH_PART && !memtypeFreeMatches(c.design).part) reject(`a partial free exists only in the precise design, not in ${c.design.name}`, 'match');
+    if (b[o + 3] === MATCH_END && !memtypeFreeMatches(c.design).end)
       reject(`an END-match free (shrink) exists only where memtype_erase has the END match (before v6.16), not in ${c.design.name}`, 'match');
   },
   apply: (c, s, b, o) => {
@@ -434,7 +435,7 @@ export const PfnmapTrackCtxAlloc = defineEvent({
   type: 'pfnmap_track_ctx_alloc',
   fields: [['ctxId', F.int], ['pfn', F.pfn], ['nrPages', F.int]],
   validate: (c, s, b, o) => {
-    if (c.design.options.tracking !== 'ctx') reject(`pfnmap_track_ctx exists only from v6.16, not in ${c.design.name}`, 'type');
+    if (ownerVocabulary(c.design) !== 'ctx') reject(`pfnmap_track_ctx exists only from v6.16, not in ${c.design.name}`, 'type');
     ctxSlot(c, b[o]);
     if (ctxLive(c.L, s, b[o])) reject(`ctx ${b[o]} already exists`, 'ctxId');
     frameRange(c, b[o + 1], b[o + 2]);

@@ -31,6 +31,7 @@ import {
   type Bytes,
 } from '../state/access.ts';
 import { modeName } from '../state/cacheMode.ts';
+import { hasVmPat } from '../state/design.ts';
 import { ctxText, entryText, kernelText, ownerText, pteText, rangeText, vmaText, type View } from '../state/describe.ts';
 import { addrOf, hex, pfnOf, pidOf } from '../state/geometry.ts';
 import {
@@ -149,7 +150,7 @@ export const procView = (w: View, s: Bytes, p: number): ProcPart | null => {
         range: `${hex(addrOf(w.u, m.start))}-${hex(addrOf(w.u, m.end))}`,
         pgoff: m.pgoff,
         flags: vmaFlags(m.flags),
-        track: m.owner ? (w.design.kind === 'legacy' ? `VM_PAT(lineage ${m.owner})` : `ctx ${m.owner}`) : '',
+        track: m.owner ? (hasVmPat(w.design) ? `VM_PAT(lineage ${m.owner})` : `ctx ${m.owner}`) : '',
         owner: m.owner,
         ptes,
         text: `vma ${vmaText(w, p, m)}  ptes [${pteText(w, s, p, m)}]`,

@@ -125,7 +125,7 @@ export const ADVICE: Record<string, number> = {
 };
 
 const kernels = new Map<string, Kernel>();
-/** One executor per (universe, design): compiling its tables is the expensive part of a run. */
+/** One decider per (universe, design): compiling its tables is the expensive part of a run. */
 export const kernelFor = (u: Universe, design: Design): Kernel => {
   const key = JSON.stringify([u, design]);
   let k = kernels.get(key);
@@ -136,7 +136,7 @@ export const kernelFor = (u: Universe, design: Design): Kernel => {
   return k;
 };
 
-/** runCommands with a cached executor. */
+/** runCommands with a cached decider. */
 export const runModel = (u: Universe, design: Design, commands: readonly Command[]): Run => runCommands(u, design, commands, kernelFor(u, design));
 
 const runOrThrow = (u: Universe, design: Design, commands: readonly Command[]): Run => {

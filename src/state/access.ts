@@ -78,7 +78,7 @@ export const kPfn = (L: Layout, s: Bytes, k: number): number => s[kOff(L, k) + 1
 export const kPages = (L: Layout, s: Bytes, k: number): number => s[kOff(L, k) + 2];
 export const kMode = (L: Layout, s: Bytes, k: number): number => s[kOff(L, k) + 3];
 
-export const treeCount = (L: Layout, s: Bytes): number => s[L.treeCount];
+export const treeCount = (L: Layout, s: Bytes): number => s[L.treeCountOff];
 export const tStart = (L: Layout, s: Bytes, i: number): number => s[treeOff(L, i)];
 export const tEnd = (L: Layout, s: Bytes, i: number): number => s[treeOff(L, i) + 1];
 export const tType = (L: Layout, s: Bytes, i: number): number => s[treeOff(L, i) + 2];
@@ -99,7 +99,7 @@ export const freeCtxId = (L: Layout, s: Bytes): number => {
 /** Is id c named by any VMA page or tree entry? (legacy lineage ids live only there) */
 export const ownerInUse = (L: Layout, s: Bytes, c: number): boolean => {
   for (let p = 0; p < L.P; p++) for (let v = 0; v < L.V; v++) if (s[pageOff(L, p, v) + 2] === c) return true;
-  const n = s[L.treeCount];
+  const n = s[L.treeCountOff];
   for (let i = 0; i < n; i++) if (s[treeOff(L, i) + 3] === c) return true;
   return false;
 };
@@ -123,7 +123,7 @@ export const freeProc = (L: Layout, s: Bytes): number => {
  * classifies a free with it, and the memtype_free event's effect finds its entry with it.
  */
 export const memtypeFreeMatch = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
-  const n = s[L.treeCount];
+  const n = s[L.treeCountOff];
   let exact = -1;
   let endm = -1;
   for (let k = 0; k < n; k++) {
@@ -143,7 +143,7 @@ export const matchEnd = (m: number): number => (m >>> 9) - 1;
 
 /** The owner's tree entry that contains [start, end) (the precise design's partial free), or -1. */
 export const ownerEntryContaining = (L: Layout, s: Bytes, start: number, end: number, owner: number): number => {
-  const n = s[L.treeCount];
+  const n = s[L.treeCountOff];
   for (let i = 0; i < n; i++) {
     const o = treeOff(L, i);
     if (s[o + 3] === owner && s[o] <= start && s[o + 1] >= end) return i;

@@ -224,7 +224,7 @@ export class Canonicalizer {
       }
     }
     for (let j = n; j < L.P; j++) procOf[j] = -1;
-    const nt = s[L.treeCount];
+    const nt = s[L.treeCountOff];
     for (let i = 0; i < nt; i++) {
       const o = s[treeOff(L, i) + 3];
       if (o < OWNER_KERNEL && stamp[o] !== gen) {
@@ -253,7 +253,7 @@ export class Canonicalizer {
       const dst = kOff(L, j);
       for (let b = 0; b < 4; b++) c[dst + b] = s[src + b];
     }
-    c[L.treeCount] = nt;
+    c[L.treeCountOff] = nt;
     for (let i = 0; i < nt; i++) {
       const src = treeOff(L, i);
       const o = s[src + 3];

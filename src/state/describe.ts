@@ -23,7 +23,7 @@ import {
   type VmaView,
 } from './access.ts';
 import { modeName } from './cacheMode.ts';
-import type { Design } from './design.ts';
+import { hasVmPat, type Design } from './design.ts';
 import { addrOf, hex, paddrOf, pfnOf, pidOf } from './geometry.ts';
 import { KERNEL_MEMREMAP, OWNER_KERNEL, PTE_ANON, VF_DONTCOPY, VF_DRIVER, VF_PFNMAP, VF_SHARED, VF_WRITE, VF_READ, type Layout, ptePfn, pteMode } from './layout.ts';
 import type { Universe } from './universe.ts';
@@ -35,7 +35,7 @@ export interface View {
 }
 
 export const ownerText = (d: Design, o: number): string =>
-  o >= OWNER_KERNEL ? `kernel handle ${o - OWNER_KERNEL + 1}` : d.kind === 'legacy' ? `VM_PAT lineage ${o}` : `ctx ${o}`;
+  o >= OWNER_KERNEL ? `kernel handle ${o - OWNER_KERNEL + 1}` : hasVmPat(d) ? `VM_PAT lineage ${o}` : `ctx ${o}`;
 
 export const rangeText = (w: View, start: number, end: number): string => `[mem ${hex(paddrOf(w.u, start))}-${hex(paddrOf(w.u, end) - 1)}]`;
 
@@ -49,7 +49,7 @@ export const vmaText = (w: View, p: number, m: VmaView): string => {
   if (m.flags & VF_DRIVER) parts.push('driver');
   if (m.flags & VF_PFNMAP) parts.push('PFNMAP');
   if (m.flags & VF_DONTCOPY) parts.push('DONTCOPY');
-  if (m.owner) parts.push(w.design.kind === 'legacy' ? `VM_PAT(lineage ${m.owner})` : `ctx ${m.owner}`);
+  if (m.owner) parts.push(hasVmPat(w.design) ? `VM_PAT(lineage ${m.owner})` : `ctx ${m.owner}`);
   return parts.join(' ');
 };
 

@@ -178,6 +178,24 @@ export const TRACKED: Design = DESIGN_PRESETS[0].design;
  */
 export const hasVmPat = (d: Design): boolean => d.options.tracking === 'vm_pat';
 
+/**
+ * What an owner id in a state stands for, which the invariants judge and the texts name (no
+ * transition reads it: the machines decide): a VM_PAT lineage (the legacy designs); a ctx
+ * whose reservation is exactly its range, freed whole on the last put (tracked, v6.16
+ * pfnmap_track_ctx_release); a ctx whose range may be reserved in pieces (precise).
+ */
+export const ownership = (d: Design): 'lineage' | 'ctx-range' | 'ctx-pieces' =>
+  d.options.tracking === 'vm_pat' ? 'lineage' : d.options.untrackUncovered ? 'ctx-pieces' : 'ctx-range';
+
+/**
+ * Which memtype_free matches beside the exact one a design's kernel can log: END (memtype_erase
+ * before v6.16: a shrunk VM_PAT VMA frees the tail of its entry) and a partial free (precise).
+ */
+export const memtypeFreeMatches = (d: Design): { readonly end: boolean; readonly part: boolean } => ({
+  end: d.options.memtypeEndMatch,
+  part: d.options.untrackUncovered,
+});
+
 /** How a design's event logs name the owner of a tree entry: its ctx, or its VM_PAT lineage. */
 export const ownerVocabulary = (d: Design): 'ctx' | 'lineage' => (d.options.tracking === 'ctx' ? 'ctx' : 'lineage');
 

@@ -1,6 +1,6 @@
 /**
  * The packed state vector: one Uint8Array per state, laid out by the universe.
- * The same bytes serve the reducer (replay), the kernel executor (models/) and the checker,
+ * The same bytes serve the decider (models/), evolve and replay, the invariants and the checker,
  * so there is one representation of a state and no conversion on the hot path.
  *
  *   header   [warnMask, invalidFreeStart+1, invalidFreeEnd, boundFlags]
@@ -77,7 +77,8 @@ export interface Layout {
   readonly procBytes: number;
   readonly ctxBase: number;
   readonly kBase: number;
-  readonly treeCount: number;
+  /** offset of the tree's entry count */
+  readonly treeCountOff: number;
   readonly treeBase: number;
   readonly size: number;
 }
@@ -99,11 +100,11 @@ export const layoutOf = (u: Pick<Universe, 'procs' | 'vpages' | 'pfns' | 'treeMa
   const procBytes = 1 + 4 * V;
   const ctxBase = HDR + P * procBytes;
   const kBase = ctxBase + 3 * C;
-  const treeCount = kBase + 4 * K;
-  const treeBase = treeCount + 1;
+  const treeCountOff = kBase + 4 * K;
+  const treeBase = treeCountOff + 1;
   // padded to whole 32-bit words: the fingerprint reads the state a word at a time
   const size = (treeBase + 4 * T + 3) & ~3;
-  return { P, V, N, C, K, T, procBytes, ctxBase, kBase, treeCount, treeBase, size };
+  return { P, V, N, C, K, T, procBytes, ctxBase, kBase, treeCountOff, treeBase, size };
 };
 
 export const procOff = (L: Layout, p: number): number => HDR + p * L.procBytes;

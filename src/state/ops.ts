@@ -1,8 +1,8 @@
 /**
- * The state effects of facts, as in-place operations on a packed state. These are the only
- * functions that write state: the reducer (reduce.ts) calls them on a copy after checking an
- * event's preconditions, and the kernel executor's fact sink (src/reducer/facts.ts) calls them
- * on the checker's scratch state. Callers guarantee the preconditions.
+ * The state effects of events, as in-place operations on a packed state: the building blocks
+ * of the event kinds' `apply` handlers (src/events/codecs.ts), which are their only callers
+ * and so the only code that writes state (src/reducer/evolve.ts). Callers guarantee the
+ * preconditions (the decider by construction, replay by each kind's `validate`).
  */
 import type { Bytes } from './access.ts';
 import {
@@ -108,7 +108,7 @@ const entryLess = (s: Bytes, o: number, a: number, b: number, c: number, d: numb
  * BOUND_TREE in the header, when the tree is full (the universe's treeMax bound).
  */
 export const opTreeInsert = (L: Layout, s: Bytes, start: number, end: number, type: number, owner: number): boolean => {
-  const n = s[L.treeCount];
+  const n = s[L.treeCountOff];
   if (n >= L.T) {
     s[HDR_BOUND] |= BOUND_TREE;
     return false;
@@ -127,16 +127,16 @@ export const opTreeInsert = (L: Layout, s: Bytes, start: number, end: number, ty
   s[o + 1] = end;
   s[o + 2] = type;
   s[o + 3] = owner;
-  s[L.treeCount] = n + 1;
+  s[L.treeCountOff] = n + 1;
   return true;
 };
 
 export const opTreeRemove = (L: Layout, s: Bytes, i: number): void => {
-  const n = s[L.treeCount];
+  const n = s[L.treeCountOff];
   const end = treeOff(L, n);
   for (let o = treeOff(L, i); o + 4 < end; o++) s[o] = s[o + 4];
   for (let o = treeOff(L, n - 1); o < end; o++) s[o] = 0;
-  s[L.treeCount] = n - 1;
+  s[L.treeCountOff] = n - 1;
 };
 
 /** Old memtype_erase END match: shrink entry i in place to [start, newEnd) (remove, re-insert). */

@@ -52,7 +52,7 @@ export class Packer {
       add(o + 2, bitsFor(N));
       add(o + 3, 3);
     }
-    add(L.treeCount, bitsFor(L.T));
+    add(L.treeCountOff, bitsFor(L.T));
     for (let i = 0; i < L.T; i++) {
       const o = treeOff(L, i);
       add(o, bitsFor(N));

@@ -36,13 +36,13 @@ const permute = (L: Layout, s: Uint8Array, procPerm: readonly number[], idMap: R
   for (let c = 1; c <= L.C; c++) if (s[ctxOff(L, c) + 1] !== 0) out.set(s.subarray(ctxOff(L, c), ctxOff(L, c) + 3), ctxOff(L, id(c)));
   kPerm.forEach((old, j) => out.set(s.subarray(kOff(L, old), kOff(L, old) + 4), kOff(L, j)));
   const entries: number[][] = [];
-  for (let i = 0; i < s[L.treeCount]; i++) {
+  for (let i = 0; i < s[L.treeCountOff]; i++) {
     const o = treeOff(L, i);
     const w = s[o + 3];
     entries.push([s[o], s[o + 1], s[o + 2], w >= OWNER_KERNEL ? OWNER_KERNEL + kInv.get(w - OWNER_KERNEL)! : id(w)]);
   }
   entries.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]);
-  out[L.treeCount] = entries.length;
+  out[L.treeCountOff] = entries.length;
   entries.forEach((e, i) => out.set(e, treeOff(L, i)));
   return out;
 };
@@ -54,7 +54,7 @@ const permutations = (xs: readonly number[]): number[][] =>
 const usedIds = (L: Layout, s: Uint8Array): number[] => {
   const ids = new Set<number>();
   for (let p = 0; p < L.P; p++) for (let v = 0; v < L.V; v++) if (s[pageOff(L, p, v) + 2]) ids.add(s[pageOff(L, p, v) + 2]);
-  for (let i = 0; i < s[L.treeCount]; i++) if (s[treeOff(L, i) + 3] < OWNER_KERNEL) ids.add(s[treeOff(L, i) + 3]);
+  for (let i = 0; i < s[L.treeCountOff]; i++) if (s[treeOff(L, i) + 3] < OWNER_KERNEL) ids.add(s[treeOff(L, i) + 3]);
   for (let c = 1; c <= L.C; c++) if (s[ctxOff(L, c) + 1]) ids.add(c);
   return [...ids];
 };
