@@ -6,6 +6,18 @@
 import * as t from 'io-ts';
 
 const Pid = t.number;
+
+/**
+ * A length or a page count: a whole number from 0 up, as the kernel's size_t and unsigned long
+ * arguments are (a negative one would reach the kernel as a huge length; the model has no use
+ * for it, and a recording or log that carries one is refused at its field).
+ */
+export const Size = new t.Type<number, number, unknown>(
+  'a whole number from 0 up',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 const CacheModeC = t.keyof({ WB: null, WC: null, 'UC-': null, UC: null, WT: null, WP: null });
 
 const Fault = t.keyof({
@@ -24,7 +36,7 @@ export const MmapCmd = t.intersection([
     kind: t.literal('mmap'),
     pid: Pid,
     /** length in bytes */
-    len: t.number,
+    len: Size,
     /** physical offset = pfn << PAGE_SHIFT (the mmap offset for /dev/mem and for the driver) */
     pfn: t.number,
     /** the cache mode the mapping asks: /dev/mem WB, or UC- when opened with O_DSYNC */
@@ -39,19 +51,19 @@ export const MmapCmd = t.intersection([
      * only its first `remapLen` bytes ('partial'), or the whole VMA twice ('twice').
      */
     driver: t.keyof({ whole: null, partial: null, twice: null }),
-    remapLen: t.number,
+    remapLen: Size,
     fault: Fault,
   }),
 ]);
 
 export const MunmapCmd = t.intersection([
-  t.type({ kind: t.literal('munmap'), pid: Pid, addr: t.number, len: t.number }),
+  t.type({ kind: t.literal('munmap'), pid: Pid, addr: t.number, len: Size }),
   t.partial({ fault: Fault }),
 ]);
 
 export const ProtC = t.keyof({ PROT_NONE: null, PROT_READ: null, 'PROT_READ|PROT_WRITE': null });
 export const MprotectCmd = t.intersection([
-  t.type({ kind: t.literal('mprotect'), pid: Pid, addr: t.number, len: t.number, prot: ProtC }),
+  t.type({ kind: t.literal('mprotect'), pid: Pid, addr: t.number, len: Size, prot: ProtC }),
   t.partial({ fault: Fault }),
 ]);
 
@@ -69,7 +81,7 @@ export const AdviceC = t.keyof({
   MADV_DODUMP: null,
 });
 export const MadviseCmd = t.intersection([
-  t.type({ kind: t.literal('madvise'), pid: Pid, addr: t.number, len: t.number, advice: AdviceC }),
+  t.type({ kind: t.literal('madvise'), pid: Pid, addr: t.number, len: Size, advice: AdviceC }),
   t.partial({ fault: Fault }),
 ]);
 
@@ -79,8 +91,8 @@ export const MremapCmd = t.intersection([
     kind: t.literal('mremap'),
     pid: Pid,
     oldAddr: t.number,
-    oldLen: t.number,
-    newLen: t.number,
+    oldLen: Size,
+    newLen: Size,
     flags: t.array(MremapFlagC),
   }),
   t.partial({ newAddr: t.number }),
@@ -98,13 +110,13 @@ export const ForkCmd = t.intersection([
 export const ExitCmd = t.type({ kind: t.literal('exit'), pid: Pid });
 export const WriteFaultCmd = t.type({ kind: t.literal('write_fault'), pid: Pid, addr: t.number });
 export const VmfInsertPfnCmd = t.type({ kind: t.literal('vmf_insert_pfn'), pid: Pid, addr: t.number });
-export const ZapVmaPtesCmd = t.type({ kind: t.literal('zap_vma_ptes'), pid: Pid, addr: t.number, len: t.number });
+export const ZapVmaPtesCmd = t.type({ kind: t.literal('zap_vma_ptes'), pid: Pid, addr: t.number, len: Size });
 
 /** Kernel-side operations (no address space). */
-export const UnmapMappingRangeCmd = t.type({ kind: t.literal('unmap_mapping_range'), pfn: t.number, nrPages: t.number });
-export const MemremapCmd = t.type({ kind: t.literal('memremap_pages'), pfn: t.number, nrPages: t.number });
+export const UnmapMappingRangeCmd = t.type({ kind: t.literal('unmap_mapping_range'), pfn: t.number, nrPages: Size });
+export const MemremapCmd = t.type({ kind: t.literal('memremap_pages'), pfn: t.number, nrPages: Size });
 export const MemunmapCmd = t.type({ kind: t.literal('memunmap_pages'), handle: t.number });
-export const IoremapCmd = t.type({ kind: t.literal('ioremap'), pfn: t.number, nrPages: t.number, cacheMode: CacheModeC });
+export const IoremapCmd = t.type({ kind: t.literal('ioremap'), pfn: t.number, nrPages: Size, cacheMode: CacheModeC });
 export const IounmapCmd = t.type({ kind: t.literal('iounmap'), handle: t.number });
 
 export const Command = t.union([

@@ -179,6 +179,23 @@ describe('wrongly accepted', () => {
     oneLine(p.stderr.trimEnd().split('\n'), /^pfnmap: cannot write the standard output: the reader closed the pipe \(EPIPE\); the output is incomplete$/);
     expect(p.stdout).toBe('exit 2\n');
   });
+  it('a negative length (a size_t the model cannot hold) is refused at its field, in a recording, a log and the library, never run', async () => {
+    // the fuzz suite found it: conform ran MAP_FIXED with len -2^42 at W+2^42 and looked for the
+    // VMA's start one page at a time, for ever
+    const rec = RECORDING.map((l, i) => (i === 2 ? l.replace('"len":8192', '"len":-4398046511104') : l)).join('\n');
+    const c = await cli(['conform', 'r.ndjson'], { 'r.ndjson': rec });
+    expect(c.code).toBe(2);
+    oneLine(c.err, /^pfnmap: r\.ndjson:line 3, field 'cmd\.len': .*a whole number from 0 up/);
+    const r = await cli(['replay', 'l.ndjson'], { 'l.ndjson': [HEADER, EVENTS[0].replace('"len":8192', '"len":-8192'), ...EVENTS.slice(1)].join('\n') });
+    expect(r.code).toBe(2);
+    oneLine(r.err, /^pfnmap: l\.ndjson:line 2, field 'cmd\.len': expected a whole number from 0 up, got -8192$/);
+    const { runCommands } = await import('../../src/index.ts');
+    const { NAMED_CONFIGS } = await import('../../src/checker/configs.ts');
+    const { TRACKED } = await import('../../src/state/design.ts');
+    const u = NAMED_CONFIGS.tiny.universe;
+    const bad = { kind: 'ioremap', pfn: u.physBasePfn, nrPages: -1, cacheMode: 'UC-' };
+    expect(() => runCommands(u, TRACKED, [bad as never])).toThrow(InputError);
+  });
   it('diff of an empty command list is exit 2, not "no difference"', async () => {
     const r = await cli(['diff', 'c.json'], { 'c.json': '[]' });
     expect(r.code).toBe(2);

@@ -48,7 +48,7 @@ describe('pfnmap replay (CLI)', () => {
   });
   it.each([
     ['truncated.ndjson', /truncated\.ndjson:line 3, field 'addr': bad JSON at column 46: expected ',' or '}', got the end of the input/],
-    ['wrong-field-type.ndjson', /line 2, field 'cmd\.len': expected number, got "8192"/],
+    ['wrong-field-type.ndjson', /line 2, field 'cmd\.len': expected a whole number from 0 up, got "8192"/],
     ['unknown-event.ndjson', /line 2, field 'type': unknown event type "memtype_reserved"/],
     ['missing-header.ndjson', /line 1, field 'format': missing header/],
     ['cannot-apply.ndjson', /line 2, field 'addr': vm_area_free cannot apply: vm_area_free: no VMA at 0x7f000000000/],
