@@ -9,6 +9,7 @@
  * and exits 1.
  */
 import fc from 'fast-check';
+import { Worker } from 'node:worker_threads';
 import { PROPERTIES } from '../test/fuzz/hostile.ts';
 import { signalProperty, stdoutProperty } from '../test/fuzz/signals.ts';
 
@@ -32,6 +33,27 @@ const names = (Object.keys(all) as Name[]).filter((n) => !only || only.includes(
 const SLICE_SECONDS = Math.min(10, seconds / (2 * names.reduce((n, k) => n + all[k].weight, 0)));
 const counts = Object.fromEntries(names.map((n) => [n, 0])) as Record<Name, number>;
 const deadline = Date.now() + seconds * 1000;
+
+/**
+ * A case that never returns (a loop in the model) would hold this thread past any time limit,
+ * fast-check's included: a watchdog thread sees the slice running (the property's index and the
+ * slice's seed, in shared memory) and, 60 s past the slice's end, names it and kills the run.
+ */
+const running = new Int32Array(new SharedArrayBuffer(12)); // [property index + 1, slice seed, slice end in s since start]
+const started = Date.now();
+const watchdog = new Worker(
+  `const { workerData: { running, names, started } } = require('node:worker_threads');
+   const fs = require('node:fs');
+   setInterval(() => {
+     const [who, seed, end] = running;
+     if (who > 0 && Date.now() - started > (end + 60) * 1000) {
+       fs.writeSync(2, 'fuzz: ' + names[who - 1] + ' has run 60 s past its slice: a case does not return; replay: npm run fuzz -- --only ' + names[who - 1] + ' --seed ' + seed + '\\n');
+       process.kill(process.pid, 'SIGKILL');
+     }
+   }, 1000);`,
+  { eval: true, workerData: { running, names, started } },
+);
+watchdog.unref();
 console.log(`fuzz: ${seconds} s, seed ${seed}, properties ${names.join(', ')}`);
 for (let slice = 0; Date.now() < deadline; slice++) {
   for (const name of names) {
@@ -39,6 +61,9 @@ for (let slice = 0; Date.now() < deadline; slice++) {
     if (left <= 0) break;
     const ms = Math.min(left, all[name].weight * SLICE_SECONDS * 1000);
     const sliceSeed = seed + slice;
+    Atomics.store(running, 1, sliceSeed);
+    Atomics.store(running, 2, Math.ceil((Date.now() - started + ms) / 1000));
+    Atomics.store(running, 0, names.indexOf(name) + 1);
     const details = await fc.check(all[name].property() as fc.IAsyncProperty<[unknown]>, {
       seed: sliceSeed,
       numRuns: Number.MAX_SAFE_INTEGER,
