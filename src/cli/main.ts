@@ -53,7 +53,7 @@ commands:
 
 exit codes: 0 ok / PROVED, 1 VIOLATION, 2 bad usage or input, or an output that cannot be written,
   3 NO VIOLATION UP TO DEPTH k or WITHIN BOUNDS, 4 STOPPED at a limit or by Ctrl-C/SIGTERM/SIGHUP,
-  70 internal error (docs/inputs.md)`;
+  5 check: a whole search of a named config differs from its pin, 70 internal error (docs/inputs.md)`;
 
 export interface Io {
   readonly out: (s: string) => void;
