@@ -5,6 +5,7 @@
  * (test/checker/configs.test.ts checks every pin).
  */
 import { decodeConfig } from '../state/config.ts';
+import { parseDesign, type Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
 import type { Verdict } from './check.ts';
 
@@ -259,11 +260,19 @@ export const DEFAULT_CONFIG = 'default';
 /**
  * The pinned result for a search of a named config (the universe object NAMED_CONFIGS holds,
  * not a file of the same name) on a design, with symmetry reduction on or off; undefined when
- * there is none.
+ * there is none. A pin given under one name holds for every name of the same machine options
+ * (`tracked` and its alias `tracked@v6.16`).
  */
-export const pinFor = (universe: Universe, designName: string, symmetry: boolean): Pin | undefined => {
+export const pinFor = (universe: Universe, design: Design, symmetry: boolean): Pin | undefined => {
   const named = Object.values(NAMED_CONFIGS).find((c) => c.universe === universe);
-  return (symmetry ? named?.pins : named?.pinsNoSymmetry)?.[designName];
+  const pins = symmetry ? named?.pins : named?.pinsNoSymmetry;
+  if (!pins) return undefined;
+  const options = JSON.stringify(design.options);
+  const key = Object.keys(pins).find((n) => {
+    const d = parseDesign(n);
+    return n === design.name || (typeof d !== 'string' && JSON.stringify(d.options) === options);
+  });
+  return key === undefined ? undefined : pins[key];
 };
 
 /**

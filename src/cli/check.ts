@@ -99,7 +99,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
       );
       if (live && last > 0) io.status?.('');
       results.push(r);
-      const pin = whole && r.verdict !== 'STOPPED' ? pinFor(universe, design.name, !flags['no-symmetry']) : undefined;
+      const pin = whole && r.verdict !== 'STOPPED' ? pinFor(universe, design, !flags['no-symmetry']) : undefined;
       const drift = pin && pinDrift(pin, r);
       if (drift) drifts.push(`pin drift: config ${universe.name}, design ${design.name}${flags['no-symmetry'] ? ', no symmetry' : ''}: ${drift} (src/checker/configs.ts)`);
       const trace = r.violation ?? r.brokenQuality[0];

@@ -64,6 +64,9 @@ describe('pfnmap check', () => {
       expect(r.err).toEqual([
         'pin drift: config tiny, design tracked: pinned PROVED, 17 distinct states, depth 3; this run PROVED, 16 distinct states, depth 3 (src/checker/configs.ts)',
       ]);
+      // the alias of the pinned name is the same design: its pin holds for it
+      expect((await cli('check', '--config', 'tiny', '--design', 'tracked@v6.16')).code).toBe(5);
+      expect((await cli('check', '--config', 'tiny', '--design', 'tracked@v6.19')).code).toBe(0);
       // a bounded or partial search is not compared: it cannot drift
       expect((await cli('check', '--config', 'tiny', '--depth', '2')).code).toBe(3);
       expect((await cli('check', '--config', 'tiny', '--invariants', 'no-warn')).code).toBe(0);
