@@ -1,5 +1,5 @@
 /**
- * The executor's syscall results and errnos (reference §4, kernel-facts), including the calls
+ * The decider's syscall results and errnos (reference §4, kernel-facts), including the calls
  * that must fail and change nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,48 @@ describe('kernel executor: syscall results', () => {
     const io: Command = { kind: 'ioremap', pfn: X, nrPages: 1, cacheMode: 'UC-' };
     expect(rets([mmap2, io])).toEqual([A(2), -16]);
     expect(rets([io, { kind: 'iounmap', handle: 1 }, { kind: 'iounmap', handle: 1 }])).toEqual([1, 0, -22]);
+  });
+});
+
+describe('kernel executor: arguments at the edges of their domains', () => {
+  // every command kind with lengths from 0 to 2^53 - 1 and addresses in, around and far out of
+  // the window, after a mapping and an ioremap: each ends (a result, or a CommandError the
+  // model cannot express it) on every design family, as the codecs let them through
+  it('every command kind ends, with a result or a refusal, for lengths and addresses anywhere', () => {
+    const sizes = [0, 1, P, 2 * P, 2 ** 52, 2 ** 53 - 1];
+    const addrs = [A(0), A(1), A(-1), A(-(2 ** 30)), A(2 ** 30), 0, P / 2, 2 ** 52];
+    const pfns = [X, X + 1, X - 1, 0, 2 ** 52];
+    const cmds: Command[] = [];
+    for (const len of sizes)
+      for (const addr of addrs) {
+        cmds.push({ ...mmap2, len, fixedAddr: addr }, { ...mmap2, len, driver: 'partial', remapLen: len, fixedAddr: addr });
+        cmds.push({ kind: 'munmap', pid: 1, addr, len }, { kind: 'mprotect', pid: 1, addr, len, prot: 'PROT_NONE' });
+        cmds.push({ kind: 'madvise', pid: 1, addr, len, advice: 'MADV_DONTFORK' }, { kind: 'zap_vma_ptes', pid: 1, addr, len });
+        for (const newLen of [0, P, 2 ** 52]) cmds.push({ kind: 'mremap', pid: 1, oldAddr: addr, oldLen: len, newLen, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: A(0) });
+        cmds.push({ kind: 'write_fault', pid: 1, addr }, { kind: 'vmf_insert_pfn', pid: 1, addr });
+      }
+    for (const nrPages of sizes)
+      for (const pfn of pfns)
+        cmds.push(
+          { kind: 'memremap_pages', pfn, nrPages },
+          { kind: 'ioremap', pfn, nrPages, cacheMode: 'UC-' },
+          { kind: 'unmap_mapping_range', pfn, nrPages },
+          { ...mmap2, pfn },
+        );
+    const setup: Command[] = [mmap2, { kind: 'ioremap', pfn: X, nrPages: 2, cacheMode: 'UC-' }];
+    let ran = 0;
+    let refused = 0;
+    for (const d of [TRACKED, parseDesign('legacy@v6.1') as Design, parseDesign('precise') as Design])
+      for (const c of cmds) {
+        const r = runCommands(U, d, [...setup, c]);
+        if (r.error) {
+          expect(r.error.step, JSON.stringify(c)).toBe(2);
+          refused++;
+        } else {
+          expect(Number.isFinite(r.steps[2].result.ret), JSON.stringify(c)).toBe(true);
+          ran++;
+        }
+      }
+    expect(ran).toBeGreaterThan(refused);
   });
 });
