@@ -135,7 +135,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
     universe: cfg({
       name: 'full',
       description:
-        'every command and fault of MODEL.md §3 in one universe: 2 address spaces x 2 virtual pages x 2 device frames, one kernel slot (tens of millions of states: a long run)',
+        'every command and fault of MODEL.md §3 in one universe: 2 address spaces x 2 virtual pages x 2 device frames, one kernel slot (more than 169 million states: docs/model.md §2)',
       procs: 2,
       vpages: 2,
       pfns: 2,
@@ -148,7 +148,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       commands: ALL_COMMANDS,
       faults: { forkCopy: true, trackPfnCopy: true, remapFill: true, ctxAlloc: true, split: true },
     }),
-    // no pin: no whole search of this universe has been run to the end on the machines here
+    // no pin: no whole search of this universe has been run to the end (docs/model.md §2)
     pins: {},
     inSuite: false,
   },
