@@ -5,7 +5,7 @@
  * (test/checker/configs.test.ts checks every pin).
  */
 import { decodeConfig } from '../state/config.ts';
-import { parseDesign, type Design } from '../state/design.ts';
+import { parseDesign, sameMachines, type Design } from '../state/design.ts';
 import type { Universe } from '../state/universe.ts';
 import type { Verdict } from './check.ts';
 
@@ -267,10 +267,9 @@ export const pinFor = (universe: Universe, design: Design, symmetry: boolean): P
   const named = Object.values(NAMED_CONFIGS).find((c) => c.universe === universe);
   const pins = symmetry ? named?.pins : named?.pinsNoSymmetry;
   if (!pins) return undefined;
-  const options = JSON.stringify(design.options);
   const key = Object.keys(pins).find((n) => {
     const d = parseDesign(n);
-    return n === design.name || (typeof d !== 'string' && JSON.stringify(d.options) === options);
+    return n === design.name || (typeof d !== 'string' && sameMachines(d, design));
   });
   return key === undefined ? undefined : pins[key];
 };

@@ -196,6 +196,9 @@ export const memtypeFreeMatches = (d: Design): { readonly end: boolean; readonly
   part: d.options.untrackUncovered,
 });
 
+/** Whether two designs are one: the same machine options, whatever their names (an alias). */
+export const sameMachines = (a: Design, b: Design): boolean => JSON.stringify(a.options) === JSON.stringify(b.options);
+
 /** How a design's event logs name the owner of a tree entry: its ctx, or its VM_PAT lineage. */
 export const ownerVocabulary = (d: Design): 'ctx' | 'lineage' => (d.options.tracking === 'ctx' ? 'ctx' : 'lineage');
 
