@@ -2,7 +2,8 @@
  * Named configs (data, validated like any config file) and their pinned results: the
  * verdict, distinct states and depth per design, as tlaplus/Examples pins them in
  * manifest.json. A change in a state space is a reviewed diff of this file
- * (test/checker/configs.test.ts checks every pin).
+ * (test/checker/configs.test.ts checks the pins of the configs in the suite; `check` compares
+ * any whole search of a named config with its pin).
  */
 import { decodeConfig } from '../state/config.ts';
 import { parseDesign, sameMachines, type Design } from '../state/design.ts';
@@ -236,7 +237,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, NamedConfig>> = {
       devmemModes: ['WB', 'UC-'],
       commands: { mprotect: true, fork: true, exit: true, mremapShrink: true, mremapMove: true },
     }),
-    // a snapshot of one whole run (10 min on two workers, 2026-12-04), checked by `check --config medium`, not by npm test
+    // a snapshot of one whole run, not derived; checked by `check --config medium` (too long for npm test)
     pins: { tracked: { verdict: 'PROVED', distinct: 19158655, depth: 24 } },
     inSuite: false,
   },

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { writeOutput } from '../../src/cli/output.ts';
-import { InputError, parseLog, replayLog } from '../../src/index.ts';
+import { InputError, parseLog, replayLog, runCommands } from '../../src/index.ts';
+import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
+import { TRACKED } from '../../src/state/design.ts';
 import { runAndSignal } from '../fuzz/signals.ts';
 import { memIo } from '../support/io.ts';
 
@@ -189,9 +191,6 @@ describe('wrongly accepted', () => {
     const r = await cli(['replay', 'l.ndjson'], { 'l.ndjson': [HEADER, EVENTS[0].replace('"len":8192', '"len":-8192'), ...EVENTS.slice(1)].join('\n') });
     expect(r.code).toBe(2);
     oneLine(r.err, /^pfnmap: l\.ndjson:line 2, field 'cmd\.len': expected a whole number from 0 up, got -8192$/);
-    const { runCommands } = await import('../../src/index.ts');
-    const { NAMED_CONFIGS } = await import('../../src/checker/configs.ts');
-    const { TRACKED } = await import('../../src/state/design.ts');
     const u = NAMED_CONFIGS.tiny.universe;
     const bad = { kind: 'ioremap', pfn: u.physBasePfn, nrPages: -1, cacheMode: 'UC-' };
     expect(() => runCommands(u, TRACKED, [bad as never])).toThrow(InputError);
