@@ -39,8 +39,6 @@
  * once claimed, keeps its key and, once published, its id until the main thread rehashes
  * between rounds), and the loser sees the winner's key there and waits for its id. Since an id is reserved only by
  * the worker that won a slot, no id is wasted: every id below C_COUNT is a published state.
- * (Ids used to be reserved before the claim, and a lost race left a "hole", an id never
- * published; there are none now, so every id below C_COUNT is a state.)
  *
  * The BFS key of a new state (position of its parent in its level x actions + action) is the
  * minimum over every discovery of it in the level (an atomic min): the order the sequential
@@ -62,24 +60,22 @@ export const KEY_LIMIT = 0xffffffff;
  * a table of this many slots is paused for at this many entries. 3/4, as the sequential store:
  * a probe compares keys in the table (8 slots a cache line), so the longer probe sequences cost
  * little. A table grown at a pause is loaded between half this and this (parallel.ts), so it
- * costs 8 / load bytes a state: 10.7 to 21.3 at 3/4, against 16 to 32 at 1/2 (8 to 16 for the
- * one-word slots there were before, at 1/2); and the searches run no slower at 3/4.
+ * costs 8 / load bytes a state: 10.7 to 21.3 at 3/4 (16 to 32 at 1/2).
  */
 export const TABLE_MAX_LOAD = 0.75;
 
 /** Control words (an Int32Array over a SharedArrayBuffer) shared by the main thread and the workers. */
 export const C_COUNT = 0; // ids reserved so far (each one a state, published or about to be)
-// word 1 is unused (it counted holes, which no longer arise)
-export const C_NEXT = 2; // next position of the level to expand (chunks are grabbed with Atomics.add)
-export const C_HALT = 3; // HALT_* bits: workers take no more chunks
-export const C_DONE = 4; // workers done with the current round
-export const C_GO = 5; // round generation: bumped by the main thread to start a round
-export const C_READY = 6; // workers started
-export const C_ERROR = 7; // a worker failed (its message says why)
-export const C_CAPACITY = 8; // ids the segments hold
-export const C_TABLE_LIMIT = 9; // entries the table takes before a pause
-export const C_MARGIN = 10; // states all workers may add after a room check
-export const C_MAX_STATES = 11; // -1: none
+export const C_NEXT = 1; // next position of the level to expand (chunks are grabbed with Atomics.add)
+export const C_HALT = 2; // HALT_* bits: workers take no more chunks
+export const C_DONE = 3; // workers done with the current round
+export const C_GO = 4; // round generation: bumped by the main thread to start a round
+export const C_READY = 5; // workers started
+export const C_ERROR = 6; // a worker failed (its message says why)
+export const C_CAPACITY = 7; // ids the segments hold
+export const C_TABLE_LIMIT = 8; // entries the table takes before a pause
+export const C_MARGIN = 9; // states all workers may add after a room check
+export const C_MAX_STATES = 10; // -1: none
 export const C_WORDS_SPARE = 15; // always 0: a word to sleep on
 export const C_WORDS = 16;
 
