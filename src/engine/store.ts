@@ -22,10 +22,10 @@
  * table, swapping with a pending entry where it lands on one (growInPlace.ts), so a growth
  * never holds the old table and the new one at once (which would be the process's peak
  * memory). Where the reservation cannot be had (an address-space limit, `ulimit -v`), or is
- * outgrown, the table is copied into a new buffer. Packed bytes are kept only until the state is expanded (the
- * queue), and a full chunk of them the search will not read soon goes to a file until it does;
- * parent and action go to a file as well (spill.ts). The report gives the collision
- * probability.
+ * outgrown, the table is copied into a new buffer. Packed bytes are kept only until the state
+ * is expanded (the queue), and a full chunk of them the search will not read soon goes to a
+ * file until it does; parent and action go to a file as well (spill.ts). The report gives the
+ * collision probability.
  */
 
 import { growInPlace } from './growInPlace.ts';
