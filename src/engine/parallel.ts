@@ -34,7 +34,7 @@ import { Expander, type Sink } from './expand.ts';
 import type { Model, ModelSpec } from './model.ts';
 import { acquire, release, WAIT_MS, type Pool } from './pool.ts';
 import type { Reply, Request, StoreUpdates } from './protocol.ts';
-import { Findings, resultOf, type Links, type Progress, type SearchResult, type StopReason } from './result.ts';
+import { Findings, heapUsedBytes, resultOf, type Links, type Progress, type SearchResult, type StopReason } from './result.ts';
 import type { SearchOptions } from './search.ts';
 import {
   C_COUNT,
@@ -173,7 +173,7 @@ class LevelSearch {
 
   /** As the sequential search counts it: the main thread's heap and the store (the workers' own heaps are not in it). */
   private heapNow(): number {
-    const heap = process.memoryUsage().heapUsed + (this.store?.bytesUsed() ?? 0) + this.orderBytes;
+    const heap = heapUsedBytes() + (this.store?.bytesUsed() ?? 0) + this.orderBytes;
     this.peakHeap = Math.max(this.peakHeap, heap);
     return heap;
   }

@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { Expander, HALT, type Sink } from './expand.ts';
 import type { Model } from './model.ts';
-import { Findings, resultOf, type Progress, type SearchResult, type StopReason } from './result.ts';
+import { Findings, heapUsedBytes, resultOf, type Progress, type SearchResult, type StopReason } from './result.ts';
 import type { SearchOptions } from './search.ts';
 import { StateStore } from './store.ts';
 
@@ -115,7 +115,7 @@ class SequentialSearch implements Sink {
   }
 
   private heapNow(): number {
-    const heap = process.memoryUsage().heapUsed + this.store.bytesUsed();
+    const heap = heapUsedBytes() + this.store.bytesUsed();
     this.peakHeap = Math.max(this.peakHeap, heap);
     return heap;
   }
