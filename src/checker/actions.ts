@@ -37,15 +37,17 @@ export interface ActionPlan {
   readonly edges: Int32Array;
 }
 
-const PLAN_SLOTS = 1 << 12;
+const PLAN_SLOTS = 1 << 14;
 
 /**
  * ActionPlans for the states of a search, read off the decider's `decide` (the syscall
  * machine's table over what the state's page masks hold, models/pageMasks.ts) and cached by
  * those masks: two states with the same masks get the same answers. A direct-mapped cache of
- * 4096 plans: a state costs a hash and a compare of its masks, not a machine lookup per
- * action. The equality tests (test/support/exhaustive.ts) run every counted action on every
- * state the checker expands in the small configs and check that it changes nothing.
+ * 16,384 plans (several times the distinct masks of the default suite's configs), indexed by
+ * a fully mixed hash of the masks so that two frequent masks rarely share a slot: a state
+ * costs a hash and a compare of its masks, not a machine lookup per action. The equality
+ * tests (test/support/exhaustive.ts) run every counted action on every state the checker
+ * expands in the small configs and check that it changes nothing.
  */
 export class ActionPlanner {
   readonly masks: PageMasks;
@@ -72,7 +74,9 @@ export class ActionPlanner {
     const n = this.sigLen;
     let h = 0x811c9dc5;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ g[i], 0x01000193);
-    const e = (h ^ (h >>> 13)) & (PLAN_SLOTS - 1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    const e = (h ^ (h >>> 16)) & (PLAN_SLOTS - 1);
     const cached = this.plans[e];
     const base = e * n;
     if (cached !== null) {
