@@ -3,8 +3,10 @@
  * the time and the memory. bench/run.ts runs it in a child `node --import tsx` process so
  * that the heap and RSS figures belong to this search alone.
  *
- *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]
+ *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only]
  *
+ * --setup-only: stop after compiling the machines, before the search (one JSON line, `setupOnly`):
+ * what the process costs without the search, which the bench's instruction count subtracts.
  * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
  * expanded) instead of exact storage.
  */
@@ -24,6 +26,7 @@ const si = args.indexOf('--symmetry');
 const symmetry = si >= 0 ? args[si + 1] !== 'off' : false;
 const noInv = args.includes('--no-invariants');
 const exact = !args.includes('--fingerprint');
+const setupOnly = args.includes('--setup-only');
 const wi = args.indexOf('--workers');
 const workers = wi >= 0 ? Number(args[wi + 1]) : 1;
 if (!Number.isInteger(workers) || workers < 1) {
@@ -39,6 +42,10 @@ const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
 const tc = performance.now();
 compileTables(universe, design);
 const compileSeconds = (performance.now() - tc) / 1000;
+if (setupOnly) {
+  console.log(JSON.stringify({ config: params.name, setupOnly: true, compileSeconds }));
+  process.exit(0);
+}
 const rss0 = process.memoryUsage().rss;
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();

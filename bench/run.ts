@@ -11,17 +11,20 @@
  * Figures go to bench/results/latest.json.
  *
  *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only]
- *                    [--equality] [--spin-extra] [--no-invariants] [--install] [--out FILE]
+ *                    [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]
  *
  * --quick        the small config only, no scaling table
  * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
  * --runs N       timed runs per checker and config (default 3, at least 1)
  * --equality     only the count comparison over bench/configs.ts EQUALITY_CONFIGS (one run each),
  *                written to bench/results/equality.json unless --out is given
+ * --instructions only the instructions each checker executes on the bench configs (symmetry off),
+ *                one run each under valgrind's cachegrind (bench/cachegrind.ts): repeatable where
+ *                wall times are not; written to bench/results/instructions.json unless --out
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
- * --install      apt-get install spin when it is missing (never done silently)
+ * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -31,6 +34,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
+import { countInstructions, NODE_FLAGS } from './cachegrind.ts';
 import { generatePromela } from './promela.ts';
 import { bundle } from '../bin/bundle.js';
 
@@ -50,6 +54,7 @@ interface Args {
   scaling: boolean;
   scalingOnly: boolean;
   equality: boolean;
+  instructions: boolean;
   spinExtra: boolean;
   noInvariants: boolean;
   install: boolean;
@@ -57,7 +62,7 @@ interface Args {
 }
 
 const parseArgs = (argv: string[]): Args => {
-  const a: Args = { quick: false, configs: null, runs: 3, scaling: true, scalingOnly: false, equality: false, spinExtra: false, noInvariants: false, install: false, out: join(BENCH, 'results', 'latest.json') };
+  const a: Args = { quick: false, configs: null, runs: 3, scaling: true, scalingOnly: false, equality: false, instructions: false, spinExtra: false, noInvariants: false, install: false, out: join(BENCH, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === '--quick') a.quick = true;
@@ -67,19 +72,22 @@ const parseArgs = (argv: string[]): Args => {
     else if (x === '--no-scaling') a.scaling = false;
     else if (x === '--scaling-only') a.scalingOnly = true;
     else if (x === '--equality') a.equality = true;
+    else if (x === '--instructions') a.instructions = true;
     else if (x === '--spin-extra') a.spinExtra = true;
     else if (x === '--install') a.install = true;
     else if (x === '--no-invariants') a.noInvariants = true;
     else if (x === '--out') a.out = resolve(argv[++i]);
     else if (x === '--help' || x === '-h') {
       console.log(
-        'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--spin-extra] [--no-invariants] [--install] [--out FILE]',
+        'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument '${x}'`);
   }
   // the count comparison alone goes to its own file: it must not replace the timed run's figures
   if (a.equality && !argv.includes('--out')) a.out = join(BENCH, 'results', 'equality.json');
+  if (a.instructions && !argv.includes('--out')) a.out = join(BENCH, 'results', 'instructions.json');
+  if (a.equality && a.instructions) throw new Error('--equality and --instructions are two different runs: give one');
   return a;
 };
 
@@ -88,18 +96,21 @@ const has = (cmd: string, args: string[]): boolean => {
   return !r.error && r.status !== null;
 };
 
-const ensureTools = (install: boolean): string => {
-  if (!has('spin', ['-V'])) {
-    if (!install) {
-      console.error(
-        'spin is not installed. Install it with\n\n    apt-get update && apt-get install -y spin\n\nor run `npm run bench -- --install` to let the bench do that.',
-      );
-      process.exit(3);
-    }
-    console.log('installing spin: apt-get update && apt-get install -y spin');
-    execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', 'spin'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+/** A Debian package's program the bench needs: present, installed on --install, or exit 3 saying how. */
+const ensurePackage = (program: string, versionArgs: string[], pkg: string, install: boolean): void => {
+  if (has(program, versionArgs)) return;
+  if (!install) {
+    console.error(`${program} is not installed. Install it with\n\n    apt-get update && apt-get install -y ${pkg}\n\nor run \`npm run bench -- --install\` to let the bench do that.`);
+    process.exit(3);
   }
+  console.log(`installing ${program}: apt-get update && apt-get install -y ${pkg}`);
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+};
+
+const ensureTools = (install: boolean, valgrind: boolean): string => {
+  ensurePackage('spin', ['-V'], 'spin', install);
+  if (valgrind) ensurePackage('valgrind', ['--version'], 'valgrind', install);
   if (!has('gcc', ['--version'])) {
     console.error('gcc is needed to compile pan: apt-get install -y gcc (or build-essential)');
     process.exit(3);
@@ -278,9 +289,9 @@ export interface OursRun {
 
 /** Ours runs as users run it: bundled by bin/bundle.js (plain ESM, no tsx loader). */
 let oursBundle: string | undefined;
+const oursBundlePath = (): string => (oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']));
 const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, fingerprint = false): OursRun => {
-  oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']);
-  const args = [oursBundle, p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : [])];
+  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : [])];
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
@@ -504,9 +515,66 @@ const scaling = (list: readonly BenchParams[], title = 'scaling'): { config: Ben
   return out;
 };
 
+// ---------------------------------------------------------------------------------------------
+// instructions (--instructions)
+
+/** Configs --instructions takes by default: under valgrind `large` would take over an hour. */
+const INSTRUCTION_CONFIGS = BENCH_CONFIGS.filter((p) => p.name !== 'large');
+
+interface InstructionsResult {
+  config: BenchParams;
+  spin: { panArgs: string; statesStored: number; instructions: number };
+  ours: { nodeFlags: string[]; distinct: number; instructions: number; beforeSearch: number; search: number };
+  /** ours' search against pan's whole run */
+  ratio: number;
+  equal: boolean;
+}
+
+/**
+ * One config's instructions: pan's whole run (its own setup is a hash table's allocation), and
+ * ours' search: the run less a run that stops before the search (`--setup-only`: Node, the
+ * bundle, the machines compiled into tables), as the timed bench leaves the compile out.
+ */
+const instructionsConfig = (p: BenchParams): InstructionsResult => {
+  process.stdout.write(`\n== ${p.name}: instructions under cachegrind, one run each, symmetry off (load ${load()})\n`);
+  const pan = buildPan(p);
+  const cal = calibrate(pan);
+  const panArgs = [`-m${cal.m}`, `-w${cal.w}`, '-n'];
+  const spin = countInstructions(pan.bin, panArgs, pan.dir);
+  const statesStored = num(new RegExp(NUM + ' states, stored'), spin.stdout);
+  process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
+  const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : [])];
+  const before = countInstructions(process.execPath, [...args, '--setup-only'], ROOT);
+  const whole = countInstructions(process.execPath, args, ROOT);
+  const distinct = (JSON.parse(whole.stdout.trim().split('\n').pop()!) as { distinct: number }).distinct;
+  const search = whole.instructions - before.instructions;
+  process.stdout.write(`   ours (node ${NODE_FLAGS.join(' ')}): ${fmtN(whole.instructions)} instructions, ${fmtN(before.instructions)} of them before the search; ${fmtN(distinct)} states\n`);
+  return {
+    config: p,
+    spin: { panArgs: panArgs.join(' '), statesStored, instructions: spin.instructions },
+    ours: { nodeFlags: NODE_FLAGS, distinct, instructions: whole.instructions, beforeSearch: before.instructions, search },
+    ratio: search / spin.instructions,
+    equal: distinct === statesStored,
+  };
+};
+
+const printInstructions = (rs: InstructionsResult[]): string => {
+  const rows = rs.map((r) => [
+    r.config.name,
+    fmtN(r.spin.statesStored),
+    fmtN(r.spin.instructions),
+    fmtN(r.ours.search),
+    r.ratio.toFixed(2),
+    fmtN(r.ours.beforeSearch),
+    r.equal ? 'equal' : `DIFFERENT (ours ${fmtN(r.ours.distinct)})`,
+  ]);
+  const t = table(['config', 'states (SPIN)', 'SPIN instructions', 'ours: search', 'ours/SPIN', 'ours: before the search', 'counts'], rows);
+  return `${t}\n\ninstructions executed (valgrind --tool=cachegrind): SPIN's whole pan run; ours' run less a run that stops before the search\n`;
+};
+
 const main = (): void => {
   const a = parseArgs(process.argv.slice(2));
-  const spinVersion = ensureTools(a.install);
+  const spinVersion = ensureTools(a.install, a.instructions);
   noInvariants = a.noInvariants;
   const gccVersion = execFileSync('gcc', ['--version']).toString().split('\n')[0];
   const machine = {
@@ -535,7 +603,14 @@ const main = (): void => {
     invariants: !noInvariants,
   };
   if (noInvariants) console.log('invariant checks OFF on both sides (spin -DNOINV, checkSync invariants: [])');
-  if (a.equality) {
+  if (a.instructions) {
+    const rows = (a.configs ?? (a.quick ? BENCH_CONFIGS.slice(0, 1) : INSTRUCTION_CONFIGS)).map(instructionsConfig);
+    const text = printInstructions(rows);
+    console.log('\n' + text);
+    result.instructions = rows;
+    result.instructionsTable = text;
+    if (rows.some((r) => !r.equal)) process.exitCode = 1;
+  } else if (a.equality) {
     const rows = scaling(EQUALITY_CONFIGS, 'equality: ours (symmetry off) distinct vs SPIN states stored');
     result.equality = rows;
     const bad = rows.filter((r) => r.ours.distinct !== r.spin.statesStored);
