@@ -126,5 +126,5 @@ export const parseConfig = (s: string): BenchParams => {
   if (named) return named;
   const m = /^p(\d+)v(\d+)n(\d+)m(\d+)r(\d+)$/.exec(s);
   if (m) return P(s, +m[1], +m[2], +m[3], +m[4], +m[5]);
-  throw new Error(`unknown bench config '${s}' (known: ${ALL_CONFIGS.map((c) => c.name).join(', ')}, or pPvVnNmMrR)`);
+  throw new Error(`unknown bench config '${s}' (known: ${[...new Set(ALL_CONFIGS.map((c) => c.name))].join(', ')}, or pPvVnNmMrR)`);
 };

@@ -33,7 +33,13 @@ if (!Number.isInteger(workers) || workers < 1) {
   console.error(`ours: --workers expects a positive integer, got ${args[wi + 1]}`);
   process.exit(2);
 }
-const params = parseConfig(name);
+let params: ReturnType<typeof parseConfig>;
+try {
+  params = parseConfig(name);
+} catch (e) {
+  console.error(`ours: ${(e as Error).message}`);
+  process.exit(2);
+}
 const universe = benchUniverse(params);
 const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
 

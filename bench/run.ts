@@ -26,6 +26,9 @@
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
+ *
+ * Exit status: 0; 1 when a count of ours differs from SPIN's; 2 for a bad command line (one
+ * line saying what); 3 when spin, valgrind or gcc is missing (saying how to get it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -61,33 +64,58 @@ interface Args {
   out: string;
 }
 
+/** A bad command line: main prints its message on one line and exits 2. */
+class UsageError extends Error {}
+
+const USAGE =
+  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]';
+
+const configList = (flag: string, list: string): BenchParams[] => {
+  const names = list.split(',').filter(Boolean);
+  if (names.length === 0) throw new UsageError(`${flag} expects config names (a,b), got '${list}'`);
+  return names.map((n) => {
+    try {
+      return parseConfig(n);
+    } catch (e) {
+      throw new UsageError(`${flag}: ${(e as Error).message}`);
+    }
+  });
+};
+
 const parseArgs = (argv: string[]): Args => {
   const a: Args = { quick: false, configs: null, runs: 3, scaling: true, scalingOnly: false, equality: false, instructions: false, spinExtra: false, noInvariants: false, install: false, out: join(BENCH, 'results', 'latest.json') };
+  /** the value after flag argv[i]: present and not another flag */
+  const valueAfter = (i: number): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${argv[i]} expects a value`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === '--quick') a.quick = true;
-    else if (x === '--configs') a.configs = argv[++i].split(',').filter(Boolean).map(parseConfig);
-    else if (x.startsWith('--configs=')) a.configs = x.slice(10).split(',').filter(Boolean).map(parseConfig);
-    else if (x === '--runs') a.runs = Math.max(1, Number(argv[++i]) | 0);
-    else if (x === '--no-scaling') a.scaling = false;
+    else if (x === '--configs') a.configs = configList(x, valueAfter(i++));
+    else if (x.startsWith('--configs=')) a.configs = configList('--configs', x.slice(10));
+    else if (x === '--runs') {
+      const v = valueAfter(i++);
+      if (!/^[1-9]\d{0,3}$/.test(v)) throw new UsageError(`--runs expects a whole number from 1 to 9999, got '${v}'`);
+      a.runs = Number(v);
+    } else if (x === '--no-scaling') a.scaling = false;
     else if (x === '--scaling-only') a.scalingOnly = true;
     else if (x === '--equality') a.equality = true;
     else if (x === '--instructions') a.instructions = true;
     else if (x === '--spin-extra') a.spinExtra = true;
     else if (x === '--install') a.install = true;
     else if (x === '--no-invariants') a.noInvariants = true;
-    else if (x === '--out') a.out = resolve(argv[++i]);
+    else if (x === '--out') a.out = resolve(valueAfter(i++));
     else if (x === '--help' || x === '-h') {
-      console.log(
-        'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]',
-      );
+      console.log(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown argument '${x}'`);
+    } else throw new UsageError(`unknown argument '${x}' (${USAGE})`);
   }
+  if (a.equality && a.instructions) throw new UsageError('--equality and --instructions are two different runs: give one');
   // the count comparison alone goes to its own file: it must not replace the timed run's figures
   if (a.equality && !argv.includes('--out')) a.out = join(BENCH, 'results', 'equality.json');
   if (a.instructions && !argv.includes('--out')) a.out = join(BENCH, 'results', 'instructions.json');
-  if (a.equality && a.instructions) throw new Error('--equality and --instructions are two different runs: give one');
   return a;
 };
 
@@ -573,7 +601,14 @@ const printInstructions = (rs: InstructionsResult[]): string => {
 };
 
 const main = (): void => {
-  const a = parseArgs(process.argv.slice(2));
+  let a: Args;
+  try {
+    a = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench: ${e.message}`);
+    process.exit(2);
+  }
   const spinVersion = ensureTools(a.install, a.instructions);
   noInvariants = a.noInvariants;
   const gccVersion = execFileSync('gcc', ['--version']).toString().split('\n')[0];
