@@ -15,31 +15,25 @@ import { compileTables } from '../models/tables.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
 import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
+import { scriptArgs, usageExit } from '../src/cli/args.ts';
 
-const args = process.argv.slice(2);
-const name = args.find((a, i) => !a.startsWith('--') && !['on', 'off'].includes(a) && args[i - 1] !== '--workers');
-if (!name) {
-  console.error('usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N]');
-  process.exit(2);
-}
-const si = args.indexOf('--symmetry');
-const symmetry = si >= 0 ? args[si + 1] !== 'off' : false;
-const noInv = args.includes('--no-invariants');
-const exact = !args.includes('--fingerprint');
-const setupOnly = args.includes('--setup-only');
-const wi = args.indexOf('--workers');
-const workers = wi >= 0 ? Number(args[wi + 1]) : 1;
-if (!Number.isInteger(workers) || workers < 1) {
-  console.error(`ours: --workers expects a positive integer, got ${args[wi + 1]}`);
-  process.exit(2);
-}
-let params: ReturnType<typeof parseConfig>;
-try {
-  params = parseConfig(name);
-} catch (e) {
-  console.error(`ours: ${(e as Error).message}`);
-  process.exit(2);
-}
+const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only]';
+const { positional, flags } = scriptArgs(process.argv.slice(2), { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool' }, 'ours', 1);
+const name = positional[0] ?? usageExit(USAGE);
+if (flags.symmetry !== undefined && flags.symmetry !== 'on' && flags.symmetry !== 'off') usageExit(`ours: --symmetry expects on or off, got '${flags.symmetry}'`);
+const symmetry = flags.symmetry === 'on';
+const noInv = !!flags['no-invariants'];
+const exact = !flags.fingerprint;
+const setupOnly = !!flags['setup-only'];
+const workers = flags.workers === undefined ? 1 : Number(flags.workers);
+if (workers < 1) usageExit(`ours: --workers expects a positive integer, got ${workers}`);
+const params = (() => {
+  try {
+    return parseConfig(name);
+  } catch (e) {
+    return usageExit(`ours: ${(e as Error).message}`);
+  }
+})();
 const universe = benchUniverse(params);
 const design = DESIGN_PRESETS.find((d) => d.name === 'tracked')!.design;
 

@@ -38,6 +38,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
 import { countInstructions, NODE_FLAGS } from './cachegrind.ts';
+import { scriptArgs, usageExit } from '../src/cli/args.ts';
 import { generatePromela } from './promela.ts';
 import { bundle } from '../bin/bundle.js';
 
@@ -64,59 +65,64 @@ interface Args {
   out: string;
 }
 
-/** A bad command line: main prints its message on one line and exits 2. */
-class UsageError extends Error {}
+const BENCH_FLAGS = {
+  quick: 'bool',
+  configs: 'string',
+  runs: 'int',
+  'no-scaling': 'bool',
+  'scaling-only': 'bool',
+  equality: 'bool',
+  instructions: 'bool',
+  'spin-extra': 'bool',
+  'no-invariants': 'bool',
+  install: 'bool',
+  out: 'string',
+  help: 'bool',
+} as const;
 
 const USAGE =
   'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]';
 
-const configList = (flag: string, list: string): BenchParams[] => {
-  const names = list.split(',').filter(Boolean);
-  if (names.length === 0) throw new UsageError(`${flag} expects config names (a,b), got '${list}'`);
-  return names.map((n) => {
-    try {
-      return parseConfig(n);
-    } catch (e) {
-      throw new UsageError(`${flag}: ${(e as Error).message}`);
-    }
-  });
-};
-
-const parseArgs = (argv: string[]): Args => {
-  const a: Args = { quick: false, configs: null, runs: 3, scaling: true, scalingOnly: false, equality: false, instructions: false, spinExtra: false, noInvariants: false, install: false, out: join(BENCH, 'results', 'latest.json') };
-  /** the value after flag argv[i]: present and not another flag */
-  const valueAfter = (i: number): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${argv[i]} expects a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i];
-    if (x === '--quick') a.quick = true;
-    else if (x === '--configs') a.configs = configList(x, valueAfter(i++));
-    else if (x.startsWith('--configs=')) a.configs = configList('--configs', x.slice(10));
-    else if (x === '--runs') {
-      const v = valueAfter(i++);
-      if (!/^[1-9]\d{0,3}$/.test(v)) throw new UsageError(`--runs expects a whole number from 1 to 9999, got '${v}'`);
-      a.runs = Number(v);
-    } else if (x === '--no-scaling') a.scaling = false;
-    else if (x === '--scaling-only') a.scalingOnly = true;
-    else if (x === '--equality') a.equality = true;
-    else if (x === '--instructions') a.instructions = true;
-    else if (x === '--spin-extra') a.spinExtra = true;
-    else if (x === '--install') a.install = true;
-    else if (x === '--no-invariants') a.noInvariants = true;
-    else if (x === '--out') a.out = resolve(valueAfter(i++));
-    else if (x === '--help' || x === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new UsageError(`unknown argument '${x}' (${USAGE})`);
+/** The command line (src/cli/args.ts's rules): a bad one is one line and exit 2, before anything runs. */
+const parseBenchArgs = (argv: string[]): Args => {
+  if (argv.includes('-h')) argv = argv.map((x) => (x === '-h' ? '--help' : x));
+  const f = scriptArgs(argv, BENCH_FLAGS, 'bench').flags;
+  if (f.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  if (a.equality && a.instructions) throw new UsageError('--equality and --instructions are two different runs: give one');
-  // the count comparison alone goes to its own file: it must not replace the timed run's figures
-  if (a.equality && !argv.includes('--out')) a.out = join(BENCH, 'results', 'equality.json');
-  if (a.instructions && !argv.includes('--out')) a.out = join(BENCH, 'results', 'instructions.json');
-  return a;
+  const configs =
+    f.configs === undefined
+      ? null
+      : String(f.configs)
+          .split(',')
+          .filter(Boolean)
+          .map((n) => {
+            try {
+              return parseConfig(n);
+            } catch (e) {
+              return usageExit(`bench: --configs: ${(e as Error).message}`);
+            }
+          });
+  if (configs !== null && configs.length === 0) usageExit(`bench: --configs expects config names (a,b), got '${f.configs}'`);
+  const runs = f.runs === undefined ? 3 : Number(f.runs);
+  if (runs < 1 || runs > 9999) usageExit(`bench: --runs expects a whole number from 1 to 9999, got ${runs}`);
+  if (f.equality && f.instructions) usageExit('bench: --equality and --instructions are two different runs: give one');
+  // the count comparison and the instruction count go to their own files: they must not replace the timed run's figures
+  const out = f.out !== undefined ? resolve(String(f.out)) : join(BENCH, 'results', f.equality ? 'equality.json' : f.instructions ? 'instructions.json' : 'latest.json');
+  return {
+    quick: !!f.quick,
+    configs,
+    runs,
+    scaling: !f['no-scaling'],
+    scalingOnly: !!f['scaling-only'],
+    equality: !!f.equality,
+    instructions: !!f.instructions,
+    spinExtra: !!f['spin-extra'],
+    noInvariants: !!f['no-invariants'],
+    install: !!f.install,
+    out,
+  };
 };
 
 const has = (cmd: string, args: string[]): boolean => {
@@ -601,14 +607,7 @@ const printInstructions = (rs: InstructionsResult[]): string => {
 };
 
 const main = (): void => {
-  let a: Args;
-  try {
-    a = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`bench: ${e.message}`);
-    process.exit(2);
-  }
+  const a = parseBenchArgs(process.argv.slice(2));
   const spinVersion = ensureTools(a.install, a.instructions);
   noInvariants = a.noInvariants;
   const gccVersion = execFileSync('gcc', ['--version']).toString().split('\n')[0];

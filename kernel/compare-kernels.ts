@@ -10,12 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelDiff } from '../src/conform/kdiff.ts';
 import { parseRecorded, RecordedError, type RecordedRun } from '../src/conform/recorded.ts';
+import { scriptArgs, usageExit } from '../src/cli/args.ts';
 
-const [dirA, dirB] = process.argv.slice(2);
-if (!dirA || !dirB) {
-  process.stderr.write('usage: compare-kernels.ts DIR_A DIR_B\n');
-  process.exit(2);
-}
+const [dirA, dirB] = scriptArgs(process.argv.slice(2), {}, 'compare-kernels', 2).positional;
+if (!dirA || !dirB) usageExit('usage: compare-kernels.ts DIR_A DIR_B');
 const read = (dir: string, f: string): RecordedRun => {
   try {
     return parseRecorded(readFileSync(join(dir, f), 'utf8'));

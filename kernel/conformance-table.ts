@@ -12,7 +12,10 @@ import { kernelDiff } from '../src/conform/kdiff.ts';
 import { KNOWN_DIVERGENCES } from '../src/conform/known.ts';
 import { parseRecorded, type RecordedRun } from '../src/conform/recorded.ts';
 import { corpus } from '../src/repro/corpus.ts';
+import { scriptArgs } from '../src/cli/args.ts';
 import { parseDesign, type Design } from '../src/state/design.ts';
+
+const scenarios = !!scriptArgs(process.argv.slice(2), { scenarios: 'bool' }, 'kernel:table').flags.scenarios;
 
 const ROOT = new URL('../test/fixtures/kernel/', import.meta.url).pathname;
 const versions = readdirSync(ROOT)
@@ -56,7 +59,7 @@ for (let i = 1; i < versions.length; i++) {
   const list = differ.length === 0 ? 'none' : differ.length === both.length ? `every one of the ${both.length}` : `${differ.length}: ${differ.map((p) => `\`${p}\``).join(', ')}`;
   console.log(`| ${versions[i - 1]} → ${versions[i]} | ${list} |`);
 }
-if (process.argv.includes('--scenarios')) {
+if (scenarios) {
   console.log('');
   console.log(`| scenario | ${versions.join(' | ')} |`);
   console.log(`|---|${versions.map(() => '---').join('|')}|`);

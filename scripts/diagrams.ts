@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { StateMachine } from 'xstate';
 import { checkSync } from '../src/checker/check.ts';
+import { scriptArgs } from '../src/cli/args.ts';
 import { ZOO } from '../src/checker/zoo.ts';
 import { encodeLog, parseLog } from '../src/events/logFormat.ts';
 import { machineGraph, machineSvg } from '../src/render/machine.ts';
@@ -26,6 +27,9 @@ import { runCommands } from '../src/scenarios/run.ts';
 import { SCENARIO_UNIVERSE, SELFTEST_SCENARIOS } from '../src/scenarios/selftest.ts';
 import { parseDesign, type Design } from '../src/state/design.ts';
 import { projectRoot } from '../src/util/root.ts';
+
+/** --check: report stale diagrams (exit 1) instead of writing them */
+const check = !!scriptArgs(process.argv.slice(2), { check: 'bool' }, 'diagrams').flags.check;
 
 const ROOT = projectRoot();
 const MODELS = join(ROOT, 'models');
@@ -175,7 +179,6 @@ const sync = (dir: string, files: Map<string, string>, check: boolean): string[]
   return stale;
 };
 
-const check = process.argv.includes('--check');
 const stale = [...sync(MACHINES_DIR, await machineFiles(), check), ...sync(TRACES_DIR, traceFiles(), check)];
 if (check) {
   if (stale.length) {

@@ -10,23 +10,18 @@
  */
 import fc from 'fast-check';
 import { Worker } from 'node:worker_threads';
+import { scriptArgs, usageExit } from '../src/cli/args.ts';
 import { PROPERTIES } from '../test/fuzz/hostile.ts';
 import { signalProperty, stdoutProperty } from '../test/fuzz/signals.ts';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const seconds = Number(arg('seconds') ?? 60);
-if (!(seconds > 0)) {
-  console.error('fuzz: --seconds expects a positive number');
-  process.exit(2);
-}
-const seed = Number(arg('seed') ?? Date.now() % 2 ** 31);
+const { flags } = scriptArgs(process.argv.slice(2), { seconds: 'int', seed: 'int', only: 'string' }, 'fuzz');
+const seconds = flags.seconds === undefined ? 60 : Number(flags.seconds);
+if (seconds < 1) usageExit('fuzz: --seconds expects a positive whole number');
+const seed = flags.seed === undefined ? Date.now() % 2 ** 31 : Number(flags.seed);
 const all = { ...PROPERTIES, signals: { property: signalProperty, weight: 1 }, stdout: { property: stdoutProperty, weight: 1 } } as const;
 type Name = keyof typeof all;
-const only = arg('only')?.split(',') as Name[] | undefined;
-for (const n of only ?? []) if (!(n in all)) throw new Error(`fuzz: unknown property ${n} (known: ${Object.keys(all).join(', ')})`);
+const only = flags.only === undefined ? undefined : (String(flags.only).split(',') as Name[]);
+for (const n of only ?? []) if (!(n in all)) usageExit(`fuzz: unknown property '${n}' for --only (known: ${Object.keys(all).join(', ')})`);
 const names = (Object.keys(all) as Name[]).filter((n) => !only || only.includes(n));
 
 /** seconds a slice of weight 1 takes: every property gets at least two turns, a turn 10 s at most */

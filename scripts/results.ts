@@ -11,8 +11,12 @@ import { INVARIANTS } from '../invariants/index.ts';
 import { checkSync } from '../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../src/checker/configs.ts';
 import { ZOO } from '../src/checker/zoo.ts';
+import { scriptArgs } from '../src/cli/args.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
+
+// no flags: anything on the command line is refused before the minutes of checking
+scriptArgs(process.argv.slice(2), {}, 'results');
 
 const configs: Universe[] = [
   ...['split3', 'fork2', 'kernel2'].map((n) => NAMED_CONFIGS[n].universe),

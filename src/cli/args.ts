@@ -5,6 +5,7 @@
  * 2^53 - 1 (Number('') and Number(' ') are 0, Number('1e3') is 1000: none is accepted).
  */
 import { printable, quote } from '../util/quote.ts';
+import { EXIT } from './exit.ts';
 
 export class UsageError extends Error {}
 
@@ -49,4 +50,26 @@ export const parseArgs = (argv: readonly string[], spec: Readonly<Record<string,
 /** Refuse positional arguments beyond the expected ones, quoting the first extra. */
 export const noPositional = (positional: readonly string[], command: string): void => {
   if (positional.length) throw new UsageError(`${command}: unexpected argument ${quote(positional[0])}`);
+};
+
+/** A repository script's refusal of its command line: the message on one line, exit 2 (EXIT.usage). */
+export const usageExit = (message: string): never => {
+  console.error(message);
+  process.exit(EXIT.usage);
+};
+
+/**
+ * The command line of a repository script (bench/, scripts/, kernel/), read with the CLI's
+ * rules: parsed, or refused with `usageExit` before the script does anything. At most
+ * `maxPositional` positional arguments.
+ */
+export const scriptArgs = (argv: readonly string[], spec: Readonly<Record<string, FlagKind>>, command: string, maxPositional = 0): ParsedArgs => {
+  try {
+    const parsed = parseArgs(argv, spec, command);
+    noPositional(parsed.positional.slice(maxPositional), command);
+    return parsed;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return usageExit(e.message);
+  }
 };

@@ -1,0 +1,73 @@
+/**
+ * The repository scripts' command lines (bench/, scripts/, kernel/, read with src/cli/args.ts's
+ * `scriptArgs`): an unknown flag, a flag without its value, a value out of range, an unknown
+ * config or an extra argument is one line on stderr and exit 2, before the script does
+ * anything (no SPIN, no search, no file written). Before, most scripts ignored what they did
+ * not know, and `bench/run.ts --runs` alone started a whole bench.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it, vi } from 'vitest';
+import { scriptArgs } from '../../src/cli/args.ts';
+
+const run = (script: string, args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const refuses = (script: string, args: string[], message: RegExp): void => {
+  const r = run(script, args);
+  const what = `${script} ${args.join(' ')}`;
+  expect(r.status, what).toBe(2);
+  expect(r.stdout, what).toBe('');
+  expect(r.stderr.trimEnd().split('\n'), what).toHaveLength(1);
+  expect(r.stderr.trimEnd(), what).toMatch(message);
+};
+
+describe('scriptArgs (src/cli/args.ts)', () => {
+  it('gives the flags and positionals of a good command line', () => {
+    const r = scriptArgs(['a', '--runs', '3', '--quick', '--out=x.json'], { runs: 'int', quick: 'bool', out: 'string' }, 'demo', 1);
+    expect(r.positional).toEqual(['a']);
+    expect(r.flags).toEqual({ runs: 3, quick: true, out: 'x.json' });
+  });
+
+  it('refuses a bad one with its one-line message and exit 2', () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const cases: [string[], string][] = [
+        [['--bogus'], 'demo: unknown flag --bogus (known: --runs)'],
+        [['--runs'], 'demo: --runs needs a value'],
+        [['--runs', 'x'], 'demo: --runs expects a non-negative integer (decimal digits), got "x"'],
+        [['a', 'b'], 'demo: unexpected argument "b"'],
+      ];
+      for (const [argv, message] of cases) {
+        error.mockClear();
+        expect(() => scriptArgs(argv, { runs: 'int' }, 'demo', 1), argv.join(' ')).toThrow('exit 2');
+        expect(error.mock.calls, argv.join(' ')).toEqual([[message]]);
+      }
+    } finally {
+      exit.mockRestore();
+      error.mockRestore();
+    }
+  });
+});
+
+describe('the scripts refuse a bad command line: one line, exit 2, nothing run', () => {
+  it('bench/run.ts and bench/ours.ts, with their own checks after the flags', () => {
+    refuses('bench/run.ts', ['--bogus'], /^bench: unknown flag --bogus \(known: --quick /);
+    refuses('bench/run.ts', ['--runs', '0', '--quick'], /^bench: --runs expects a whole number from 1 to 9999, got 0$/);
+    refuses('bench/run.ts', ['--configs=small,zz'], /^bench: --configs: unknown bench config 'zz' \(known: small, medium, large, /);
+    refuses('bench/run.ts', ['--equality', '--instructions'], /^bench: --equality and --instructions are two different runs: give one$/);
+    refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
+  });
+
+  it('scripts/ and kernel/', () => {
+    refuses('scripts/fuzz.ts', ['--only', 'nope'], /^fuzz: unknown property 'nope' for --only \(known: logs, /);
+    refuses('scripts/results.ts', ['--bogus'], /^results: unknown flag --bogus/);
+    refuses('scripts/diagrams.ts', ['--chek'], /^diagrams: unknown flag --chek \(known: --check\)$/);
+    refuses('kernel/conformance-table.ts', ['--scenario'], /^kernel:table: unknown flag --scenario \(known: --scenarios\)$/);
+    refuses('kernel/compare-kernels.ts', ['a', 'b', 'c'], /^compare-kernels: unexpected argument "c"$/);
+  });
+});
