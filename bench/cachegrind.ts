@@ -1,16 +1,15 @@
 /**
  * Instructions executed by a process, counted by valgrind's cachegrind (no cache simulation):
- * the bench's repeatable measure. Wall times on a shared machine move by up to half between
- * runs of the same binary (docs/performance.md §10.1); the instruction count of a run does not,
- * once Node runs its JIT on the main thread and its GC on a fixed schedule (`NODE_FLAGS`).
- * It counts work, not waiting on memory.
+ * the bench's repeatable measure, where wall times on a shared machine are not (docs/
+ * performance.md §2 and §10.1), once Node runs its JIT on the main thread and its GC on a
+ * fixed schedule (`NODE_FLAGS`). It counts work, not waiting on memory.
  */
 import { spawnSync } from 'node:child_process';
 
 /** cachegrind without its cache model, and without its output file (the summary is on stderr) */
 export const VALGRIND_ARGS = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null'];
 
-/** Node under valgrind: compile and collect on the main thread, so that two runs execute the same instructions. */
+/** Node under valgrind: compile and collect on the main thread, on a fixed schedule, not when other threads get to it. */
 export const NODE_FLAGS = ['--single-threaded', '--predictable-gc-schedule'];
 
 /** The total of cachegrind's summary line (`==pid== I   refs:      1,747,722,074`) in a run's output. */

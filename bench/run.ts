@@ -579,8 +579,8 @@ const instructionsConfig = (p: BenchParams): InstructionsResult => {
   const statesStored = num(new RegExp(NUM + ' states, stored'), spin.stdout);
   process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
   const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : [])];
-  // a run of Node counts one of two amounts, about 140 million apart (performance.md §2):
-  // the smallest of three runs that stop before the search, and of two whole runs
+  // a run of Node under cachegrind counts one of two amounts (performance.md §2): the
+  // smallest of three runs that stop before the search, and of two whole runs
   const before = Math.min(...[0, 1, 2].map(() => countInstructions(process.execPath, [...args, '--setup-only'], ROOT).instructions));
   const wholeRuns = [0, 1].map(() => countInstructions(process.execPath, args, ROOT));
   const whole = Math.min(...wholeRuns.map((r) => r.instructions));

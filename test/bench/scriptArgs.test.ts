@@ -2,8 +2,7 @@
  * The repository scripts' command lines (bench/, scripts/, kernel/, read with src/cli/args.ts's
  * `scriptArgs`): an unknown flag, a flag without its value, a value out of range, an unknown
  * config or an extra argument is one line on stderr and exit 2, before the script does
- * anything (no SPIN, no search, no file written). Before, most scripts ignored what they did
- * not know, and `bench/run.ts --runs` alone started a whole bench.
+ * anything (no SPIN, no search, no file written).
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
