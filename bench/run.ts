@@ -607,7 +607,7 @@ const printInstructions = (rs: InstructionsResult[]): string => {
     r.equal ? 'equal' : `DIFFERENT (ours ${fmtN(r.ours.distinct)})`,
   ]);
   const t = table(['config', 'states (SPIN)', 'SPIN instructions', 'ours: search', 'ours/SPIN', 'ours: before the search', 'counts'], rows);
-  return `${t}\n\ninstructions executed (valgrind --tool=cachegrind): SPIN's whole pan run; ours' run less a run that stops before the search\n`;
+  return `${t}\n\ninstructions executed (valgrind --tool=cachegrind): SPIN's whole pan run; ours' smaller of two runs less the smallest of three that stop before the search\n`;
 };
 
 const main = (): void => {
