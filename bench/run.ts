@@ -10,8 +10,9 @@
  * Then the scaling table (one run each, states and seconds as vpages / pfns grow).
  * Figures go to bench/results/latest.json.
  *
- *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only]
- *                    [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]
+ *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality]
+ *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants]
+ *                    [--install] [--out FILE]
  *
  * --quick        the small config only, no scaling table
  * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
@@ -20,24 +21,29 @@
  *                written to bench/results/equality.json unless --out is given
  * --instructions only the instructions each checker executes on the bench configs (symmetry off),
  *                under valgrind's cachegrind (bench/cachegrind.ts): repeatable where
- *                wall times are not; written to bench/results/instructions.json unless --out
+ *                wall times are not; written to bench/results/instructions.json unless --out,
+ *                and set beside the run that file held before (bench/instructionsBaseline.ts)
+ * --baseline FILE  with --instructions: compare with this earlier --instructions run instead
+ * --tolerance PCT  with --instructions: how much ours/SPIN may grow over the baseline's (default 3)
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  *
- * Exit status: 0; 1 when a count of ours differs from SPIN's; 2 for a bad command line (one
- * line saying what); 3 when spin, valgrind or gcc is missing (saying how to get it).
+ * Exit status: 0; 1 when a count of ours differs from SPIN's; 2 for a bad command line or
+ * baseline file (one line saying what); 3 when spin, valgrind or gcc is missing (saying how to
+ * get it); 4 when ours/SPIN in instructions grew over the baseline's by more than the tolerance.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
 import { countInstructions, NODE_FLAGS } from './cachegrind.ts';
+import { compareToBaseline, DEFAULT_TOLERANCE, readBaseline, type Baseline, type Comparison } from './instructionsBaseline.ts';
 import { scriptArgs, usageExit } from '../src/cli/args.ts';
 import { generatePromela } from './promela.ts';
 import { bundle } from '../bin/bundle.js';
@@ -63,6 +69,9 @@ interface Args {
   noInvariants: boolean;
   install: boolean;
   out: string;
+  /** --instructions: the earlier run to compare with, or why there is none */
+  baseline: Baseline | { note: string };
+  tolerance: number;
 }
 
 const BENCH_FLAGS = {
@@ -73,6 +82,8 @@ const BENCH_FLAGS = {
   'scaling-only': 'bool',
   equality: 'bool',
   instructions: 'bool',
+  baseline: 'string',
+  tolerance: 'string',
   'spin-extra': 'bool',
   'no-invariants': 'bool',
   install: 'bool',
@@ -81,7 +92,7 @@ const BENCH_FLAGS = {
 } as const;
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions] [--spin-extra] [--no-invariants] [--install] [--out FILE]';
+  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--install] [--out FILE]';
 
 /** The command line (src/cli/args.ts's rules): a bad one is one line and exit 2, before anything runs. */
 const parseBenchArgs = (argv: string[]): Args => {
@@ -110,6 +121,10 @@ const parseBenchArgs = (argv: string[]): Args => {
   if (f.equality && f.instructions) usageExit('bench: --equality and --instructions are two different runs: give one');
   // the count comparison and the instruction count go to their own files: they must not replace the timed run's figures
   const out = f.out !== undefined ? resolve(String(f.out)) : join(BENCH, 'results', f.equality ? 'equality.json' : f.instructions ? 'instructions.json' : 'latest.json');
+  if (!f.instructions && (f.baseline !== undefined || f.tolerance !== undefined)) usageExit('bench: --baseline and --tolerance go with --instructions');
+  const tolerance = f.tolerance === undefined ? DEFAULT_TOLERANCE : Number(f.tolerance);
+  if (!(tolerance >= 0 && tolerance <= 1000)) usageExit(`bench: --tolerance expects a percentage from 0 to 1000, got '${f.tolerance}'`);
+  const baseline = f.instructions ? baselineFor(f.baseline === undefined ? null : resolve(String(f.baseline)), out, !f['no-invariants']) : { note: '' };
   return {
     quick: !!f.quick,
     configs,
@@ -122,7 +137,23 @@ const parseBenchArgs = (argv: string[]): Args => {
     noInvariants: !!f['no-invariants'],
     install: !!f.install,
     out,
+    baseline,
+    tolerance,
   };
+};
+
+/**
+ * The run --instructions compares with: `given` (which must be a usable one: exit 2 otherwise),
+ * else what `out` holds before the new run replaces it, if it is one (else a note why not).
+ */
+const baselineFor = (given: string | null, out: string, invariants: boolean): Baseline | { note: string } => {
+  const file = given ?? out;
+  if (given === null && !existsSync(file)) return { note: `no baseline: ${file} does not exist yet` };
+  const b = readBaseline(file);
+  const why = 'error' in b ? b.error : b.invariants !== invariants ? `${file}: field invariants: the run ${b.invariants ? 'checked' : 'did not check'} the invariants, this one ${invariants ? 'does' : 'does not'}` : null;
+  if (why === null) return b as Baseline;
+  if (given !== null) usageExit(`bench: --baseline ${why}`);
+  return { note: `no baseline: ${why}` };
 };
 
 const has = (cmd: string, args: string[]): boolean => {
@@ -610,6 +641,20 @@ const printInstructions = (rs: InstructionsResult[]): string => {
   return `${t}\n\ninstructions executed (valgrind --tool=cachegrind): SPIN's whole pan run; ours' smaller of two runs less the smallest of three that stop before the search\n`;
 };
 
+const printComparison = (b: Baseline, cmp: Comparison[], tolerance: number): string => {
+  const head = `against the baseline ${b.file.startsWith(ROOT + sep) ? relative(ROOT, b.file) : b.file} (${b.commit ? 'commit ' + b.commit.slice(0, 7) : 'no commit'}${b.date ? ', ' + b.date.slice(0, 10) : ''}), tolerance ${tolerance} %:`;
+  if (cmp.length === 0) return `${head} it has none of these configs`;
+  const rows = cmp.map((c) => [
+    c.config,
+    `${fmtN(c.before.search)} -> ${fmtN(c.now.search)}`,
+    `${c.ratioBefore.toFixed(2)} -> ${c.ratioNow.toFixed(2)}`,
+    `${c.change >= 0 ? '+' : ''}${c.change.toFixed(2)} %`,
+    c.worse ? 'WORSE' : c.change < -tolerance ? 'better' : 'within',
+    c.spinMoved ? `pan moved: ${fmtN(c.before.spin)} -> ${fmtN(c.now.spin)}` : 'pan same',
+  ]);
+  return `${head}\n${table(['config', 'ours: search', 'ours/SPIN', 'change', '', 'SPIN'], rows)}`;
+};
+
 const main = (): void => {
   const a = parseBenchArgs(process.argv.slice(2));
   const spinVersion = ensureTools(a.install, a.instructions);
@@ -647,6 +692,13 @@ const main = (): void => {
     console.log('\n' + text);
     result.instructions = rows;
     result.instructionsTable = text;
+    if ('note' in a.baseline) console.log(a.baseline.note);
+    else {
+      const cmp = compareToBaseline(a.baseline, rows.map((r) => ({ config: r.config.name, spin: r.spin.instructions, search: r.ours.search })), a.tolerance);
+      console.log('\n' + printComparison(a.baseline, cmp, a.tolerance));
+      result.baseline = { file: a.baseline.file, commit: a.baseline.commit, date: a.baseline.date, tolerance: a.tolerance, configs: cmp };
+      if (cmp.some((c) => c.worse)) process.exitCode = 4;
+    }
     if (rows.some((r) => !r.equal)) process.exitCode = 1;
   } else if (a.equality) {
     const rows = scaling(EQUALITY_CONFIGS, 'equality: ours (symmetry off) distinct vs SPIN states stored');

@@ -59,6 +59,8 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
     refuses('bench/run.ts', ['--runs', '0', '--quick'], /^bench: --runs expects a whole number from 1 to 9999, got 0$/);
     refuses('bench/run.ts', ['--configs=small,zz'], /^bench: --configs: unknown bench config 'zz' \(known: small, medium, large, /);
     refuses('bench/run.ts', ['--equality', '--instructions'], /^bench: --equality and --instructions are two different runs: give one$/);
+    refuses('bench/run.ts', ['--quick', '--tolerance', '5'], /^bench: --baseline and --tolerance go with --instructions$/);
+    refuses('bench/run.ts', ['--instructions', '--quick', '--baseline', '/nonexistent/run.json'], /^bench: --baseline \/nonexistent\/run\.json: cannot be read \(ENOENT\)$/);
     refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
   });
 
