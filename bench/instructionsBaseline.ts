@@ -30,8 +30,8 @@ export interface Baseline {
   readonly rows: readonly BaselineRow[];
 }
 
-/** The default tolerance, in percent of the baseline's ratio: above the ~2 % step of Node's two start-up levels on small (performance.md §2). */
-export const DEFAULT_TOLERANCE = 3;
+/** The default tolerance, in percent of the baseline's ratio: several times the spread of the bench's readings (performance.md §2). */
+export const DEFAULT_TOLERANCE = 1;
 
 /** pan's count moved by more than this fraction: the two runs did not run the same pan. */
 const SPIN_MOVED = 0.001;

@@ -24,7 +24,7 @@
  *                wall times are not; written to bench/results/instructions.json unless --out,
  *                and set beside the run that file held before (bench/instructionsBaseline.ts)
  * --baseline FILE  with --instructions: compare with this earlier --instructions run instead
- * --tolerance PCT  with --instructions: how much ours/SPIN may grow over the baseline's (default 3)
+ * --tolerance PCT  with --instructions: how much ours/SPIN may grow over the baseline's (default 1)
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
@@ -610,8 +610,8 @@ const instructionsConfig = (p: BenchParams): InstructionsResult => {
   const statesStored = num(new RegExp(NUM + ' states, stored'), spin.stdout);
   process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
   const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : [])];
-  // a run of Node under cachegrind counts one of two amounts (performance.md §2): the
-  // smallest of three runs that stop before the search, and of two whole runs
+  // the smallest of three runs that stop before the search, and of two whole runs: a single
+  // reading moves by about 0.15 % (performance.md §2)
   const before = Math.min(...[0, 1, 2].map(() => countInstructions(process.execPath, [...args, '--setup-only'], ROOT).instructions));
   const wholeRuns = [0, 1].map(() => countInstructions(process.execPath, args, ROOT));
   const whole = Math.min(...wholeRuns.map((r) => r.instructions));

@@ -8,8 +8,12 @@
  * Why: tsx compiles each module with esbuild's keepNames, which wraps every function a
  * module creates in a defineProperty call, and keeps module boundaries; the checker's hot
  * loop runs 1.1 to 1.5 times faster from one bundle without them (docs/performance.md §7).
- * Bundling takes about 30 ms, so it is redone on every run; a file is replaced (write to a
- * temporary name, then rename) only when its content changed, so concurrent runs are safe.
+ * The npm packages (xstate, fp-ts, io-ts) are bundled as well: imported from outside, the
+ * CommonJS ones would be read by Node's CommonJS export lexer at every start, work that
+ * varies from one start to the next and made the bench's instruction count bimodal
+ * (docs/performance.md §2). Bundling takes well under a second, so it is redone on every
+ * run; a file is replaced (write to a temporary name, then rename) only when its content
+ * changed, so concurrent runs are safe.
  */
 import { buildSync } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,7 +38,6 @@ export const bundle = (names) => {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
     outdir: BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     write: false,
