@@ -5,9 +5,9 @@
  * (cachegrind.ts), so this is how a change to the checker shows its cost or its gain, and how
  * the bench refuses one that makes our search dearer than the tolerance allows.
  *
- * The figure judged is ours/SPIN, our search's instructions over pan's: pan's count repeats to
- * a few thousandths of a percent, so the ratio moves with ours alone unless pan itself changed
- * (another SPIN or gcc), which the comparison then says.
+ * The figure judged is ours/SPIN, our search's instructions over pan's: pan's count repeats
+ * (performance.md §2), so the ratio moves with ours alone unless pan itself changed (another
+ * SPIN or gcc), which the comparison then says.
  */
 import { readFileSync } from 'node:fs';
 

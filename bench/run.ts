@@ -611,7 +611,7 @@ const instructionsConfig = (p: BenchParams): InstructionsResult => {
   process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
   const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : [])];
   // the smallest of three runs that stop before the search, and of two whole runs: a single
-  // reading moves by about 0.15 % (performance.md §2)
+  // reading still moves a little from run to run (performance.md §2)
   const before = Math.min(...[0, 1, 2].map(() => countInstructions(process.execPath, [...args, '--setup-only'], ROOT).instructions));
   const wholeRuns = [0, 1].map(() => countInstructions(process.execPath, args, ROOT));
   const whole = Math.min(...wholeRuns.map((r) => r.instructions));

@@ -7,11 +7,10 @@
  *
  * Why: tsx compiles each module with esbuild's keepNames, which wraps every function a
  * module creates in a defineProperty call, and keeps module boundaries; the checker's hot
- * loop runs 1.1 to 1.5 times faster from one bundle without them (docs/performance.md §7).
- * The npm packages (xstate, fp-ts, io-ts) are bundled as well: imported from outside, the
- * CommonJS ones would be read by Node's CommonJS export lexer at every start, work that
- * varies from one start to the next and made the bench's instruction count bimodal
- * (docs/performance.md §2). Bundling takes well under a second, so it is redone on every
+ * loop runs faster from one bundle without them (docs/performance.md §7). The npm packages
+ * (xstate, fp-ts, io-ts) are bundled as well: imported from outside, the CommonJS ones would
+ * be read by Node's CommonJS export lexer at every start, work that varies from one start to
+ * the next and with it the instructions the bench counts (docs/performance.md §2). Bundling takes well under a second, so it is redone on every
  * run; a file is replaced (write to a temporary name, then rename) only when its content
  * changed, so concurrent runs are safe.
  */
