@@ -3,12 +3,13 @@
  * the time and the memory. bench/run.ts runs it in a child `node --import tsx` process so
  * that the heap and RSS figures belong to this search alone.
  *
- *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only]
+ *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path]
  *
  * --setup-only: stop after compiling the machines, before the search (one JSON line, `setupOnly`):
  * what the process costs without the search, which the bench's instruction count subtracts.
  * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
- * expanded) instead of exact storage.
+ * expanded) instead of exact storage. --fast-path: steps through the generated fast path
+ * (src/checker/fastPath.ts).
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
@@ -17,8 +18,8 @@ import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
 import { scriptArgs, usageExit } from '../src/cli/args.ts';
 
-const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only]';
-const { positional, flags } = scriptArgs(process.argv.slice(2), { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool' }, 'ours', 1);
+const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path]';
+const { positional, flags } = scriptArgs(process.argv.slice(2), { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool', 'fast-path': 'bool' }, 'ours', 1);
 const name = positional[0] ?? usageExit(USAGE);
 if (flags.symmetry !== undefined && flags.symmetry !== 'on' && flags.symmetry !== 'off') usageExit(`ours: --symmetry expects on or off, got '${flags.symmetry}'`);
 const symmetry = flags.symmetry === 'on';
@@ -49,7 +50,7 @@ if (setupOnly) {
 const rss0 = process.memoryUsage().rss;
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-const r = checkSync({ universe, design, symmetry, exact, workers, invariants: noInv ? [] : undefined });
+const r = checkSync({ universe, design, symmetry, exact, workers, invariants: noInv ? [] : undefined, fastPath: !!flags['fast-path'] });
 const seconds = (performance.now() - t0) / 1000;
 const mu = process.memoryUsage();
 // getrusage ru_maxrss: the peak resident set of this process (KiB)

@@ -29,6 +29,9 @@ export interface CompiledEdge {
 
 const strings: string[] = [];
 const stringIndex = new Map<string, number>();
+/** The string payload values in code order (a tracing build of the decider, src/checker/fastPath.ts, numbers its own table the same way). */
+export const stringTable = (): readonly string[] => strings;
+
 /** The code of a string payload value (one table for every machine). */
 export const stringCode = (s: string): number => {
   let i = stringIndex.get(s);

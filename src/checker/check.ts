@@ -40,6 +40,8 @@ export interface CheckOptions {
    * ones, unless `invariants` names them explicitly) */
   readonly continueOn?: readonly string[];
   readonly symmetry?: boolean;
+  /** run steps through the generated fast path (fastPath.ts); default false: the general path alone */
+  readonly fastPath?: boolean;
   /** keep every state's bytes and compare them (default), or trust 64-bit fingerprints */
   readonly exact?: boolean;
   /** yield to the caller every this many expanded states */
@@ -110,7 +112,7 @@ export interface CheckResult {
  * from the same arguments (a seeded bug by its name).
  */
 export function* search(opts: CheckOptions): Generator<Progress, CheckResult, boolean | undefined> {
-  const args: PfnmapModelArgs = { universe: opts.universe, design: opts.design, mutant: opts.mutant ?? null, invariants: opts.invariants ?? null, symmetry: opts.symmetry ?? true };
+  const args: PfnmapModelArgs = { universe: opts.universe, design: opts.design, mutant: opts.mutant ?? null, invariants: opts.invariants ?? null, symmetry: opts.symmetry ?? true, fastPath: opts.fastPath ?? false };
   const model = createModel(args);
   const continueOn = opts.continueOn ?? (opts.invariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name));
   const r = yield* searchModel(model, { ...opts, continueOn }, pfnmapModelSpec(args));

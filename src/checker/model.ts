@@ -26,6 +26,7 @@ import { BOUND_TREE, HDR_BOUND, layoutOf, type Layout } from '../state/layout.ts
 import { Packer } from '../state/packed.ts';
 import type { Universe } from '../state/universe.ts';
 import { actionKeysOf, ActionPlanner, enumerateActions, type Action, type ActionPlan as Plan } from './actions.ts';
+import { FastPath, PATH_INAPPLICABLE, PATH_RAN } from './fastPath.ts';
 import { reachabilityFor, type Reachability } from './reachability.ts';
 
 /** What a model is built from (structured-clonable: it crosses to the worker threads). */
@@ -37,6 +38,8 @@ export interface PfnmapModelArgs {
   /** the checked invariants, by name; null: every invariant of the design */
   readonly invariants: readonly string[] | null;
   readonly symmetry: boolean;
+  /** run steps through the generated fast path (fastPath.ts); the general path alone when absent or false */
+  readonly fastPath?: boolean;
 }
 
 /** The compiled machines whose edge hits are the model's counters, in the coverage report's order. */
@@ -72,6 +75,8 @@ export class PfnmapModel implements Model {
   private readonly planner: ActionPlanner;
   private readonly out: EventBuffer;
   private readonly notes: Uint32Array;
+  /** the generated fast path, unless the args turn it off */
+  readonly fast: FastPath | null;
 
   constructor(readonly args: PfnmapModelArgs) {
     const { universe: u, design } = args;
@@ -104,6 +109,7 @@ export class PfnmapModel implements Model {
       state: r.state ? (s: Uint8Array) => r.state!(L, s) : undefined,
       mark: r.note !== undefined ? 1 << r.note : undefined,
     }));
+    this.fast = args.fastPath === true ? new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes) : null;
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
   }
 
@@ -132,14 +138,24 @@ export class PfnmapModel implements Model {
     out.set(s);
     const notes = this.notes;
     for (let i = 0; i < NOTE_COUNT; i++) notes[i] = 0;
+    const edge = this.current!.edges[action];
+    if (this.fast !== null) {
+      if (this.fast.step(s, action, this.planner.masks, edge, out, () => this.general(s, action, edge, out)) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+    } else if (this.general(s, action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+    return out[HDR_BOUND] & BOUND_TREE ? STEP_CUT : STEP_CHANGED;
+  }
+
+  /** The decider's step of action on s into out (a copy of s): PATH_RAN, or PATH_INAPPLICABLE for a CommandError. */
+  private general(s: Uint8Array, action: number, edge: number, out: Uint8Array): number {
+    out.set(s);
     this.out.reset(out);
     try {
-      this.kernel.stepAction(this.out, action, this.planner.masks, this.current!.edges[action]);
+      this.kernel.stepAction(this.out, action, this.planner.masks, edge);
     } catch (e) {
-      if (e instanceof CommandError) return STEP_INAPPLICABLE;
+      if (e instanceof CommandError) return PATH_INAPPLICABLE;
       throw e;
     }
-    return out[HDR_BOUND] & BOUND_TREE ? STEP_CUT : STEP_CHANGED;
+    return PATH_RAN;
   }
 
   /** bit n: the kernel note n (NOTE_*) fired */

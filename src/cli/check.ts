@@ -24,6 +24,7 @@ const SPEC = {
   'max-memory': 'int',
   invariants: 'string',
   'no-symmetry': 'bool',
+  'fast-path': 'bool',
   fingerprint: 'bool',
   json: 'bool',
   out: 'string',
@@ -89,6 +90,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           maxMemoryBytes: memoryLimit,
           invariants,
           symmetry: !flags['no-symmetry'],
+          fastPath: !!flags['fast-path'],
           exact: !flags.fingerprint,
           mutant: mutant?.name,
           // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not

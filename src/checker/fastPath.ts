@@ -1,0 +1,227 @@
+/**
+ * The checker's fast path, generated from the one decider (docs/architecture.md §fast path):
+ * for each action, the paths the decider took on the states the search met, traced through
+ * the decider's tracing build (src/fastpath/) and compiled into one function per action. A
+ * step first runs the action's function on the parent's bytes: when every guard of some
+ * traced path holds, the function writes what the decider and evolve would have written, bumps
+ * the same machine edge counters and kernel notes, and returns; otherwise (a path not traced
+ * yet) the step runs the decider in the tracing build, which writes the successor as the
+ * general path does and records the new path, and the action's function is compiled again.
+ *
+ * What the paths read and write: the state's bytes (`S`), the planner's page masks (`M`), the
+ * syscall machine's edge the planner found (`E`), the machines' hit counters (`H0`..`H4`, in
+ * ROLES order) and the kernel's notes (`N`). The tree operations and the tree searches
+ * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
+ *
+ * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
+ * configs, that for every reachable state and every action the fast path leaves the bytes,
+ * the counters and the notes the general path leaves.
+ */
+import { memtypeOverlap, type CommandError, type Kernel } from '../../models/kernel.ts';
+import type { PageMasks } from '../../models/pageMasks.ts';
+import { ROLES, type Tables } from '../../models/tables.ts';
+import { stringTable, type stringCode } from '../../models/compile.ts';
+import { TREE_OPS, type EVENT_KINDS } from '../events/codecs.ts';
+import { loadTracingBuild } from '../fastpath/build.ts';
+import { BAIL, PathTree } from '../fastpath/paths.ts';
+import type { Tracer } from '../fastpath/tracer.ts';
+import type { EventBuffer, evolveContext } from '../reducer/evolve.ts';
+import { memtypeFreeMatch, ownerEntryContaining, ownerInUse } from '../state/access.ts';
+import type { Design } from '../state/design.ts';
+import type { Layout } from '../state/layout.ts';
+import type { Universe } from '../state/universe.ts';
+import type { Command } from '../events/commands.ts';
+
+/** Functions a path calls as they are (the production build's), by the name the traced code calls them. */
+const RESIDUAL = { memtypeFreeMatch, ownerEntryContaining, ownerInUse, memtypeOverlap, ...TREE_OPS } as const;
+
+/** What the tracing build's entry (tracedDecider.ts) exports. */
+interface TracedDecider {
+  readonly tracer: Tracer;
+  readonly Kernel: typeof Kernel;
+  readonly CommandError: typeof CommandError;
+  readonly PageMasks: typeof PageMasks;
+  readonly EventBuffer: typeof EventBuffer;
+  readonly evolveContext: typeof evolveContext;
+  readonly EVENT_KINDS: typeof EVENT_KINDS;
+  readonly stringCode: typeof stringCode;
+}
+
+const tracingBuild = (): TracedDecider =>
+  loadTracingBuild<TracedDecider>({
+    name: 'decider',
+    entry: 'src/checker/tracedDecider.ts',
+    traced: (f) => /^(models|src\/state|src\/events|src\/reducer)\//.test(f),
+    residual: Object.keys(RESIDUAL),
+  });
+
+/** A path's outcome: the command ran, or it was inapplicable (a CommandError). */
+export const PATH_RAN = 0;
+export const PATH_INAPPLICABLE = 1;
+
+type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL) => number;
+/**
+ * How far one action's tree grows. Its body is compiled again with every new path, and a
+ * function of more than some tens of kilobytes is no longer optimized by V8, so an action
+ * whose paths are many (an exit or fork over many VMAs: every combination of their states is
+ * a path) keeps the paths met first and runs the others on the general path.
+ */
+const MAX_PATHS = 64;
+const MAX_BODY = 24_000;
+const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
+
+export class FastPath {
+  private readonly t: TracedDecider;
+  private readonly kernel: Kernel;
+  private readonly buffer: EventBuffer;
+  private readonly masks: PageMasks;
+  private readonly scratch: Uint8Array;
+  private readonly hits: readonly Uint32Array[];
+  private readonly trees: PathTree[];
+  private readonly fns: (PathFn | null)[];
+  private readonly stale: boolean[];
+  /** actions the tracer could not follow: always the general path */
+  private readonly untraceable: boolean[];
+  /** paths traced, and functions compiled (for docs/performance.md) */
+  traced = 0;
+  compiled = 0;
+
+  constructor(
+    readonly u: Universe,
+    readonly design: Design,
+    readonly tables: Tables,
+    commands: readonly Command[],
+    private readonly L: Layout,
+    /** the notes the model reads (the production decider's) */
+    private readonly notes: Uint32Array,
+  ) {
+    const t = (this.t = tracingBuild());
+    // the machines' string payloads are codes in the production build's table: the tracing build's must agree
+    stringTable().forEach((str, code) => {
+      if (t.stringCode(str) !== code) throw new Error(`tracing build: string code of '${str}' differs`);
+    });
+    this.kernel = new t.Kernel(u, design, tables);
+    this.kernel.prepare(commands);
+    this.scratch = new Uint8Array(L.size);
+    this.masks = new t.PageMasks(this.kernel.L);
+    this.buffer = tracingBuffer(t, u, design, this.scratch);
+    this.hits = ROLES.map((r) => tables[r].hits);
+    const n = commands.length;
+    this.trees = Array.from({ length: n }, () => new PathTree());
+    this.fns = new Array<PathFn | null>(n).fill(null);
+    this.stale = new Array<boolean>(n).fill(false);
+    this.untraceable = new Array<boolean>(n).fill(false);
+  }
+
+  /**
+   * Action a on parent s into out (a copy of s on entry): PATH_RAN or PATH_INAPPLICABLE, with
+   * the notes set. `masks`: the planner's page masks of s; `edge`: its syscall edge for a.
+   */
+  step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array, general: () => number): number {
+    if (this.untraceable[a]) return general();
+    if (this.stale[a]) this.compile(a);
+    const f = this.fns[a];
+    if (f !== null) {
+      const h = this.hits;
+      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL);
+      if (r !== BAIL) return r;
+      out.set(s);
+      // a full tree takes no more paths: the rest of this action's steps run the general path
+      if (this.trees[a].paths >= MAX_PATHS || this.trees[a].size >= MAX_BODY) return general();
+    }
+    return this.trace(s, a, masks, edge, out, general);
+  }
+
+  /** Run a in the tracing build (the general path, traced) and keep its path. */
+  private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array, general: () => number): number {
+    const { tracer, CommandError } = this.t;
+    const before = this.hits.map((h) => h.slice());
+    this.scratch.set(s);
+    this.masks.words.set(masks.words);
+    this.kernel.notes.fill(0);
+    this.buffer.reset(this.scratch);
+    this.track(tracer);
+    tracer.begin();
+    let result = PATH_RAN;
+    try {
+      this.kernel.stepAction(this.buffer, a, this.masks, tracer.input('E', edge) as unknown as number);
+    } catch (e) {
+      if (e instanceof CommandError) result = PATH_INAPPLICABLE;
+      else {
+        // the tracer could not follow this action: undo its counts, run it untraced from now on
+        tracer.end();
+        this.hits.forEach((h, i) => h.set(before[i]));
+        this.untraceable[a] = true;
+        return general();
+      }
+    }
+    const ops = tracer.end();
+    out.set(this.scratch);
+    this.notes.set(this.kernel.notes);
+    if (this.trees[a].add(ops, result)) {
+      this.traced++;
+      this.stale[a] = true;
+    }
+    return result;
+  }
+
+  /** The tracer's names for what paths read and write (set before each trace: the tracer is shared by every FastPath of the thread). */
+  private track(tracer: Tracer): void {
+    tracer.track(this.scratch, 'S');
+    tracer.track(this.masks.words, 'M');
+    this.hits.forEach((h, i) => tracer.track(h, `H${i}`, true));
+    tracer.track(this.kernel.notes, 'N', true);
+    tracer.name(this.kernel.L, 'L');
+    tracer.name(this.buffer.ctx.L, 'L');
+  }
+
+  /**
+   * A rewrite of every compiled body, for the tests' planted differences (test/checker/fastPath.test.ts);
+   * setting it compiles every action again.
+   */
+  set plant(rewrite: ((body: string) => string) | null) {
+    this.rewrite = rewrite;
+    this.trees.forEach((t, a) => (this.stale[a] = t.paths > 0));
+  }
+  private rewrite: ((body: string) => string) | null = null;
+
+  private compile(a: number): void {
+    const body = this.trees[a].body();
+    this.trees[a].size = body.length;
+    this.fns[a] = new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
+    this.stale[a] = false;
+    this.compiled++;
+  }
+
+  /** The source of action a's function (for tests and for reading). */
+  source(a: number): string {
+    return this.trees[a].body();
+  }
+}
+
+/**
+ * An event buffer of the tracing build whose emitters keep traced values as they are (the
+ * generated emitters of evolve.ts would store them into a Float64Array): fields go into a
+ * plain array, absent ones as NaN, and each event is applied by its kind's traced `apply`.
+ */
+const tracingBuffer = (t: TracedDecider, u: Universe, design: Design, s: Uint8Array): EventBuffer => {
+  const real = new t.EventBuffer(t.evolveContext(u, design), s);
+  const b = real as unknown as { buf: unknown[]; emit: unknown };
+  const buf = new Array<unknown>(8 * 1024).fill(0);
+  b.buf = buf;
+  const emit: Record<string, (...a: unknown[]) => number> = {};
+  t.EVENT_KINDS.forEach((k, code) => {
+    const n = k.names.length + k.hints;
+    emit[k.type] = (...a: unknown[]) => {
+      const o = real.slot(code);
+      for (let i = 0; i < n; i++) {
+        const x = a[i];
+        buf[o + i] = x === undefined ? NaN : typeof x === 'boolean' ? +x : x;
+      }
+      k.apply(real.ctx, real.s, buf as unknown as Float64Array, o);
+      return o - 1;
+    };
+  });
+  b.emit = emit;
+  return real;
+};

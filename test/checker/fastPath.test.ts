@@ -1,0 +1,148 @@
+/**
+ * The generated fast path (src/checker/fastPath.ts) shown equal to the general path, not
+ * sampled: on small named configs, for every state the checker expands and every action
+ * the planner runs in it, the model with the fast path and the model without it leave the same
+ * bytes, the same step result, the same machine edge counts and the same kernel notes. Each
+ * config is walked twice: the first walk traces every path the decider takes (the tracing
+ * build's step, itself compared with the general one); the second must be answered by the
+ * compiled paths alone, without one trace. A planted difference in the compiled code (one
+ * written byte off by one) must be found.
+ */
+import { describe, expect, it } from 'vitest';
+import { PfnmapModel, type PfnmapModelArgs } from '../../src/checker/model.ts';
+import { checkAsync, checkSync } from '../../src/checker/check.ts';
+import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
+import { STEP_CUT, STEP_INAPPLICABLE } from '../../src/engine/model.ts';
+import { parseDesign, type Design } from '../../src/state/design.ts';
+import type { Universe } from '../../src/state/universe.ts';
+
+interface Walk {
+  readonly states: number;
+  readonly steps: number;
+  readonly mismatches: readonly string[];
+  /** paths traced during the walk */
+  readonly traced: number;
+}
+
+/** Every state the checker expands (symmetry representatives), breadth first by the general model's steps, with the actions the planner runs in each. */
+const reachable = (general: PfnmapModel): { states: Uint8Array[]; runs: Int32Array[] } => {
+  const key = (s: Uint8Array) => Buffer.from(s).toString('latin1');
+  const states = [...general.initialStates()];
+  const seen = new Set(states.map(key));
+  const runs: Int32Array[] = [];
+  const out = new Uint8Array(general.stateBytes);
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i];
+    const run = general.plan(s).run;
+    runs.push(run);
+    for (const a of run) {
+      const r = general.step(s, a, out);
+      // the checker keeps neither an inapplicable step's bytes nor a successor cut at treeMax
+      if (r === STEP_INAPPLICABLE || r === STEP_CUT) continue;
+      const rep = general.canonicalize(out);
+      const k = key(rep);
+      if (!seen.has(k)) {
+        seen.add(k);
+        states.push(rep.slice());
+      }
+    }
+  }
+  return { states, runs };
+};
+
+/**
+ * Step every (state, action) on both models: the same bytes, result and notes at every step,
+ * and the same machine edge counts for each state's actions (the two models share the compiled
+ * machines: the general steps of a state are counted, then the fast ones).
+ */
+const compare = (general: PfnmapModel, fast: PfnmapModel, states: readonly Uint8Array[], runs: readonly Int32Array[]): Walk => {
+  const n = general.stateBytes;
+  const outs = new Uint8Array(n * 256);
+  const results = new Int32Array(256);
+  const marks = new Int32Array(256);
+  const mine = new Uint8Array(n);
+  const c0 = new Float64Array(general.counterCount);
+  const c1 = new Float64Array(general.counterCount);
+  const c2 = new Float64Array(general.counterCount);
+  const mismatches: string[] = [];
+  const tracedBefore = fast.fast!.traced;
+  let steps = 0;
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i];
+    const run = runs[i];
+    general.readCounters(c0, 0);
+    general.plan(s);
+    run.forEach((a, j) => {
+      results[j] = general.step(s, a, outs.subarray(j * n, (j + 1) * n));
+      marks[j] = general.lastStepMarks();
+    });
+    general.readCounters(c1, 0);
+    fast.plan(s);
+    run.forEach((a, j) => {
+      steps++;
+      const r = fast.step(s, a, mine);
+      const what: string[] = [];
+      if (r !== results[j]) what.push(`result ${results[j]} against ${r}`);
+      if (r !== STEP_INAPPLICABLE && !mine.every((x, k) => x === outs[j * n + k])) what.push('bytes');
+      if (fast.lastStepMarks() !== marks[j]) what.push('notes');
+      if (what.length > 0) mismatches.push(`state ${i}, action ${a} (${general.actionKeys[general.actionKeyOf[a]]}): ${what.join(', ')}`);
+    });
+    general.readCounters(c2, 0);
+    if (!c1.every((x, k) => x - c0[k] === c2[k] - x)) mismatches.push(`state ${i}: machine edge counts`);
+  }
+  return { states: states.length, steps, mismatches, traced: fast.fast!.traced - tracedBefore };
+};
+
+const models = (universe: Universe, design: Design): [PfnmapModel, PfnmapModel] => {
+  const args: PfnmapModelArgs = { universe, design, mutant: null, invariants: null, symmetry: true };
+  return [new PfnmapModel({ ...args, fastPath: false }), new PfnmapModel({ ...args, fastPath: true })];
+};
+
+describe('the generated fast path on every reachable state', () => {
+  for (const [config, name, treeMax] of [
+    ['tiny', 'tracked', undefined],
+    ['kernel2', 'tracked', undefined],
+    ['fork2', 'tracked', undefined],
+    ['kernel2', 'precise', undefined],
+    ['kernel2', 'legacy@v6.1', 1],
+    ['fork2', 'legacy@v6.15', 2],
+  ] as const)
+    it(`${config}${treeMax ? ` (treeMax ${treeMax})` : ''} / ${name}: the same bytes, results, counters and notes; the second walk without a trace`, () => {
+      const base = NAMED_CONFIGS[config];
+      const universe = treeMax ? { ...base.universe, treeMax } : base.universe;
+      const design = parseDesign(name) as Design;
+      const [general, fast] = models(universe, design);
+      const { states, runs } = reachable(general);
+      const first = compare(general, fast, states, runs);
+      expect(first.mismatches).toEqual([]);
+      expect(first.traced).toBeGreaterThan(0);
+      // an independent search: it finds the states the checker counts (the pin, or a search that stops at no violation)
+      expect(first.states).toBe(treeMax ? checkSync({ universe, design, invariants: [], workers: 1 }).distinct : base.pins[name].distinct);
+      const second = compare(general, fast, states, runs);
+      expect(second.mismatches).toEqual([]);
+      expect(second.steps).toBe(first.steps);
+      expect(second.traced).toBe(0);
+    });
+
+  it('a check with the fast path, on one worker and on two, gives the result and coverage of one without', async () => {
+    const universe = NAMED_CONFIGS.kernel2.universe;
+    const design = parseDesign('tracked') as Design;
+    const plain = checkSync({ universe, design, workers: 1 });
+    const strip = (r: typeof plain) => ({ verdict: r.verdict, distinct: r.distinct, generated: r.generated, depth: r.depth, coverage: r.coverage, quality: r.brokenQuality.map((q) => q.invariant), reachability: r.reachability });
+    expect(strip(checkSync({ universe, design, workers: 1, fastPath: true }))).toEqual(strip(plain));
+    expect(strip(await checkAsync({ universe, design, workers: 2, fastPath: true }))).toEqual(strip(plain));
+  });
+
+  it('a planted difference in the compiled code is found', () => {
+    const c = NAMED_CONFIGS.tiny;
+    const [general, fast] = models(c.universe, parseDesign('tracked') as Design);
+    const { states, runs } = reachable(general);
+    compare(general, fast, states, runs);
+    // every write of a computed value into the state is off by one
+    fast.fast!.plant = (body) => body.replace(/^(S\[[^\]]+\] = )(.*);$/gm, '$1($2) + 1;');
+    const planted = compare(general, fast, states, runs);
+    expect(planted.traced).toBe(0);
+    expect(planted.mismatches.length).toBeGreaterThan(0);
+    expect(planted.mismatches.some((m) => m.includes('bytes'))).toBe(true);
+  });
+});
