@@ -27,6 +27,8 @@ export interface Baseline {
   readonly date: string;
   /** the run checked the invariants (false: --no-invariants) */
   readonly invariants: boolean;
+  /** ours ran with --fast-path (a run that does not say did not) */
+  readonly fastPath: boolean;
   readonly rows: readonly BaselineRow[];
 }
 
@@ -72,8 +74,9 @@ export const readBaseline = (file: string): Baseline | { error: string } => {
   }
   if (rows.length === 0) return { error: `${file}: field instructions: no config` };
   if (typeof run.invariants !== 'boolean') return { error: `${file}: field invariants: expected true or false` };
+  if (run.fastPath !== undefined && typeof run.fastPath !== 'boolean') return { error: `${file}: field fastPath: expected true or false` };
   const engine = run.engine as { commit?: unknown } | undefined;
-  return { file, commit: typeof engine?.commit === 'string' ? engine.commit : '', date: typeof run.date === 'string' ? run.date : '', invariants: run.invariants, rows };
+  return { file, commit: typeof engine?.commit === 'string' ? engine.commit : '', date: typeof run.date === 'string' ? run.date : '', invariants: run.invariants, fastPath: run.fastPath === true, rows };
 };
 
 /** One config of the new run beside the baseline's. */

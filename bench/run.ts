@@ -11,7 +11,7 @@
  * Figures go to bench/results/latest.json.
  *
  *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality]
- *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants]
+ *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path]
  *                    [--install] [--out FILE]
  *
  * --quick        the small config only, no scaling table
@@ -28,6 +28,7 @@
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
+ * --fast-path    ours steps through the generated fast path (src/checker/fastPath.ts, check --fast-path)
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  *
@@ -67,6 +68,7 @@ interface Args {
   instructions: boolean;
   spinExtra: boolean;
   noInvariants: boolean;
+  fastPath: boolean;
   install: boolean;
   out: string;
   /** --instructions: the earlier run to compare with, or why there is none */
@@ -86,13 +88,14 @@ const BENCH_FLAGS = {
   tolerance: 'string',
   'spin-extra': 'bool',
   'no-invariants': 'bool',
+  'fast-path': 'bool',
   install: 'bool',
   out: 'string',
   help: 'bool',
 } as const;
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--install] [--out FILE]';
+  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path] [--install] [--out FILE]';
 
 /** The command line (src/cli/args.ts's rules): a bad one is one line and exit 2, before anything runs. */
 const parseBenchArgs = (argv: string[]): Args => {
@@ -124,7 +127,7 @@ const parseBenchArgs = (argv: string[]): Args => {
   if (!f.instructions && (f.baseline !== undefined || f.tolerance !== undefined)) usageExit('bench: --baseline and --tolerance go with --instructions');
   const tolerance = f.tolerance === undefined ? DEFAULT_TOLERANCE : Number(f.tolerance);
   if (!(tolerance >= 0 && tolerance <= 1000)) usageExit(`bench: --tolerance expects a percentage from 0 to 1000, got '${f.tolerance}'`);
-  const baseline = f.instructions ? baselineFor(f.baseline === undefined ? null : resolve(String(f.baseline)), out, !f['no-invariants']) : { note: '' };
+  const baseline = f.instructions ? baselineFor(f.baseline === undefined ? null : resolve(String(f.baseline)), out, !f['no-invariants'], !!f['fast-path']) : { note: '' };
   return {
     quick: !!f.quick,
     configs,
@@ -135,6 +138,7 @@ const parseBenchArgs = (argv: string[]): Args => {
     instructions: !!f.instructions,
     spinExtra: !!f['spin-extra'],
     noInvariants: !!f['no-invariants'],
+    fastPath: !!f['fast-path'],
     install: !!f.install,
     out,
     baseline,
@@ -146,11 +150,18 @@ const parseBenchArgs = (argv: string[]): Args => {
  * The run --instructions compares with: `given` (which must be a usable one: exit 2 otherwise),
  * else what `out` holds before the new run replaces it, if it is one (else a note why not).
  */
-const baselineFor = (given: string | null, out: string, invariants: boolean): Baseline | { note: string } => {
+const baselineFor = (given: string | null, out: string, invariants: boolean, fastPath: boolean): Baseline | { note: string } => {
   const file = given ?? out;
   if (given === null && !existsSync(file)) return { note: `no baseline: ${file} does not exist yet` };
   const b = readBaseline(file);
-  const why = 'error' in b ? b.error : b.invariants !== invariants ? `${file}: field invariants: the run ${b.invariants ? 'checked' : 'did not check'} the invariants, this one ${invariants ? 'does' : 'does not'}` : null;
+  const why =
+    'error' in b
+      ? b.error
+      : b.invariants !== invariants
+        ? `${file}: field invariants: the run ${b.invariants ? 'checked' : 'did not check'} the invariants, this one ${invariants ? 'does' : 'does not'}`
+        : b.fastPath !== fastPath
+          ? `${file}: field fastPath: the run ${b.fastPath ? 'used' : 'did not use'} the fast path, this one ${fastPath ? 'does' : 'does not'}`
+          : null;
   if (why === null) return b as Baseline;
   if (given !== null) usageExit(`bench: --baseline ${why}`);
   return { note: `no baseline: ${why}` };
@@ -222,6 +233,8 @@ const gitInfo = (): { commit: string | null; dirtyEngineFiles: string[] } => {
 
 /** --no-invariants: both checkers explore the bare state space. */
 let noInvariants = false;
+/** --fast-path: ours steps through the generated fast path. */
+let fastPath = false;
 
 const load = (): number => Math.round(loadavg()[0] * 100) / 100;
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -356,7 +369,7 @@ export interface OursRun {
 let oursBundle: string | undefined;
 const oursBundlePath = (): string => (oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']));
 const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, fingerprint = false): OursRun => {
-  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : [])];
+  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : []), ...(fastPath ? ['--fast-path'] : [])];
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
@@ -609,7 +622,7 @@ const instructionsConfig = (p: BenchParams): InstructionsResult => {
   const spin = countInstructions(pan.bin, panArgs, pan.dir);
   const statesStored = num(new RegExp(NUM + ' states, stored'), spin.stdout);
   process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
-  const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : [])];
+  const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : []), ...(fastPath ? ['--fast-path'] : [])];
   // the smallest of three runs that stop before the search, and of two whole runs: a single
   // reading still moves a little from run to run (performance.md §2)
   const before = Math.min(...[0, 1, 2].map(() => countInstructions(process.execPath, [...args, '--setup-only'], ROOT).instructions));
@@ -659,6 +672,7 @@ const main = (): void => {
   const a = parseBenchArgs(process.argv.slice(2));
   const spinVersion = ensureTools(a.install, a.instructions);
   noInvariants = a.noInvariants;
+  fastPath = a.fastPath;
   const gccVersion = execFileSync('gcc', ['--version']).toString().split('\n')[0];
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -684,8 +698,10 @@ const main = (): void => {
     engine: { ...git, sourceHashAtStart: engineAtStart },
     argv: process.argv.slice(2),
     invariants: !noInvariants,
+    fastPath,
   };
   if (noInvariants) console.log('invariant checks OFF on both sides (spin -DNOINV, checkSync invariants: [])');
+  if (fastPath) console.log('ours steps through the generated fast path (--fast-path)');
   if (a.instructions) {
     const rows = (a.configs ?? (a.quick ? BENCH_CONFIGS.slice(0, 1) : INSTRUCTION_CONFIGS)).map(instructionsConfig);
     const text = printInstructions(rows);

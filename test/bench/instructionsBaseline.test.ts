@@ -18,6 +18,8 @@ describe('the instruction baseline', () => {
     if ('error' in b) throw new Error(b.error);
     expect(b.commit).toBe(raw.engine.commit);
     expect(b.invariants).toBe(true);
+    // written before --fast-path existed: a run that does not say did not use it
+    expect(b.fastPath).toBe(false);
     expect(b.rows).toEqual(raw.instructions.map((r) => ({ config: r.config.name, spin: r.spin.instructions, search: r.ours.search })));
     expect(b.rows.length).toBeGreaterThan(0);
   });
@@ -37,6 +39,7 @@ describe('the instruction baseline', () => {
       [JSON.stringify({ invariants: true, instructions: [row('small', 10, -1)] }), `${file}: field instructions[0].ours.search: expected a positive whole number`],
       [JSON.stringify({ invariants: true, instructions: [row('small', 10, 20), row('small', 10, 21)] }), `${file}: field instructions[1].config.name: small appears twice`],
       [JSON.stringify({ instructions: [row('small', 10, 20)] }), `${file}: field invariants: expected true or false`],
+      [JSON.stringify({ invariants: true, fastPath: 'yes', instructions: [row('small', 10, 20)] }), `${file}: field fastPath: expected true or false`],
     ];
     for (const [text, message] of cases) {
       writeFileSync(file, text);
@@ -53,6 +56,7 @@ describe('the instruction baseline', () => {
       commit: 'c0ffee',
       date: '2026-12-04',
       invariants: true,
+      fastPath: false,
       rows: [
         { config: 'small', spin: 1000, search: 4000 },
         { config: 'medium', spin: 2000, search: 6000 },
