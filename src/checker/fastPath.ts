@@ -94,6 +94,8 @@ export class FastPath {
     private readonly L: Layout,
     /** the notes the model reads (the production decider's) */
     private readonly notes: Uint32Array,
+    /** the general path's step of action a into out, a copy of the planned state: PATH_RAN or PATH_INAPPLICABLE */
+    private readonly general: (a: number, edge: number, out: Uint8Array) => number,
   ) {
     const t = (this.t = tracingBuild());
     // the machines' string payloads are codes in the production build's table: the tracing build's must agree
@@ -117,8 +119,8 @@ export class FastPath {
    * Action a on parent s into out (a copy of s on entry): PATH_RAN or PATH_INAPPLICABLE, with
    * the notes set. `masks`: the planner's page masks of s; `edge`: its syscall edge for a.
    */
-  step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array, general: () => number): number {
-    if (this.untraceable[a]) return general();
+  step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
+    if (this.untraceable[a]) return this.general(a, edge, out);
     if (this.stale[a]) this.compile(a);
     const f = this.fns[a];
     if (f !== null) {
@@ -127,13 +129,13 @@ export class FastPath {
       if (r !== BAIL) return r;
       out.set(s);
       // a full tree takes no more paths: the rest of this action's steps run the general path
-      if (this.trees[a].paths >= MAX_PATHS || this.trees[a].size >= MAX_BODY) return general();
+      if (this.trees[a].paths >= MAX_PATHS || this.trees[a].size >= MAX_BODY) return this.general(a, edge, out);
     }
-    return this.trace(s, a, masks, edge, out, general);
+    return this.trace(s, a, masks, edge, out);
   }
 
   /** Run a in the tracing build (the general path, traced) and keep its path. */
-  private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array, general: () => number): number {
+  private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
     const { tracer, CommandError } = this.t;
     const before = this.hits.map((h) => h.slice());
     this.scratch.set(s);
@@ -152,7 +154,7 @@ export class FastPath {
         tracer.end();
         this.hits.forEach((h, i) => h.set(before[i]));
         this.untraceable[a] = true;
-        return general();
+        return this.general(a, edge, out);
       }
     }
     const ops = tracer.end();

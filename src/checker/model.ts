@@ -109,7 +109,7 @@ export class PfnmapModel implements Model {
       state: r.state ? (s: Uint8Array) => r.state!(L, s) : undefined,
       mark: r.note !== undefined ? 1 << r.note : undefined,
     }));
-    this.fast = args.fastPath === true ? new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes) : null;
+    this.fast = args.fastPath === true ? new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, (a, edge, out) => this.general(a, edge, out)) : null;
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
   }
 
@@ -140,14 +140,13 @@ export class PfnmapModel implements Model {
     for (let i = 0; i < NOTE_COUNT; i++) notes[i] = 0;
     const edge = this.current!.edges[action];
     if (this.fast !== null) {
-      if (this.fast.step(s, action, this.planner.masks, edge, out, () => this.general(s, action, edge, out)) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
-    } else if (this.general(s, action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+      if (this.fast.step(s, action, this.planner.masks, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+    } else if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     return out[HDR_BOUND] & BOUND_TREE ? STEP_CUT : STEP_CHANGED;
   }
 
-  /** The decider's step of action on s into out (a copy of s): PATH_RAN, or PATH_INAPPLICABLE for a CommandError. */
-  private general(s: Uint8Array, action: number, edge: number, out: Uint8Array): number {
-    out.set(s);
+  /** The decider's step of action into out, a copy of the state the last plan() was made for: PATH_RAN, or PATH_INAPPLICABLE for a CommandError. */
+  private general(action: number, edge: number, out: Uint8Array): number {
     this.out.reset(out);
     try {
       this.kernel.stepAction(this.out, action, this.planner.masks, edge);
