@@ -1,5 +1,5 @@
 /**
- * The checker's fast path, generated from the one decider (docs/architecture.md §fast path):
+ * The checker's fast path, generated from the one decider (docs/architecture.md §2.5):
  * for each action, the paths the decider took on the states the search met, traced through
  * the decider's tracing build (src/fastpath/) and compiled into one function per action. A
  * step first runs the action's function on the parent's bytes: when every guard of some

@@ -4,7 +4,8 @@
  * its working form and Packer's bit-packed form in storage; an action is a command of
  * `enumerateActions` run by index on the decider (models/kernel.ts, with the design's machines
  * or a seeded bug's), its events written into one reused EventBuffer and applied as they come
- * (evolve); the plan is ActionPlanner's (the commands the syscall machine answers without a
+ * (evolve), or, with `fastPath`, through the decider's traced and compiled paths (fastPath.ts),
+ * shown to leave the same bytes and counts; the plan is ActionPlanner's (the commands the syscall machine answers without a
  * change are counted without running: docs/model.md §7.13); a refused command is a
  * CommandError (inapplicable) or leaves the bytes unchanged; a successor that hit `treeMax`
  * is cut; the canonical form is the Canonicalizer's; the invariants and reachability
@@ -75,7 +76,7 @@ export class PfnmapModel implements Model {
   private readonly planner: ActionPlanner;
   private readonly out: EventBuffer;
   private readonly notes: Uint32Array;
-  /** the generated fast path, unless the args turn it off */
+  /** the generated fast path, when the args ask for it (`check --fast-path`) */
   readonly fast: FastPath | null;
 
   constructor(readonly args: PfnmapModelArgs) {
