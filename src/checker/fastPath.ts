@@ -82,9 +82,8 @@ export class FastPath {
   private readonly stale: boolean[];
   /** actions the tracer could not follow: always the general path */
   private readonly untraceable: boolean[];
-  /** paths traced, and functions compiled (for docs/performance.md) */
+  /** paths traced so far */
   traced = 0;
-  compiled = 0;
 
   constructor(
     readonly u: Universe,
@@ -192,13 +191,8 @@ export class FastPath {
     this.trees[a].size = body.length;
     this.fns[a] = new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
     this.stale[a] = false;
-    this.compiled++;
   }
 
-  /** The source of action a's function (for tests and for reading). */
-  source(a: number): string {
-    return this.trees[a].body();
-  }
 }
 
 /**
