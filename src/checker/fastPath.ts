@@ -14,7 +14,7 @@
  * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
  *
  * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
- * configs, that for every reachable state and every action the fast path leaves the bytes,
+ * configs, that for every state the checker expands and every action the fast path leaves the bytes,
  * the counters and the notes the general path leaves.
  */
 import { memtypeOverlap, type CommandError, type Kernel } from '../../models/kernel.ts';
@@ -86,9 +86,9 @@ export class FastPath {
   traced = 0;
 
   constructor(
-    readonly u: Universe,
-    readonly design: Design,
-    readonly tables: Tables,
+    u: Universe,
+    design: Design,
+    tables: Tables,
     commands: readonly Command[],
     private readonly L: Layout,
     /** the notes the model reads (the production decider's) */
@@ -188,11 +188,9 @@ export class FastPath {
 
   private compile(a: number): void {
     const body = this.trees[a].body();
-    this.trees[a].size = body.length;
     this.fns[a] = new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
     this.stale[a] = false;
   }
-
 }
 
 /**

@@ -61,7 +61,7 @@ export class PathTree {
   private readonly root: Node = { op: null, key: '', children: new Map(), leaf: null };
   /** distinct paths (leaves) */
   paths = 0;
-  /** the length of the body last made (set by whoever compiles it) */
+  /** the length of the body last made */
   size = 0;
 
   /** Add a traced path that ended returning `result`; false when it was in the tree already. */
@@ -98,7 +98,9 @@ export class PathTree {
   body(): string {
     const out: string[] = [];
     this.emit(this.root, out);
-    return out.join('\n');
+    const body = out.join('\n');
+    this.size = body.length;
+    return body;
   }
 
   private emit(n: Node, out: string[]): void {

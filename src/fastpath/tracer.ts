@@ -113,8 +113,9 @@ export class Tracer {
   private cse = new Map<string, Sym>();
   /** traced values written into untracked typed arrays (the decider's own scratch) */
   private shadow = new Map<unknown, Map<number, Sym>>();
-  private readonly tracked = new Map<unknown, Tracked>();
-  private readonly named = new Map<unknown, string>();
+  // weak: a model's arrays are let go with the model, though the tracer is the thread's
+  private readonly tracked = new WeakMap<object, Tracked>();
+  private readonly named = new WeakMap<object, string>();
 
   /** Reads and writes of arr are part of paths, under this name (a counter: only ever incremented). */
   track(arr: ArrayLike<number>, name: string, counter = false): void {
