@@ -6,7 +6,13 @@
  * traced path holds, the function writes what the decider and evolve would have written, bumps
  * the same machine edge counters and kernel notes, and returns; otherwise (a path not traced
  * yet) the step runs the decider in the tracing build, which writes the successor as the
- * general path does and records the new path, and the action's function is compiled again.
+ * general path does and records the new path.
+ *
+ * An action has two compiled functions: its settled paths, and the paths traced since those
+ * were compiled (pending). A new path compiles only the pending function, which is small; the
+ * settled one is compiled again, with every path, once the pending paths are as many as half
+ * the settled ones. So an action of n paths compiles its whole tree about log n times instead
+ * of n times, and its settled function lives long enough for V8 to optimize it.
  *
  * What the paths read and write: the state's bytes (`S`), the planner's page masks (`M`), the
  * syscall machine's edge the planner found (`E`), the machines' hit counters (`H0`..`H4`, in
@@ -61,13 +67,15 @@ export const PATH_INAPPLICABLE = 1;
 
 type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL) => number;
 /**
- * How far one action's tree grows. Its body is compiled again with every new path, and a
- * function of more than some tens of kilobytes is no longer optimized by V8, so an action
- * whose paths are many (an exit or fork over many VMAs: every combination of their states is
- * a path) keeps the paths met first and runs the others on the general path.
+ * How far one action's tree grows. A function of more than some tens of kilobytes is no
+ * longer optimized by V8, so an action whose paths are many (an exit or fork over many VMAs:
+ * every combination of their states is a path) keeps the paths met first and runs the others
+ * on the general path.
  */
 const MAX_PATHS = 64;
 const MAX_BODY = 24_000;
+/** The pending paths that make the settled function be compiled again: at least this many, and half the settled ones. */
+const MIN_PENDING = 4;
 const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
 
 export class FastPath {
@@ -77,8 +85,13 @@ export class FastPath {
   private readonly masks: PageMasks;
   private readonly scratch: Uint8Array;
   private readonly hits: readonly Uint32Array[];
+  /** per action: every path traced, and the function compiled from them (null: none yet) */
   private readonly trees: PathTree[];
   private readonly fns: (PathFn | null)[];
+  /** per action: the paths traced since fns[a] was compiled, and their function */
+  private readonly pending: PathTree[];
+  private readonly pendingFns: (PathFn | null)[];
+  /** per action: pendingFns[a] is to be compiled again before its next step */
   private readonly stale: boolean[];
   /** actions the tracer could not follow: always the general path */
   private readonly untraceable: boolean[];
@@ -110,6 +123,8 @@ export class FastPath {
     const n = commands.length;
     this.trees = Array.from({ length: n }, () => new PathTree());
     this.fns = new Array<PathFn | null>(n).fill(null);
+    this.pending = Array.from({ length: n }, () => new PathTree());
+    this.pendingFns = new Array<PathFn | null>(n).fill(null);
     this.stale = new Array<boolean>(n).fill(false);
     this.untraceable = new Array<boolean>(n).fill(false);
   }
@@ -121,15 +136,22 @@ export class FastPath {
   step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
     if (this.untraceable[a]) return this.general(a, edge, out);
     if (this.stale[a]) this.compile(a);
+    const h = this.hits;
     const f = this.fns[a];
     if (f !== null) {
-      const h = this.hits;
       const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL);
       if (r !== BAIL) return r;
       out.set(s);
-      // a full tree takes no more paths: the rest of this action's steps run the general path
-      if (this.trees[a].paths >= MAX_PATHS || this.trees[a].size >= MAX_BODY) return this.general(a, edge, out);
     }
+    const p = this.pendingFns[a];
+    if (p !== null) {
+      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL);
+      if (r !== BAIL) return r;
+      out.set(s);
+    }
+    // a full tree takes no more paths: the rest of this action's steps run the general path
+    const tree = this.trees[a];
+    if (tree.paths >= MAX_PATHS || tree.size + this.pending[a].size >= MAX_BODY) return this.general(a, edge, out);
     return this.trace(s, a, masks, edge, out);
   }
 
@@ -160,6 +182,7 @@ export class FastPath {
     out.set(this.scratch);
     this.notes.set(this.kernel.notes);
     if (this.trees[a].add(ops, result)) {
+      this.pending[a].add(ops, result);
       this.traced++;
       this.stale[a] = true;
     }
@@ -182,14 +205,27 @@ export class FastPath {
    */
   set plant(rewrite: ((body: string) => string) | null) {
     this.rewrite = rewrite;
-    this.trees.forEach((t, a) => (this.stale[a] = t.paths > 0));
+    this.trees.forEach((t, a) => {
+      if (t.paths > 0) this.fns[a] = this.fn(t);
+      this.stale[a] = this.pending[a].paths > 0;
+    });
   }
   private rewrite: ((body: string) => string) | null = null;
 
+  /** Compile a's pending paths, or, when they are many enough, all its paths (and none is pending). */
   private compile(a: number): void {
-    const body = this.trees[a].body();
-    this.fns[a] = new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
+    const pending = this.pending[a];
+    if (pending.paths >= Math.max(MIN_PENDING, (this.trees[a].paths - pending.paths) / 2)) {
+      this.fns[a] = this.fn(this.trees[a]);
+      this.pending[a] = new PathTree();
+      this.pendingFns[a] = null;
+    } else this.pendingFns[a] = this.fn(pending);
     this.stale[a] = false;
+  }
+
+  private fn(tree: PathTree): PathFn {
+    const body = tree.body();
+    return new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
   }
 }
 
