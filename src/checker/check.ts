@@ -40,8 +40,12 @@ export interface CheckOptions {
    * ones, unless `invariants` names them explicitly) */
   readonly continueOn?: readonly string[];
   readonly symmetry?: boolean;
-  /** run steps through the generated fast path (fastPath.ts); default false: the general path alone */
-  readonly fastPath?: boolean;
+  /**
+   * run steps through the generated fast path (fastPath.ts): true from the first step, a number
+   * n once a model (one per worker) has taken n general steps, 'auto' once it has taken
+   * FAST_PATH_AFTER (model.ts; what `check` does unless told), false (the default here) never
+   */
+  readonly fastPath?: boolean | 'auto' | number;
   /** keep every state's bytes and compare them (default), or trust 64-bit fingerprints */
   readonly exact?: boolean;
   /** yield to the caller every this many expanded states */

@@ -39,8 +39,12 @@ export interface PfnmapModelArgs {
   /** the checked invariants, by name; null: every invariant of the design */
   readonly invariants: readonly string[] | null;
   readonly symmetry: boolean;
-  /** run steps through the generated fast path (fastPath.ts); the general path alone when absent or false */
-  readonly fastPath?: boolean;
+  /**
+   * run steps through the generated fast path (fastPath.ts): true from the first step; a number
+   * n once the model has taken n steps on the general path ('auto': FAST_PATH_AFTER); the
+   * general path alone when absent or false
+   */
+  readonly fastPath?: boolean | 'auto' | number;
 }
 
 /** The compiled machines whose edge hits are the model's counters, in the coverage report's order. */
@@ -76,8 +80,10 @@ export class PfnmapModel implements Model {
   private readonly planner: ActionPlanner;
   private readonly out: EventBuffer;
   private readonly notes: Uint32Array;
-  /** the generated fast path, when the args ask for it (`check --fast-path`) */
-  readonly fast: FastPath | null;
+  /** the generated fast path, when the args ask for it (`check --fast-path`), or once 'auto' has built it */
+  fast: FastPath | null = null;
+  /** 'auto': the general steps left before the fast path is built (Infinity: never) */
+  private generalStepsLeft: number;
 
   constructor(readonly args: PfnmapModelArgs) {
     const { universe: u, design } = args;
@@ -110,8 +116,15 @@ export class PfnmapModel implements Model {
       state: r.state ? (s: Uint8Array) => r.state!(L, s) : undefined,
       mark: r.note !== undefined ? 1 << r.note : undefined,
     }));
-    this.fast = args.fastPath === true ? new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, (a, edge, out) => this.general(a, edge, out)) : null;
+    const f = args.fastPath;
+    this.generalStepsLeft = f === true ? 0 : f === 'auto' ? FAST_PATH_AFTER : typeof f === 'number' ? f : Infinity;
+    if (this.generalStepsLeft === 0) this.buildFastPath();
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
+  }
+
+  private buildFastPath(): void {
+    const { universe: u, design } = this.args;
+    this.fast = new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, (a, edge, out) => this.general(a, edge, out));
   }
 
   pack(s: Uint8Array, dst: Uint8Array, off: number): void {
@@ -142,7 +155,10 @@ export class PfnmapModel implements Model {
     const edge = this.current!.edges[action];
     if (this.fast !== null) {
       if (this.fast.step(s, action, this.planner.masks, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
-    } else if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+    } else {
+      if (--this.generalStepsLeft === 0) this.buildFastPath();
+      if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+    }
     return out[HDR_BOUND] & BOUND_TREE ? STEP_CUT : STEP_CHANGED;
   }
 
@@ -184,6 +200,14 @@ export class PfnmapModel implements Model {
     for (const m of MACHINES) this.tables[m].hits.fill(0);
   }
 }
+
+/**
+ * `fastPath: 'auto'`: the steps a model takes on the general path before it builds the fast
+ * path. Tracing and compiling the paths costs about a quarter of a second up front, which a
+ * search of fewer steps does not earn back: small (799,070 steps) stays on the general path,
+ * medium (11,955,510) and the default suite's universes switch early (docs/performance.md §10.6).
+ */
+export const FAST_PATH_AFTER = 1 << 20;
 
 export const createModel = (args: PfnmapModelArgs): PfnmapModel => new PfnmapModel(args);
 

@@ -25,6 +25,7 @@ const SPEC = {
   invariants: 'string',
   'no-symmetry': 'bool',
   'fast-path': 'bool',
+  'no-fast-path': 'bool',
   fingerprint: 'bool',
   json: 'bool',
   out: 'string',
@@ -52,6 +53,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const workers = flags.workers as number | undefined;
   if (workers === 0) throw new UsageError('check: --workers expects at least 1');
   if (workers !== undefined && workers > maxWorkers()) throw new UsageError(`check: --workers ${workers} is more than ${maxWorkers()} (this machine has ${cores()} cores)`);
+  if (flags['fast-path'] && flags['no-fast-path']) throw new UsageError('check: --fast-path and --no-fast-path together');
   if (flags['max-memory'] === 0) throw new UsageError('check: --max-memory expects at least 1 (MB)');
   const out = flags.out as string | undefined;
   // before the search: a trace it finds must have somewhere to go
@@ -90,7 +92,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           maxMemoryBytes: memoryLimit,
           invariants,
           symmetry: !flags['no-symmetry'],
-          fastPath: !!flags['fast-path'],
+          fastPath: flags['fast-path'] ? true : flags['no-fast-path'] ? false : 'auto',
           exact: !flags.fingerprint,
           mutant: mutant?.name,
           // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not

@@ -25,7 +25,7 @@ export const USAGE = `usage: pfnmap <command> [options]
 
 commands:
   check     [--design D] [--config NAME|FILE.json] [--depth N] [--max-states N] [--max-seconds N]
-            [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fast-path] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
+            [--max-memory MB] [--invariants a,b] [--no-symmetry] [--fast-path | --no-fast-path] [--fingerprint] [--json] [--out TRACE.ndjson] [--quiet]
             [--html PAGE.html]  (the counterexample as a trace page)
             [--mutant NAME]  (a seeded bug of the tracked design: pfnmap list shows them)
             [--workers N]  (search on N worker threads: the same result, shortest counterexamples kept;

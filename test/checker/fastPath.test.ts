@@ -9,7 +9,7 @@
  * written byte off by one) must be found.
  */
 import { describe, expect, it } from 'vitest';
-import { PfnmapModel, type PfnmapModelArgs } from '../../src/checker/model.ts';
+import { FAST_PATH_AFTER, PfnmapModel, type PfnmapModelArgs } from '../../src/checker/model.ts';
 import { checkAsync, checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { STEP_CUT, STEP_INAPPLICABLE } from '../../src/engine/model.ts';
@@ -65,7 +65,7 @@ const compare = (general: PfnmapModel, fast: PfnmapModel, states: readonly Uint8
   const c1 = new Float64Array(general.counterCount);
   const c2 = new Float64Array(general.counterCount);
   const mismatches: string[] = [];
-  const tracedBefore = fast.fast!.traced;
+  const tracedBefore = fast.fast?.traced ?? 0;
   let steps = 0;
   for (let i = 0; i < states.length; i++) {
     const s = states[i];
@@ -90,12 +90,12 @@ const compare = (general: PfnmapModel, fast: PfnmapModel, states: readonly Uint8
     general.readCounters(c2, 0);
     if (!c1.every((x, k) => x - c0[k] === c2[k] - x)) mismatches.push(`state ${i}: machine edge counts`);
   }
-  return { states: states.length, steps, mismatches, traced: fast.fast!.traced - tracedBefore };
+  return { states: states.length, steps, mismatches, traced: (fast.fast?.traced ?? 0) - tracedBefore };
 };
 
-const models = (universe: Universe, design: Design): [PfnmapModel, PfnmapModel] => {
+const models = (universe: Universe, design: Design, fastPath: PfnmapModelArgs['fastPath'] = true): [PfnmapModel, PfnmapModel] => {
   const args: PfnmapModelArgs = { universe, design, mutant: null, invariants: null, symmetry: true };
-  return [new PfnmapModel({ ...args, fastPath: false }), new PfnmapModel({ ...args, fastPath: true })];
+  return [new PfnmapModel({ ...args, fastPath: false }), new PfnmapModel({ ...args, fastPath })];
 };
 
 describe('the generated fast path on every reachable state', () => {
@@ -131,6 +131,27 @@ describe('the generated fast path on every reachable state', () => {
     const strip = (r: typeof plain) => ({ verdict: r.verdict, distinct: r.distinct, generated: r.generated, depth: r.depth, coverage: r.coverage, quality: r.brokenQuality.map((q) => q.invariant), reachability: r.reachability });
     expect(strip(checkSync({ universe, design, workers: 1, fastPath: true }))).toEqual(strip(plain));
     expect(strip(await checkAsync({ universe, design, workers: 2, fastPath: true }))).toEqual(strip(plain));
+    // deferred: the fast path is built in the middle of the search (in each worker)
+    expect(strip(checkSync({ universe, design, workers: 1, fastPath: 5000 }))).toEqual(strip(plain));
+    expect(strip(await checkAsync({ universe, design, workers: 2, fastPath: 5000 }))).toEqual(strip(plain));
+  });
+
+  it('a deferred fast path takes over after that many general steps, with the same steps before and after', () => {
+    const universe = NAMED_CONFIGS.kernel2.universe;
+    const design = parseDesign('tracked') as Design;
+    const [general, deferred] = models(universe, design, 5000);
+    const { states, runs } = reachable(general);
+    expect(deferred.fast).toBeNull();
+    const walk = compare(general, deferred, states, runs);
+    expect(walk.steps).toBeGreaterThan(5000);
+    expect(walk.mismatches).toEqual([]);
+    expect(deferred.fast).not.toBeNull();
+    expect(walk.traced).toBeGreaterThan(0);
+    // 'auto' waits for FAST_PATH_AFTER steps: a search this short never builds it
+    const [, auto] = models(universe, design, 'auto');
+    expect(walk.steps).toBeLessThan(FAST_PATH_AFTER);
+    expect(compare(general, auto, states, runs).mismatches).toEqual([]);
+    expect(auto.fast).toBeNull();
   });
 
   it('a planted difference in the compiled code is found', () => {

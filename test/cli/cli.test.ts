@@ -107,6 +107,9 @@ describe('pfnmap check', () => {
     expect((await cli('check', '--design', 'legacy@v5')).err[0]).toMatch(/--design: unknown design/);
     expect((await cli('check', '--invariants', 'no-such')).err[0]).toMatch(/unknown invariant "no-such"/);
     expect((await cli('check', '--fast')).err[0]).toMatch(/unknown flag --fast/);
+    const both = await cli('check', '--fast-path', '--no-fast-path');
+    expect(both.code).toBe(2);
+    expect(both.err).toEqual(['pfnmap: check: --fast-path and --no-fast-path together']);
     expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant "x"/);
     expect((await cli('nosuch')).code).toBe(2);
   });
