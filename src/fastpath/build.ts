@@ -6,14 +6,17 @@
  * A manifest beside it lists the inputs with their sizes and modification times: a run whose
  * inputs all match it loads the build without scanning, hashing or compiling anything; any
  * other run scans the entry's imports with esbuild, and builds only when the hash is new. Files
- * are written under a temporary name and renamed, so runs in parallel (the worker threads,
- * concurrent test files) are safe.
+ * are written under a temporary name of their process and thread and renamed, so runs in
+ * parallel (the worker threads of one search, concurrent test files) are safe. A new build
+ * removes the builds of other hashes that are more than an hour old: a run that read the
+ * manifest loads the file it names within moments, never an hour later.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import type * as TS from 'typescript';
 import type * as Esbuild from 'esbuild';
 import { projectRoot } from '../util/root.ts';
@@ -41,6 +44,33 @@ interface Manifest {
 }
 
 const OWN = ['src/fastpath/transform.ts', 'src/fastpath/tracer.ts'];
+
+/** a temporary name's suffix, unique to this process and thread */
+const tmpSuffix = `${process.pid}-${threadId}`;
+
+/** How old another hash's build must be before a new build removes it. */
+export const STALE_BUILD_MS = 60 * 60 * 1000;
+
+/**
+ * Remove the builds named `traced-<name>-<hash>.cjs` in dir other than `keep` whose last
+ * modification is more than STALE_BUILD_MS before `now`; returns the names removed. A file
+ * that another run removes first is not an error.
+ */
+export const dropStaleBuilds = (dir: string, name: string, keep: string, now: number): string[] => {
+  const pattern = new RegExp(`^traced-${name}-[0-9a-f]+\\.cjs$`);
+  const dropped: string[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!pattern.test(f) || join(dir, f) === keep) continue;
+    try {
+      if (now - statSync(join(dir, f)).mtimeMs <= STALE_BUILD_MS) continue;
+      rmSync(join(dir, f), { force: true });
+      dropped.push(f);
+    } catch {
+      // removed by another run meanwhile
+    }
+  }
+  return dropped;
+};
 
 const statsOf = (root: string, files: readonly string[]): [string, number, number][] =>
   files.map((f) => {
@@ -87,9 +117,12 @@ export const loadTracingBuild = <M>(b: TracingBuild): M => {
   for (const f of inputs) hash.update(`${f}\0${b.traced(f)}\0`).update(readFileSync(join(root, f)));
   const key = hash.digest('hex').slice(0, 16);
   const out = join(cacheDir, `traced-${b.name}-${key}.cjs`);
-  if (!existsSync(out)) build(root, cacheDir, out, inputs, b, esbuild);
+  if (!existsSync(out)) {
+    build(root, cacheDir, out, inputs, b, esbuild);
+    dropStaleBuilds(cacheDir, b.name, out, Date.now());
+  }
   const m: Manifest = { out, inputs: statsOf(root, [...new Set([...OWN, ...inputs])]) };
-  const tmp = `${manifest}.${process.pid}.tmp`;
+  const tmp = `${manifest}.${tmpSuffix}.tmp`;
   writeFileSync(tmp, JSON.stringify(m));
   renameSync(tmp, manifest);
   return loadOnce<M>(out);
@@ -98,7 +131,7 @@ export const loadTracingBuild = <M>(b: TracingBuild): M => {
 const build = (root: string, cacheDir: string, out: string, inputs: readonly string[], b: TracingBuild, esbuild: typeof Esbuild): void => {
   const ts = require('typescript') as typeof TS;
   const residual = new Set(b.residual);
-  const mirror = join(cacheDir, `traced-src-${process.pid}-${Date.now()}`);
+  const mirror = join(cacheDir, `traced-src-${tmpSuffix}-${Date.now()}`);
   mkdirSync(cacheDir, { recursive: true });
   try {
     for (const f of inputs) {
@@ -107,7 +140,7 @@ const build = (root: string, cacheDir: string, out: string, inputs: readonly str
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, b.traced(f) ? traceTransform(ts, source, f, residual) : source);
     }
-    const tmp = `${out}.${process.pid}.tmp`;
+    const tmp = `${out}.${tmpSuffix}.tmp`;
     esbuild.buildSync({ entryPoints: [join(mirror, b.entry)], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: tmp, logLevel: 'silent', nodePaths: [join(root, 'node_modules')] });
     renameSync(tmp, out);
   } finally {
