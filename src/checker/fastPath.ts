@@ -12,7 +12,7 @@
  * were compiled (pending). A new path compiles only the pending function, which is small; the
  * settled one is compiled again, with every path, once the pending paths are as many as half
  * the settled ones. So an action of n paths compiles its whole tree about log n times instead
- * of n times, and its settled function lives long enough for V8 to optimize it.
+ * of n times.
  *
  * What the paths read and write: the state's bytes (`S`), the planner's page masks (`M`), the
  * syscall machine's edge the planner found (`E`), the machines' hit counters (`H0`..`H4`, in

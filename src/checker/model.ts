@@ -82,7 +82,7 @@ export class PfnmapModel implements Model {
   private readonly notes: Uint32Array;
   /** the generated fast path, when the args ask for it (`check --fast-path`), or once 'auto' has built it */
   fast: FastPath | null = null;
-  /** 'auto': the general steps left before the fast path is built (Infinity: never) */
+  /** the general steps left before the fast path is built (args.fastPath; Infinity: never) */
   private generalStepsLeft: number;
 
   constructor(readonly args: PfnmapModelArgs) {
