@@ -27,6 +27,10 @@ describe('mutants', () => {
       expect(rep.rejection).toBeUndefined();
       const again = [...rep.violations, ...rep.quality].find((x) => x.invariant === m.targets);
       expect(again?.step).toBe(v.depth);
+      // the mutated tables drive the generated fast path too (src/checker/fastPath.ts): the same violation, trace and counts
+      const fast = checkSync({ universe: u, design, mutant: m.name, invariants: [m.targets], continueOn: [], fastPath: true });
+      const seen = (x: typeof r) => ({ verdict: x.verdict, distinct: x.distinct, generated: x.generated, violation: x.violation });
+      expect(seen(fast)).toEqual(seen(r));
       // (the unmutated kernel proves the same configs: test/checker/configs.test.ts)
     });
   it('every invariant has a mutant', () => {
