@@ -21,7 +21,7 @@ import { stateText, type View } from '../state/describe.ts';
 import { layoutOf } from '../state/layout.ts';
 import type { Universe } from '../state/universe.ts';
 import type { Action } from './actions.ts';
-import { createModel, pfnmapModelSpec, type PfnmapModel, type PfnmapModelArgs } from './model.ts';
+import { createModel, fastPathAfter, pfnmapModelSpec, type PfnmapModel, type PfnmapModelArgs } from './model.ts';
 import { coverageOf, machineCoverage } from './result.ts';
 
 export type { Progress, Verdict };
@@ -81,6 +81,8 @@ export interface CheckResult {
   /** the checked invariants whose violation stops the search (the safety ones by default) */
   readonly stopOn: readonly string[];
   readonly symmetry: boolean;
+  /** how steps ran: the general path only (false), the fast path from the first step (true), or after this many general steps of each model */
+  readonly fastPath: boolean | number;
   readonly storage: 'exact' | 'fingerprint';
   /** birthday-bound probability of a fingerprint collision (0 in exact mode) */
   readonly collisionProbability: number;
@@ -135,6 +137,7 @@ const checkResultOf = (opts: CheckOptions, model: PfnmapModel, r: SearchResult):
     invariants: model.checked.map((i) => i.name),
     stopOn: r.stopOn,
     symmetry: model.args.symmetry,
+    fastPath: fastPathAfter(opts.fastPath ?? false),
     storage: r.storage,
     collisionProbability: r.collisionProbability,
     distinct: r.distinct,

@@ -116,8 +116,8 @@ export class PfnmapModel implements Model {
       state: r.state ? (s: Uint8Array) => r.state!(L, s) : undefined,
       mark: r.note !== undefined ? 1 << r.note : undefined,
     }));
-    const f = args.fastPath;
-    this.generalStepsLeft = f === true ? 0 : f === 'auto' ? FAST_PATH_AFTER : typeof f === 'number' ? f : Infinity;
+    const after = fastPathAfter(args.fastPath ?? false);
+    this.generalStepsLeft = after === true ? 0 : after === false ? Infinity : after;
     if (this.generalStepsLeft === 0) this.buildFastPath();
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
   }
@@ -208,6 +208,9 @@ export class PfnmapModel implements Model {
  * medium (11,955,510) and the default suite's universes switch early (docs/performance.md §10.6).
  */
 export const FAST_PATH_AFTER = 1 << 20;
+
+/** A fastPath option resolved: false (never), true (from the first step) or the general steps before it. */
+export const fastPathAfter = (f: boolean | 'auto' | number): boolean | number => (f === 'auto' ? FAST_PATH_AFTER : f === 0 ? true : f);
 
 export const createModel = (args: PfnmapModelArgs): PfnmapModel => new PfnmapModel(args);
 

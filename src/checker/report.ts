@@ -11,6 +11,14 @@ import type { CheckResult, Counterexample } from './check.ts';
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 const num = (n: number): string => n.toLocaleString('en-US');
 
+/** How the search's steps ran (CheckResult.fastPath). */
+const stepsText = (fastPath: boolean | number): string =>
+  fastPath === false
+    ? 'the general path only (--no-fast-path)'
+    : fastPath === true
+      ? 'the generated fast path from the first step (--fast-path)'
+      : `the general path for each worker's first ${num(fastPath)}, then the generated fast path (docs/architecture.md §2.5)`;
+
 export const universeText = (u: Universe): string =>
   `${u.procs} address space${u.procs > 1 ? 's' : ''} x ${u.vpages} virtual pages x ${u.pfns} device frames, REFCOUNT_MAX ${u.refcountMax}, treeMax ${u.treeMax}, ${u.kernelSlots} kernel slot${u.kernelSlots === 1 ? '' : 's'}, MTRR ${u.mtrr}`;
 
@@ -45,7 +53,7 @@ export const reportText = (r: CheckResult, u: Universe): string[] => {
       `  what it means: in this bounded universe no sequence of commands, of any length, reaches a state that breaks them; it says nothing about larger universes or about behaviour the model leaves out (docs/model.md)`,
     );
   out.push(
-    `  storage: ${r.storage}${r.storage === 'exact' ? ' (every state stored and compared byte by byte: no two distinct states merged)' : ` (64-bit fingerprints: collision probability <= ${r.collisionProbability.toExponential(2)})`}; symmetry reduction ${r.symmetry ? 'on (address spaces, ctx and lineage ids, kernel slots)' : 'off'}`,
+    `  storage: ${r.storage}${r.storage === 'exact' ? ' (every state stored and compared byte by byte: no two distinct states merged)' : ` (64-bit fingerprints: collision probability <= ${r.collisionProbability.toExponential(2)})`}; symmetry reduction ${r.symmetry ? 'on (address spaces, ctx and lineage ids, kernel slots)' : 'off'}; steps: ${stepsText(r.fastPath)}`,
   );
   out.push(
     `  states: ${num(r.distinct)} distinct, ${num(r.generated)} generated, depth ${r.depth}, ${r.seconds.toFixed(2)} s, ${num(Math.round(r.statesPerSecond))} states/s, store ${mb(r.storeBytes)} (${r.bytesPerState.toFixed(1)} bytes a state, ${r.packedStateBytes} packed), peak heap ${mb(r.peakHeapBytes)}${r.diskBytes > 0 ? `, queue and trace links written to disk ${mb(r.diskBytes)}` : ''}`,

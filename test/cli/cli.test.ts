@@ -113,6 +113,12 @@ describe('pfnmap check', () => {
     expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant "x"/);
     expect((await cli('nosuch')).code).toBe(2);
   });
+  it('the report says how the steps ran: by default the fast path after each worker\'s first 2^20 steps', async () => {
+    const steps = async (...flags: string[]) => (await cli('check', '--config', 'tiny', ...flags)).out.find((l) => l.includes('; steps: '))!.replace(/.*; steps: /, '');
+    expect(await steps()).toBe("the general path for each worker's first 1,048,576, then the generated fast path (docs/architecture.md §2.5)");
+    expect(await steps('--fast-path')).toBe('the generated fast path from the first step (--fast-path)');
+    expect(await steps('--no-fast-path')).toBe('the general path only (--no-fast-path)');
+  });
   it('--mutant runs a seeded bug', async () => {
     const r = await cli('check', '--config', 'split3', '--mutant', 'dup-without-get', '--invariants', 'kref-exact');
     expect(r.code).toBe(1);
