@@ -203,9 +203,9 @@ export class PfnmapModel implements Model {
 
 /**
  * `fastPath: 'auto'`: the steps a model takes on the general path before it builds the fast
- * path. Tracing and compiling the paths costs about a quarter of a second up front, which a
- * search of fewer steps does not earn back: small (799,070 steps) stays on the general path,
- * medium (11,955,510) and the default suite's universes switch early (docs/performance.md §10.6).
+ * path. Tracing and compiling the paths costs more up front than a search of fewer steps saves
+ * (docs/performance.md §10.6): the small bench config stays on the general path, medium and
+ * the default suite's universes switch early.
  */
 export const FAST_PATH_AFTER = 1 << 20;
 
