@@ -5,8 +5,9 @@
  * `enumerateActions` run by index on the decider (models/kernel.ts, with the design's machines
  * or a seeded bug's), its events written into one reused EventBuffer and applied as they come
  * (evolve), or, with `fastPath`, through the decider's traced and compiled paths (fastPath.ts),
- * shown to leave the same bytes and counts; the plan is ActionPlanner's (the commands the syscall machine answers without a
- * change are counted without running: docs/model.md §7.13); a refused command is a
+ * shown to leave the same bytes and counts; the plan is ActionPlanner's (the commands the
+ * syscall machine answers without a change are counted without running: docs/model.md
+ * §7.13); a refused command is a
  * CommandError (inapplicable) or leaves the bytes unchanged; a successor that hit `treeMax`
  * is cut; the canonical form is the Canonicalizer's; the invariants and reachability
  * properties are the design's; the model's counters are the machines' edge hits.

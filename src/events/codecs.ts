@@ -557,15 +557,15 @@ export const Warn = defineEvent({
 });
 
 /**
- * Every event kind, in the order of their codes (the integer form's first slot). The order is
- * the log format's list of types (docs/architecture.md §6), not a meaning.
- */
-/**
  * The memtype tree's operations the handlers above call, for the checker's generated fast path
  * (src/checker/fastPath.ts), which calls them as they are where a traced handler called them.
  */
 export const TREE_OPS = { opTreeInsert: op.opTreeInsert, opTreeRemove: op.opTreeRemove, opTreeShrink: op.opTreeShrink, opTreeCut: op.opTreeCut } as const;
 
+/**
+ * Every event kind, in the order of their codes (the integer form's first slot). The order is
+ * the log format's list of types (docs/architecture.md §6), not a meaning.
+ */
 export const EVENT_KINDS = [
   Syscall,
   KernelCall,

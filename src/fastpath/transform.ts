@@ -59,7 +59,6 @@ export const traceTransform = (ts: typeof TS, source: string, fileName: string, 
   const byKind = (table: Record<string, string>) => new Map(Object.entries(table).map(([name, op]) => [K[name as keyof typeof K], op]));
   const arithOps = byKind(ARITH);
   const compoundOps = byKind(COMPOUND);
-  const opOf = (table: Map<TS.SyntaxKind, string>, k: TS.SyntaxKind): string | undefined => table.get(k);
   const transformer: TS.TransformerFactory<TS.SourceFile> = (ctx) => {
     const f = ts.factory;
     const $ = (name: string, args: TS.Expression[]): TS.Expression => f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier('$T'), name), undefined, args);
@@ -78,14 +77,14 @@ export const traceTransform = (ts: typeof TS, source: string, fileName: string, 
     const visit = (node: TS.Node): TS.Node => {
       if (ts.isBinaryExpression(node)) {
         const k = node.operatorToken.kind;
-        const arith = opOf(arithOps, k);
+        const arith = arithOps.get(k);
         if (arith) return $('b', [str(arith), visitExpr(node.left), visitExpr(node.right)]);
         if (k === K.AmpersandAmpersandToken) return $('and', [visitExpr(node.left), thunk(visitExpr(node.right))]);
         if (k === K.BarBarToken) return $('or', [visitExpr(node.left), thunk(visitExpr(node.right))]);
         if (k === K.QuestionQuestionToken) return $('nc', [visitExpr(node.left), thunk(visitExpr(node.right))]);
         const l = strip(node.left);
         if (k === K.EqualsToken && (ts.isElementAccessExpression(l) || ts.isIdentifier(l) || ts.isPropertyAccessExpression(l))) return assign(l, visitExpr(node.right));
-        const compound = opOf(compoundOps, k);
+        const compound = compoundOps.get(k);
         if (compound) return assign(node.left, $('b', [str(compound), visitExpr(node.left), visitExpr(node.right)]));
         return ts.visitEachChild(node, visit, ctx);
       }

@@ -18,7 +18,7 @@ describe('the instruction baseline', () => {
     if ('error' in b) throw new Error(b.error);
     expect(b.commit).toBe(raw.engine.commit);
     expect(b.invariants).toBe(true);
-    // written before --fast-path existed: a run that does not say did not use it
+    // the committed baseline has no fastPath field: a run that does not say did not use it
     expect(b.fastPath).toBe(false);
     expect(b.rows).toEqual(raw.instructions.map((r) => ({ config: r.config.name, spin: r.spin.instructions, search: r.ours.search })));
     expect(b.rows.length).toBeGreaterThan(0);
