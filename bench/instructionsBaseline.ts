@@ -27,8 +27,8 @@ export interface Baseline {
   readonly date: string;
   /** the run checked the invariants (false: --no-invariants) */
   readonly invariants: boolean;
-  /** ours ran with --fast-path (a run that does not say did not) */
-  readonly fastPath: boolean;
+  /** how ours stepped (CheckResult.fastPath: false, true, or the general steps before the fast path); a run that does not say took the general path only */
+  readonly fastPath: boolean | number;
   readonly rows: readonly BaselineRow[];
 }
 
@@ -74,9 +74,9 @@ export const readBaseline = (file: string): Baseline | { error: string } => {
   }
   if (rows.length === 0) return { error: `${file}: field instructions: no config` };
   if (typeof run.invariants !== 'boolean') return { error: `${file}: field invariants: expected true or false` };
-  if (run.fastPath !== undefined && typeof run.fastPath !== 'boolean') return { error: `${file}: field fastPath: expected true or false` };
+  if (run.fastPath !== undefined && typeof run.fastPath !== 'boolean' && !count(run.fastPath)) return { error: `${file}: field fastPath: expected true, false or a number of general steps` };
   const engine = run.engine as { commit?: unknown } | undefined;
-  return { file, commit: typeof engine?.commit === 'string' ? engine.commit : '', date: typeof run.date === 'string' ? run.date : '', invariants: run.invariants, fastPath: run.fastPath === true, rows };
+  return { file, commit: typeof engine?.commit === 'string' ? engine.commit : '', date: typeof run.date === 'string' ? run.date : '', invariants: run.invariants, fastPath: (run.fastPath as boolean | number | undefined) ?? false, rows };
 };
 
 /** One config of the new run beside the baseline's. */

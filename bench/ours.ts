@@ -3,13 +3,15 @@
  * the time and the memory. bench/run.ts runs it in a child `node --import tsx` process so
  * that the heap and RSS figures belong to this search alone.
  *
- *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path]
+ *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]
  *
  * --setup-only: stop after compiling the machines, before the search (one JSON line, `setupOnly`):
  * what the process costs without the search, which the bench's instruction count subtracts.
  * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
- * expanded) instead of exact storage. --fast-path: steps through the generated fast path
- * (src/checker/fastPath.ts).
+ * expanded) instead of exact storage. The steps run as `pfnmap check` runs them: the general
+ * path, then the generated fast path (src/checker/fastPath.ts) once a worker has taken
+ * FAST_PATH_AFTER general steps; --fast-path: the fast path from the first step;
+ * --no-fast-path: the general path only. The JSON line's `fastPath` says which (CheckResult.fastPath).
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
@@ -18,9 +20,16 @@ import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
 import { scriptArgs, usageExit } from '../src/cli/args.ts';
 
-const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path]';
-const { positional, flags } = scriptArgs(process.argv.slice(2), { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool', 'fast-path': 'bool' }, 'ours', 1);
+const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]';
+const { positional, flags } = scriptArgs(
+  process.argv.slice(2),
+  { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool', 'fast-path': 'bool', 'no-fast-path': 'bool' },
+  'ours',
+  1,
+);
 const name = positional[0] ?? usageExit(USAGE);
+if (flags['fast-path'] && flags['no-fast-path']) usageExit('ours: --fast-path and --no-fast-path together');
+const fastPath = flags['fast-path'] ? true : flags['no-fast-path'] ? false : 'auto';
 if (flags.symmetry !== undefined && flags.symmetry !== 'on' && flags.symmetry !== 'off') usageExit(`ours: --symmetry expects on or off, got '${flags.symmetry}'`);
 const symmetry = flags.symmetry === 'on';
 const noInv = !!flags['no-invariants'];
@@ -50,7 +59,7 @@ if (setupOnly) {
 const rss0 = process.memoryUsage().rss;
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-const r = checkSync({ universe, design, symmetry, exact, workers, invariants: noInv ? [] : undefined, fastPath: !!flags['fast-path'] });
+const r = checkSync({ universe, design, symmetry, exact, workers, invariants: noInv ? [] : undefined, fastPath });
 const seconds = (performance.now() - t0) / 1000;
 const mu = process.memoryUsage();
 // getrusage ru_maxrss: the peak resident set of this process (KiB)
@@ -63,6 +72,7 @@ const out = {
   storage: r.storage,
   workers,
   collisionProbability: r.collisionProbability,
+  fastPath: r.fastPath,
   verdict: r.verdict,
   violation: r.violation ? `${r.violation.invariant}: ${r.violation.message}` : undefined,
   distinct: r.distinct,

@@ -11,8 +11,8 @@
  * Figures go to bench/results/latest.json.
  *
  *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality]
- *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path]
- *                    [--install] [--out FILE]
+ *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants]
+ *                    [--fast-path | --no-fast-path] [--install] [--out FILE]
  *
  * --quick        the small config only, no scaling table
  * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
@@ -28,7 +28,9 @@
  * --spin-extra   also measure SPIN with -DCOLLAPSE, -DMA=<vector>, and with partial-order
  *                reduction on (the count must not change)
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
- * --fast-path    ours steps through the generated fast path (src/checker/fastPath.ts, check --fast-path)
+ * --fast-path    ours steps through the generated fast path (src/checker/fastPath.ts) from the first
+ *                step; --no-fast-path: the general path only; neither: as `pfnmap check` runs, the
+ *                general path for each worker's first FAST_PATH_AFTER steps, then the fast path
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  *
@@ -48,6 +50,8 @@ import { compareToBaseline, DEFAULT_TOLERANCE, readBaseline, type Baseline, type
 import { scriptArgs, usageExit } from '../src/cli/args.ts';
 import { generatePromela } from './promela.ts';
 import { bundle } from '../bin/bundle.js';
+import { fastPathAfter } from '../src/checker/model.ts';
+import { stepsText } from '../src/checker/report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, 'bench');
@@ -68,7 +72,8 @@ interface Args {
   instructions: boolean;
   spinExtra: boolean;
   noInvariants: boolean;
-  fastPath: boolean;
+  /** how ours steps (CheckResult.fastPath): false, true, or the general steps before the fast path */
+  fastPath: boolean | number;
   install: boolean;
   out: string;
   /** --instructions: the earlier run to compare with, or why there is none */
@@ -89,13 +94,14 @@ const BENCH_FLAGS = {
   'spin-extra': 'bool',
   'no-invariants': 'bool',
   'fast-path': 'bool',
+  'no-fast-path': 'bool',
   install: 'bool',
   out: 'string',
   help: 'bool',
 } as const;
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path] [--install] [--out FILE]';
+  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path | --no-fast-path] [--install] [--out FILE]';
 
 /** The command line (src/cli/args.ts's rules): a bad one is one line and exit 2, before anything runs. */
 const parseBenchArgs = (argv: string[]): Args => {
@@ -121,13 +127,15 @@ const parseBenchArgs = (argv: string[]): Args => {
   if (configs !== null && configs.length === 0) usageExit(`bench: --configs expects config names (a,b), got '${f.configs}'`);
   const runs = f.runs === undefined ? 3 : Number(f.runs);
   if (runs < 1 || runs > 9999) usageExit(`bench: --runs expects a whole number from 1 to 9999, got ${runs}`);
+  if (f['fast-path'] && f['no-fast-path']) usageExit('bench: --fast-path and --no-fast-path together');
+  const fastPath = fastPathAfter(f['fast-path'] ? true : f['no-fast-path'] ? false : 'auto');
   if (f.equality && f.instructions) usageExit('bench: --equality and --instructions are two different runs: give one');
   // the count comparison and the instruction count go to their own files: they must not replace the timed run's figures
   const out = f.out !== undefined ? resolve(String(f.out)) : join(BENCH, 'results', f.equality ? 'equality.json' : f.instructions ? 'instructions.json' : 'latest.json');
   if (!f.instructions && (f.baseline !== undefined || f.tolerance !== undefined)) usageExit('bench: --baseline and --tolerance go with --instructions');
   const tolerance = f.tolerance === undefined ? DEFAULT_TOLERANCE : Number(f.tolerance);
   if (!(tolerance >= 0 && tolerance <= 1000)) usageExit(`bench: --tolerance expects a percentage from 0 to 1000, got '${f.tolerance}'`);
-  const baseline = f.instructions ? baselineFor(f.baseline === undefined ? null : resolve(String(f.baseline)), out, !f['no-invariants'], !!f['fast-path']) : { note: '' };
+  const baseline = f.instructions ? baselineFor(f.baseline === undefined ? null : resolve(String(f.baseline)), out, !f['no-invariants'], fastPath) : { note: '' };
   return {
     quick: !!f.quick,
     configs,
@@ -138,7 +146,7 @@ const parseBenchArgs = (argv: string[]): Args => {
     instructions: !!f.instructions,
     spinExtra: !!f['spin-extra'],
     noInvariants: !!f['no-invariants'],
-    fastPath: !!f['fast-path'],
+    fastPath,
     install: !!f.install,
     out,
     baseline,
@@ -150,7 +158,7 @@ const parseBenchArgs = (argv: string[]): Args => {
  * The run --instructions compares with: `given` (which must be a usable one: exit 2 otherwise),
  * else what `out` holds before the new run replaces it, if it is one (else a note why not).
  */
-const baselineFor = (given: string | null, out: string, invariants: boolean, fastPath: boolean): Baseline | { note: string } => {
+const baselineFor = (given: string | null, out: string, invariants: boolean, fastPath: boolean | number): Baseline | { note: string } => {
   const file = given ?? out;
   if (given === null && !existsSync(file)) return { note: `no baseline: ${file} does not exist yet` };
   const b = readBaseline(file);
@@ -160,7 +168,7 @@ const baselineFor = (given: string | null, out: string, invariants: boolean, fas
       : b.invariants !== invariants
         ? `${file}: field invariants: the run ${b.invariants ? 'checked' : 'did not check'} the invariants, this one ${invariants ? 'does' : 'does not'}`
         : b.fastPath !== fastPath
-          ? `${file}: field fastPath: the run ${b.fastPath ? 'used' : 'did not use'} the fast path, this one ${fastPath ? 'does' : 'does not'}`
+          ? `${file}: field fastPath: the run's steps took ${stepsText(b.fastPath)}, this one's ${stepsText(fastPath)}`
           : null;
   if (why === null) return b as Baseline;
   if (given !== null) usageExit(`bench: --baseline ${why}`);
@@ -233,8 +241,10 @@ const gitInfo = (): { commit: string | null; dirtyEngineFiles: string[] } => {
 
 /** --no-invariants: both checkers explore the bare state space. */
 let noInvariants = false;
-/** --fast-path: ours steps through the generated fast path. */
-let fastPath = false;
+/** how ours steps (Args.fastPath) */
+let fastPath: boolean | number = fastPathAfter('auto');
+/** the flag that makes ours step so */
+const fastPathFlags = (): string[] => (fastPath === true ? ['--fast-path'] : fastPath === false ? ['--no-fast-path'] : []);
 
 const load = (): number => Math.round(loadavg()[0] * 100) / 100;
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -365,17 +375,24 @@ export interface OursRun {
   loadAfter: number;
 }
 
+/** The JSON line bench/ours.ts ends with; its steps must have run as this bench asked. */
+const oursLine = (p: BenchParams, stdout: string): Omit<OursRun, 'wallSeconds' | 'loadBefore' | 'loadAfter'> & { fastPath: boolean | number } => {
+  const j = JSON.parse(stdout.trim().split('\n').pop()!) as ReturnType<typeof oursLine>;
+  if (j.fastPath !== fastPath) throw new Error(`ours on ${p.name}: its steps took ${stepsText(j.fastPath)}, the bench asked for ${stepsText(fastPath)}`);
+  return j;
+};
+
 /** Ours runs as users run it: bundled by bin/bundle.js (plain ESM, no tsx loader). */
 let oursBundle: string | undefined;
 const oursBundlePath = (): string => (oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']));
 const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, fingerprint = false): OursRun => {
-  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : []), ...(fastPath ? ['--fast-path'] : [])];
+  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : []), ...fastPathFlags()];
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`ours failed on ${p.name}: ${r.stderr.toString()}`);
-  const j = JSON.parse(r.stdout.toString().trim().split('\n').pop()!);
+  const j = oursLine(p, r.stdout.toString());
   return {
     distinct: j.distinct,
     generated: j.generated,
@@ -622,13 +639,13 @@ const instructionsConfig = (p: BenchParams): InstructionsResult => {
   const spin = countInstructions(pan.bin, panArgs, pan.dir);
   const statesStored = num(new RegExp(NUM + ' states, stored'), spin.stdout);
   process.stdout.write(`   SPIN (pan ${panArgs.join(' ')}): ${fmtN(spin.instructions)} instructions, ${fmtN(statesStored)} states\n`);
-  const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : []), ...(fastPath ? ['--fast-path'] : [])];
+  const args = [...NODE_FLAGS, oursBundlePath(), p.name, '--symmetry', 'off', ...(noInvariants ? ['--no-invariants'] : []), ...fastPathFlags()];
   // the smallest of three runs that stop before the search, and of two whole runs: a single
   // reading still moves a little from run to run (performance.md §2)
   const before = Math.min(...[0, 1, 2].map(() => countInstructions(process.execPath, [...args, '--setup-only'], ROOT).instructions));
   const wholeRuns = [0, 1].map(() => countInstructions(process.execPath, args, ROOT));
   const whole = Math.min(...wholeRuns.map((r) => r.instructions));
-  const distinct = (JSON.parse(wholeRuns[0].stdout.trim().split('\n').pop()!) as { distinct: number }).distinct;
+  const distinct = oursLine(p, wholeRuns[0].stdout).distinct;
   const search = whole - before;
   process.stdout.write(`   ours (node ${NODE_FLAGS.join(' ')}): ${fmtN(whole)} instructions, ${fmtN(before)} of them before the search; ${fmtN(distinct)} states\n`);
   return {
@@ -701,7 +718,7 @@ const main = (): void => {
     fastPath,
   };
   if (noInvariants) console.log('invariant checks OFF on both sides (spin -DNOINV, checkSync invariants: [])');
-  if (fastPath) console.log('ours steps through the generated fast path (--fast-path)');
+  console.log(`ours' steps: ${stepsText(fastPath)}`);
   if (a.instructions) {
     const rows = (a.configs ?? (a.quick ? BENCH_CONFIGS.slice(0, 1) : INSTRUCTION_CONFIGS)).map(instructionsConfig);
     const text = printInstructions(rows);

@@ -11,8 +11,8 @@ import type { CheckResult, Counterexample } from './check.ts';
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 const num = (n: number): string => n.toLocaleString('en-US');
 
-/** How the search's steps ran (CheckResult.fastPath). */
-const stepsText = (fastPath: boolean | number): string =>
+/** How the search's steps ran (CheckResult.fastPath; the bench says it of its runs too). */
+export const stepsText = (fastPath: boolean | number): string =>
   fastPath === false
     ? 'the general path only (--no-fast-path)'
     : fastPath === true

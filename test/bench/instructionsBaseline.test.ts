@@ -39,7 +39,8 @@ describe('the instruction baseline', () => {
       [JSON.stringify({ invariants: true, instructions: [row('small', 10, -1)] }), `${file}: field instructions[0].ours.search: expected a positive whole number`],
       [JSON.stringify({ invariants: true, instructions: [row('small', 10, 20), row('small', 10, 21)] }), `${file}: field instructions[1].config.name: small appears twice`],
       [JSON.stringify({ instructions: [row('small', 10, 20)] }), `${file}: field invariants: expected true or false`],
-      [JSON.stringify({ invariants: true, fastPath: 'yes', instructions: [row('small', 10, 20)] }), `${file}: field fastPath: expected true or false`],
+      [JSON.stringify({ invariants: true, fastPath: 0, instructions: [row('small', 10, 20)] }), `${file}: field fastPath: expected true, false or a number of general steps`],
+      [JSON.stringify({ invariants: true, fastPath: 'yes', instructions: [row('small', 10, 20)] }), `${file}: field fastPath: expected true, false or a number of general steps`],
     ];
     for (const [text, message] of cases) {
       writeFileSync(file, text);

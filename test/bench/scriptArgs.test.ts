@@ -61,7 +61,13 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
     refuses('bench/run.ts', ['--equality', '--instructions'], /^bench: --equality and --instructions are two different runs: give one$/);
     refuses('bench/run.ts', ['--quick', '--tolerance', '5'], /^bench: --baseline and --tolerance go with --instructions$/);
     refuses('bench/run.ts', ['--instructions', '--quick', '--baseline', '/nonexistent/run.json'], /^bench: --baseline \/nonexistent\/run\.json: cannot be read \(ENOENT\)$/);
-    refuses('bench/run.ts', ['--instructions', '--quick', '--fast-path', '--baseline', 'bench/results/instructions.json'], /^bench: --baseline .*instructions\.json: field fastPath: the run did not use the fast path, this one does$/);
+    refuses(
+      'bench/run.ts',
+      ['--instructions', '--quick', '--fast-path', '--baseline', 'bench/results/instructions.json'],
+      /^bench: --baseline .*instructions\.json: field fastPath: the run's steps took the general path only \(--no-fast-path\), this one's the generated fast path from the first step \(--fast-path\)$/,
+    );
+    refuses('bench/run.ts', ['--quick', '--fast-path', '--no-fast-path'], /^bench: --fast-path and --no-fast-path together$/);
+    refuses('bench/ours.ts', ['small', '--fast-path', '--no-fast-path'], /^ours: --fast-path and --no-fast-path together$/);
     refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
   });
 
