@@ -112,10 +112,29 @@ const INPUT_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', '
 /** errno codes that mean an output cannot be written (exit 2) */
 const OUTPUT_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS', 'EPIPE']);
 
+/**
+ * `pfnmap CMD --help` (or -h): CMD's lines of USAGE and the exit codes; null for a command USAGE
+ * does not list. conform answers --help itself, at more length (conform.ts).
+ */
+export const commandUsage = (cmd: string): string | null => {
+  const lines = USAGE.split('\n');
+  const first = lines.findIndex((l) => l.startsWith(`  ${cmd} `));
+  if (first < 0) return null;
+  let end = first + 1;
+  while (end < lines.length && lines[end].startsWith('    ')) end++;
+  const exits = lines.slice(lines.findIndex((l) => l.startsWith('exit codes:')));
+  return ['usage: pfnmap', ...lines.slice(first, end), '', ...exits].join('\n');
+};
+
 export const run = async (argv: readonly string[], rawIo: Io = nodeIo): Promise<number> => {
   const io = guarded(rawIo);
   const [cmd, ...rest] = argv;
   try {
+    const help = cmd !== 'conform' && (rest.includes('--help') || rest.includes('-h')) ? commandUsage(cmd) : null;
+    if (help !== null) {
+      io.out(help);
+      return EXIT.ok;
+    }
     switch (cmd) {
       case 'check':
         return await cmdCheck(rest, io);

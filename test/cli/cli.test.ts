@@ -159,3 +159,28 @@ describe('pfnmap diff and scenario', () => {
     for (const s of ['legacy@v6.15-rc1', 'precise', 'split3', 'kref-exact', 'dup-without-get', 'mremap_expand']) expect(t).toContain(s);
   });
 });
+
+describe('pfnmap CMD --help', () => {
+  it("prints the command's usage and the exit codes, exit 0, whatever else is on the line", async () => {
+    for (const [cmd, line] of [
+      ['check', /^ {2}check {5}\[--design D\]/m],
+      ['replay', /^ {2}replay {4}LOG\.ndjson/m],
+      ['diff', /^ {2}diff {6}--designs A,B/m],
+      ['list', /^ {2}list {6}designs, configs/m],
+    ] as const) {
+      for (const args of [[cmd, '--help'], [cmd, 'x.ndjson', '-h', '--bogus']]) {
+        const r = await cli(...args);
+        expect(r.code, args.join(' ')).toBe(0);
+        const text = r.out.join('\n');
+        expect(text).toMatch(/^usage: pfnmap\n/);
+        expect(text).toMatch(line);
+        expect(text).toContain('exit codes: 0 ok / PROVED');
+        // only this command's lines
+        expect(text.match(/^ {2}[a-z]+ {2,}/gm)).toHaveLength(1);
+        expect(r.err).toEqual([]);
+      }
+    }
+    // an unknown command with --help is still an unknown command
+    expect((await cli('chek', '--help')).code).toBe(2);
+  });
+});
