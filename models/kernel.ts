@@ -275,6 +275,33 @@ export class Kernel {
     return T.prog[T.progStart[ev]] === this.F.proceed ? DECIDE_RUN : DECIDE_NO_CHANGE;
   }
 
+  /**
+   * Prepared command i's twin key in the state the masks were loaded from, for a command decide
+   * runs there by syscall edge `edge`: two commands with the same key do exactly the same in
+   * that state, so the checker runs the first and counts the others as generated without
+   * running them, as it counts the no-op answers. munmap and MADV_DONTFORK act only on the VMAs
+   * of the mapped pages their range meets (a split falls where the range ends inside a VMA,
+   * which those pages fix), mprotect only on the pages its walk changes (with PROT_WRITE on
+   * every page walked: a VM_SHARED one is refused whatever it holds); the key is those pages
+   * with the address space, the syscall edge (the machine's whole view of the arguments), the
+   * requested protection or advice and the injected fault. null: no twin rule for the command.
+   * The exhaustive walk (test/support/exhaustive.ts) runs every twin on every state the checker
+   * expands in the small configs and compares it with the first of its key.
+   */
+  twinKey(i: number, masks: PageMasks, edge: number): string | null {
+    const d = this.decoded[i];
+    switch (d.kind) {
+      case C_MUNMAP:
+        return `munmap ${d.p} ${edge} ${d.fault} ${masks.of(d.p, M_MAPPED) & d.rangeMask}`;
+      case C_MADVISE:
+        return d.dontfork ? `madvise ${d.p} ${edge} ${d.fault} ${masks.of(d.p, M_MAPPED) & d.rangeMask}` : null;
+      case C_MPROTECT:
+        this.mprotectWalk(d, masks);
+        return `mprotect ${d.p} ${edge} ${d.fault} ${d.protBits} ${d.protBits & VF_WRITE ? this.walked : this.walkChanges}`;
+    }
+    return null;
+  }
+
   private run(out: EventBuffer, d: Decoded, cmdIndex: number): number {
     this.out = out;
     this.e = out.emit;
@@ -348,17 +375,11 @@ export class Kernel {
         return MUNMAP_EVENT.at(+d.unaligned, +(d.n === 0), +((m.of(p, M_MAPPED) & d.rangeMask) === 0));
       case C_MPROTECT: {
         if (d.unaligned || d.lenZero) return MPROTECT_EVENT.at(+d.unaligned, +d.lenZero, 0, 0, 0);
-        const mapped = m.of(p, M_MAPPED);
-        const startInHole = !(d.a >= 0 && d.a < V && (mapped >> d.a) & 1);
+        const startInHole = !(d.a >= 0 && d.a < V && (m.of(p, M_MAPPED) >> d.a) & 1);
         if (startInHole) return MPROTECT_EVENT.at(0, 0, 1, 0, 0);
-        // the walk: the run of mapped pages from the range's start (do_mprotect_pkey stops at a hole)
-        const x = (mapped & d.rangeMask) >>> d.a;
-        const walked = (x & ~(x + 1)) << d.a;
-        const r = m.of(p, M_READ);
-        const w = m.of(p, M_WRITE);
-        const same = (d.protBits & VF_READ ? r : ~r) & (d.protBits & VF_WRITE ? w : ~w);
-        const walkEnd = d.a + popcount(walked);
-        return MPROTECT_EVENT.at(0, 0, 0, +((walked & ~same) === 0), +(walkEnd < d.a + d.n));
+        this.mprotectWalk(d, m);
+        const walkEnd = d.a + popcount(this.walked);
+        return MPROTECT_EVENT.at(0, 0, 0, +(this.walkChanges === 0), +(walkEnd < d.a + d.n));
       }
       case C_MADVISE: {
         if (d.unaligned || d.lenZero) return MADVISE_EVENT.at(+d.unaligned, +d.lenZero, 0, 0, 0, 0);
@@ -381,6 +402,23 @@ export class Kernel {
         return ZAP_VMA_PTES_EVENT.at(+((m.of(p, M_MAPPED) & d.rangeMask) === 0));
     }
     return -1;
+  }
+
+  /** mprotectWalk's answer: the pages walked, and those of them whose protection changes */
+  private walked = 0;
+  private walkChanges = 0;
+  /**
+   * mprotect's walk over the masks' state: the run of mapped pages from the range's start
+   * (do_mprotect_pkey stops at a hole), and those of them whose VM_READ/VM_WRITE differ from
+   * what it asks (mprotect_fixup returns at once on the others).
+   */
+  private mprotectWalk(d: Decoded, m: PageMasks): void {
+    const x = (m.of(d.p, M_MAPPED) & d.rangeMask) >>> d.a;
+    this.walked = (x & ~(x + 1)) << d.a;
+    const r = m.of(d.p, M_READ);
+    const w = m.of(d.p, M_WRITE);
+    const same = (d.protBits & VF_READ ? r : ~r) & (d.protBits & VF_WRITE ? w : ~w);
+    this.walkChanges = this.walked & ~same;
   }
 
   /** mremap's second check, once its arguments passed: against the address space. */

@@ -24,7 +24,10 @@ export interface Action {
  * What the search does with a state's actions: the ones to run, and the ones it counts as
  * generated without running them, because the syscall machine answers them without letting
  * them change anything in that state (models/syscallMachine.ts: an argument refused, no VMA in
- * the range, nothing to change); an action of an address space that is not alive is neither.
+ * the range, nothing to change) or because an earlier action of the state is their twin
+ * (Kernel.twinKey: the same munmap, MADV_DONTFORK or mprotect over the same pages), whose
+ * successor is theirs and is already met; an action of an address space that is not alive is
+ * neither.
  */
 export interface ActionPlan {
   /** the action indices to run, ascending */
@@ -47,7 +50,7 @@ const PLAN_SLOTS = 1 << 14;
  * a fully mixed hash of the masks so that two frequent masks rarely share a slot: a state
  * costs a hash and a compare of its masks, not a machine lookup per action. The equality
  * tests (test/support/exhaustive.ts) run every counted action on every state the checker
- * expands in the small configs and check that it changes nothing.
+ * expands in the small configs and check that it changes nothing or lands where its twin does.
  */
 export class ActionPlanner {
   readonly masks: PageMasks;
@@ -95,13 +98,18 @@ export class ActionPlanner {
     const counted: number[] = [];
     const byKey = new Map<number, number>();
     const edges = new Int32Array(this.actions.length).fill(-1);
+    const twins = new Set<string>();
     for (const a of this.actions) {
       const d = this.kernel.decide(a.index, this.masks);
       edges[a.index] = this.kernel.decidedEdge;
       if (d === DECIDE_SKIP) continue;
       if (d === DECIDE_RUN) {
-        run.push(a.index);
-        continue;
+        const twin = this.kernel.twinKey(a.index, this.masks, edges[a.index]);
+        if (twin === null || !twins.has(twin)) {
+          if (twin !== null) twins.add(twin);
+          run.push(a.index);
+          continue;
+        }
       }
       counted.push(a.index);
       const k = this.actionKey[a.index];

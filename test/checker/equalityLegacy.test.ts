@@ -28,5 +28,6 @@ describe('one semantics on every state the checker expands (VM_PAT eras)', () =>
         const r = exhaustive(u, era.design);
         expect(r.states).toBe(checkSync({ universe: u, design: era.design, invariants: [], workers: 1 }).distinct);
         expect(r.run).toBeGreaterThan(0);
+        expect(r.twins).toBeGreaterThan(0);
       });
 });

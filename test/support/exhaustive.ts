@@ -7,9 +7,11 @@
  *    parent, without the decider's hints, after replay's `validate` accepted each in the state
  *    it met; every distinct event's integer form survives the log form (JSON, the codec, back
  *    to integers);
- * 2. the planner's shortcut: an action `decide` counts as changing nothing changes nothing when
+ * 2. the planner's shortcuts: an action `decide` counts as changing nothing changes nothing when
  *    run, and with the `noop` answers turned off its body comes to the same bytes and result;
- *    an action it skips (a dead address space) is no command of the state.
+ *    an action it skips (a dead address space) is no command of the state; an action with the
+ *    twin key of an earlier one of the state (Kernel.twinKey) lands on the same bytes with the
+ *    same kernel notes.
  *
  * It returns what it saw, so a test can say how much it covered.
  */
@@ -30,6 +32,8 @@ export interface Coverage {
   readonly run: number;
   readonly noChange: number;
   readonly skipped: number;
+  /** (state, action) pairs run that have the twin key of an earlier action of the state */
+  readonly twins: number;
   readonly events: number;
   readonly distinctEvents: number;
 }
@@ -61,16 +65,22 @@ export const exhaustive = (u: Universe, design: Design, kernel = new Kernel(u, d
   let run = 0;
   let noChange = 0;
   let skipped = 0;
+  let twins = 0;
   let events = 0;
+  /** per twin key of the state: the first action's successor and notes */
+  const firstOfKey = new Map<string, { readonly action: number; readonly bytes: Uint8Array; readonly notes: Uint32Array }>();
   const where = (s: Uint8Array, i: number): string => `${u.name}/${design.name}: state ${Buffer.from(s).toString('hex')}, action ${i} ${JSON.stringify(actions[i].cmd)}`;
 
   for (let q = 0; q < queue.length; q++) {
     const s = queue[q];
     masks.load(s);
+    firstOfKey.clear();
     for (const a of actions) {
       const decision = kernel.decide(a.index, masks);
+      const twinKey = decision === DECIDE_RUN ? kernel.twinKey(a.index, masks, kernel.decidedEdge) : null;
       succ.set(s);
       out.reset(succ);
+      kernel.notes.fill(0);
       let ret: number;
       try {
         ret = kernel.stepAction(out, a.index, masks);
@@ -124,6 +134,15 @@ export const exhaustive = (u: Universe, design: Design, kernel = new Kernel(u, d
       }
       if (decision !== DECIDE_RUN) throw new Error(`${where(s, a.index)}: decide answered ${decision}`);
       run++;
+      if (twinKey !== null) {
+        const first = firstOfKey.get(twinKey);
+        if (first === undefined) firstOfKey.set(twinKey, { action: a.index, bytes: new Uint8Array(succ), notes: new Uint32Array(kernel.notes) });
+        else {
+          twins++;
+          if (!same(succ, first.bytes) || !same(new Uint8Array(kernel.notes.buffer), new Uint8Array(first.notes.buffer)))
+            throw new Error(`${where(s, a.index)}: twin of action ${first.action} ${JSON.stringify(actions[first.action].cmd)} (key ${twinKey}), but its successor or notes differ`);
+        }
+      }
       if (same(succ, s) || succ[HDR_BOUND] & BOUND_TREE) continue;
       canon.canon(succ);
       const k = key(canon.out);
@@ -133,5 +152,5 @@ export const exhaustive = (u: Universe, design: Design, kernel = new Kernel(u, d
       queue.push(new Uint8Array(canon.out));
     }
   }
-  return { states: queue.length, run, noChange, skipped, events, distinctEvents: eventKeys.size };
+  return { states: queue.length, run, noChange, skipped, twins, events, distinctEvents: eventKeys.size };
 };
