@@ -279,12 +279,14 @@ export class Kernel {
    * Prepared command i's twin key in the state the masks were loaded from, for a command decide
    * runs there by syscall edge `edge`: two commands with the same key do exactly the same in
    * that state, so the checker runs the first and counts the others as generated without
-   * running them, as it counts the no-op answers. munmap and MADV_DONTFORK act only on the VMAs
-   * of the mapped pages their range meets (a split falls where the range ends inside a VMA,
-   * which those pages fix), mprotect only on the pages its walk changes (with PROT_WRITE on
-   * every page walked: a VM_SHARED one is refused whatever it holds); the key is those pages
-   * with the address space, the syscall edge (the machine's whole view of the arguments), the
-   * requested protection or advice and the injected fault. null: no twin rule for the command.
+   * running them, as it counts the no-op answers. munmap (do_vmi_munmap) and MADV_DONTFORK
+   * (madvise_walk_vmas, mm/madvise.c) act only on the VMAs their range meets, split where the
+   * range ends inside one: both are fixed by the mapped pages of the range. mprotect
+   * (do_mprotect_pkey, mm/mprotect.c) acts only on the pages its walk changes, mprotect_fixup
+   * returning at once on the others (with PROT_WRITE on every page walked: a VM_SHARED one is
+   * refused whatever it holds). The key is those pages with the address space, the syscall
+   * edge (the machine's whole view of the arguments), the requested protection or advice and
+   * the injected fault. null: no twin rule for the command.
    * The exhaustive walk (test/support/exhaustive.ts) runs every twin on every state the checker
    * expands in the small configs and compares it with the first of its key.
    */
