@@ -18,7 +18,7 @@ import { compileTables } from '../models/tables.ts';
 import { DESIGN_PRESETS } from '../src/state/design.ts';
 import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
-import { scriptArgs, usageExit } from '../src/cli/args.ts';
+import { fastPathOption, scriptArgs, usageExit } from '../src/cli/args.ts';
 
 const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]';
 const { positional, flags } = scriptArgs(
@@ -28,8 +28,7 @@ const { positional, flags } = scriptArgs(
   1,
 );
 const name = positional[0] ?? usageExit(USAGE);
-if (flags['fast-path'] && flags['no-fast-path']) usageExit('ours: --fast-path and --no-fast-path together');
-const fastPath = flags['fast-path'] ? true : flags['no-fast-path'] ? false : 'auto';
+const fastPath = fastPathOption(flags, 'ours', usageExit);
 if (flags.symmetry !== undefined && flags.symmetry !== 'on' && flags.symmetry !== 'off') usageExit(`ours: --symmetry expects on or off, got '${flags.symmetry}'`);
 const symmetry = flags.symmetry === 'on';
 const noInv = !!flags['no-invariants'];

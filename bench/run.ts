@@ -47,7 +47,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_CONFIGS, EQUALITY_CONFIGS, SCALING_CONFIGS, parseConfig, type BenchParams } from './configs.ts';
 import { countInstructions, NODE_FLAGS } from './cachegrind.ts';
 import { compareToBaseline, DEFAULT_TOLERANCE, readBaseline, type Baseline, type Comparison } from './instructionsBaseline.ts';
-import { scriptArgs, usageExit } from '../src/cli/args.ts';
+import { fastPathOption, scriptArgs, usageExit } from '../src/cli/args.ts';
 import { generatePromela } from './promela.ts';
 import { bundle } from '../bin/bundle.js';
 import { fastPathAfter } from '../src/checker/model.ts';
@@ -127,8 +127,7 @@ const parseBenchArgs = (argv: string[]): Args => {
   if (configs !== null && configs.length === 0) usageExit(`bench: --configs expects config names (a,b), got '${f.configs}'`);
   const runs = f.runs === undefined ? 3 : Number(f.runs);
   if (runs < 1 || runs > 9999) usageExit(`bench: --runs expects a whole number from 1 to 9999, got ${runs}`);
-  if (f['fast-path'] && f['no-fast-path']) usageExit('bench: --fast-path and --no-fast-path together');
-  const fastPath = fastPathAfter(f['fast-path'] ? true : f['no-fast-path'] ? false : 'auto');
+  const fastPath = fastPathAfter(fastPathOption(f, 'bench', usageExit));
   if (f.equality && f.instructions) usageExit('bench: --equality and --instructions are two different runs: give one');
   // the count comparison and the instruction count go to their own files: they must not replace the timed run's figures
   const out = f.out !== undefined ? resolve(String(f.out)) : join(BENCH, 'results', f.equality ? 'equality.json' : f.instructions ? 'instructions.json' : 'latest.json');

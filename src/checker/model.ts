@@ -6,11 +6,11 @@
  * or a seeded bug's), its events written into one reused EventBuffer and applied as they come
  * (evolve), or, with `fastPath`, through the decider's traced and compiled paths (fastPath.ts),
  * shown to leave the same bytes and counts; the plan is ActionPlanner's (the commands the
- * syscall machine answers without a change are counted without running: docs/model.md
- * §7.13); a refused command is a
- * CommandError (inapplicable) or leaves the bytes unchanged; a successor that hit `treeMax`
- * is cut; the canonical form is the Canonicalizer's; the invariants and reachability
- * properties are the design's; the model's counters are the machines' edge hits.
+ * syscall machine answers without a change, and the twins of earlier commands, are counted
+ * without running: docs/model.md §7.13); a refused command is a CommandError (inapplicable)
+ * or leaves the bytes unchanged; a successor that hit `treeMax` is cut; the canonical form is
+ * the Canonicalizer's; the invariants and reachability properties are the design's; the
+ * model's counters are the machines' edge hits.
  *
  * The module exports `createModel`, so a worker thread of the parallel search builds the same
  * model from the same arguments (`pfnmapModelSpec`).

@@ -73,3 +73,13 @@ export const scriptArgs = (argv: readonly string[], spec: Readonly<Record<string
     return usageExit(e.message);
   }
 };
+
+/**
+ * `--fast-path` / `--no-fast-path` as the fastPath option of a search (CheckOptions.fastPath):
+ * true from the first step, false never, 'auto' when neither is given (what `check` does);
+ * both together go to `fail` with one line naming `command`.
+ */
+export const fastPathOption = (flags: ParsedArgs['flags'], command: string, fail: (message: string) => never): boolean | 'auto' => {
+  if (flags['fast-path'] && flags['no-fast-path']) fail(`${command}: --fast-path and --no-fast-path together`);
+  return flags['fast-path'] ? true : flags['no-fast-path'] ? false : 'auto';
+};

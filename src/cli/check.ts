@@ -6,7 +6,7 @@ import { encodeLog } from '../events/logFormat.ts';
 import { MUTANTS, mutantNamed } from '../../models/mutants.ts';
 import { cores, maxWorkers } from '../util/machine.ts';
 import { quote } from '../util/quote.ts';
-import { noPositional, parseArgs, UsageError } from './args.ts';
+import { fastPathOption, noPositional, parseArgs, UsageError } from './args.ts';
 import { EXIT } from './exit.ts';
 import { eventsPage, writePage } from './render.ts';
 import type { Io } from './main.ts';
@@ -53,7 +53,9 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
   const workers = flags.workers as number | undefined;
   if (workers === 0) throw new UsageError('check: --workers expects at least 1');
   if (workers !== undefined && workers > maxWorkers()) throw new UsageError(`check: --workers ${workers} is more than ${maxWorkers()} (this machine has ${cores()} cores)`);
-  if (flags['fast-path'] && flags['no-fast-path']) throw new UsageError('check: --fast-path and --no-fast-path together');
+  const fastPath = fastPathOption(flags, 'check', (m) => {
+    throw new UsageError(m);
+  });
   if (flags['max-memory'] === 0) throw new UsageError('check: --max-memory expects at least 1 (MB)');
   const out = flags.out as string | undefined;
   // before the search: a trace it finds must have somewhere to go
@@ -92,7 +94,7 @@ export const cmdCheck = async (argv: readonly string[], io: Io): Promise<number>
           maxMemoryBytes: memoryLimit,
           invariants,
           symmetry: !flags['no-symmetry'],
-          fastPath: flags['fast-path'] ? true : flags['no-fast-path'] ? false : 'auto',
+          fastPath,
           exact: !flags.fingerprint,
           mutant: mutant?.name,
           // --fingerprint is for memory: one worker has the lean store (store.ts), the parallel one does not
