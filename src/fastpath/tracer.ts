@@ -8,14 +8,20 @@
  * exactly what the traced code would do there, because the code's control flow on it is the
  * same: that is what paths.ts compiles.
  *
- * Simplifications kept sound: a test already passed on the path is not tested again; a value
- * fixed by a guard (`concrete`) is a constant afterwards; a read of a byte not written since
- * reuses its temporary; `x & 0`, `x | 0` and the like fold. Values read from a tracked array
- * are never NaN, so `Number.isNaN` of one is false without a guard.
+ * Simplifications kept sound: a test already passed on the path is not tested again, nor its
+ * negation (=== against !==, a test against its `!`); a value fixed by a guard (`concrete`, or
+ * a boolean a branch tested) is a constant afterwards, and expressions over constants are
+ * computed, not written out; a read of a byte not written since reuses its temporary; `x & 0`,
+ * `x | 0` and the like fold. Values read from a tracked array are never NaN, so `Number.isNaN`
+ * of one is false without a guard.
  */
 
 /** a traced value: its concrete value and the expression (over temporaries) that computes it */
 export class Sym {
+  /** a guard on the path fixed the value (`e` is its literal): operations on it compute, as on a constant */
+  fixed = false;
+  /** the expression of the test's negation, where it is one (=== and !==, !): a guard on one settles both */
+  neg: string | null = null;
   constructor(
     public e: string,
     readonly v: number | boolean,
@@ -51,6 +57,8 @@ export type PathOp =
 
 type Value = unknown;
 const val = (x: Value): unknown => (x instanceof Sym ? x.v : x);
+/** x, or its value when a guard fixed it: a constant in the expressions built from it, which then fold */
+const settled = (x: Value): Value => (x instanceof Sym && x.fixed ? x.v : x);
 const isConst = (e: string): boolean => /^(\(?-?\d+\)?|true|false)$/.test(e);
 const lit = (x: Value): string => {
   if (x instanceof Sym) return x.e;
@@ -162,10 +170,13 @@ export class Tracer {
       }
       x.e = lit(x.v);
     }
+    x.fixed = true;
     return x.v;
   }
 
-  b(op: string, a: Value, b: Value): Value {
+  b(op: string, left: Value, right: Value): Value {
+    const a = settled(left);
+    const b = settled(right);
     if (!(a instanceof Sym) && !(b instanceof Sym)) {
       if (a instanceof CounterRead && op === '+') return new CounterInc(a, b);
       if (a instanceof CounterRead || b instanceof CounterRead) throw new Error('tracing build: a counter used other than to increment it');
@@ -173,19 +184,33 @@ export class Tracer {
     }
     const folded = fold(op, a, b);
     if (folded !== undefined) return folded;
-    return new Sym(`(${lit(a)} ${op} ${lit(b)})`, BIN[op](val(a) as never, val(b) as never) as number | boolean);
+    const la = lit(a);
+    const lb = lit(b);
+    const x = new Sym(`(${la} ${op} ${lb})`, BIN[op](val(a) as never, val(b) as never) as number | boolean);
+    if (op === '===' || op === '!==') x.neg = `(${la} ${op === '===' ? '!==' : '==='} ${lb})`;
+    return x;
   }
-  u(op: string, x: Value): Value {
+  u(op: string, operand: Value): Value {
+    const x = settled(operand);
     if (!(x instanceof Sym)) return UN[op](x as never);
-    return new Sym(`(${op}${x.e})`, UN[op](x.v as never) as number | boolean);
+    const y = new Sym(`(${op}${x.e})`, UN[op](x.v as never) as number | boolean);
+    if (op === '!') y.neg = x.e;
+    return y;
   }
   /** a test the code branches on */
   c(x: Value): unknown {
     if (!(x instanceof Sym)) return x;
     const t = !!x.v;
     if (isConst(x.e)) return t;
-    this.guard(x.e, t);
-    if (typeof x.v === 'boolean') x.e = String(t);
+    if (x.neg === null) this.guard(x.e, t);
+    else if (!this.known.has(`${!t}|${x.neg}`)) {
+      this.guard(x.e, t);
+      this.known.add(`${!t}|${x.neg}`);
+    }
+    if (typeof x.v === 'boolean') {
+      x.e = String(t);
+      x.fixed = true;
+    }
     return t;
   }
   k(x: Value): unknown {

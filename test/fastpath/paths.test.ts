@@ -98,6 +98,29 @@ describe('tracing and compiling a toy step', () => {
     expect(pass().mismatches).toBeGreaterThan(0);
   });
 
+  it('computes with values a guard fixed, and does not test again what a test settled', () => {
+    tracer.begin();
+    const x = tracer.input('X', 3);
+    expect(tracer.k(x)).toBe(3);
+    // X is 3 from here on: X + 1 is the number 4, and a test of it needs no guard
+    expect(tracer.b('+', x, 1)).toBe(4);
+    expect(tracer.c(tracer.b('===', tracer.b('+', x, 1), 4))).toBe(true);
+    const z = tracer.input('Z', 5);
+    expect(tracer.c(tracer.b('===', z, 5))).toBe(true);
+    // settled by the test before: Z !== 5 is false, and !(Z === 5) too
+    expect(tracer.c(tracer.b('!==', z, 5))).toBe(false);
+    expect(tracer.c(tracer.u('!', tracer.b('===', z, 5)))).toBe(false);
+    const w = tracer.input('W', 1);
+    expect(tracer.c(tracer.u('!', tracer.b('===', w, 2)))).toBe(true);
+    expect(tracer.c(tracer.b('===', w, 2))).toBe(false);
+    const ops = tracer.end();
+    expect(ops).toEqual([
+      { k: 'eq', e: 'X', v: '3' },
+      { k: 'guard', e: '(Z === 5)', want: true },
+      { k: 'guard', e: '(!(W === 2))', want: true },
+    ]);
+  });
+
   it('refuses a traced value that reaches untransformed code', () => {
     tracer.begin();
     const x = tracer.input('X', 3);
