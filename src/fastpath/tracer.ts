@@ -59,6 +59,8 @@ type Value = unknown;
 const val = (x: Value): unknown => (x instanceof Sym ? x.v : x);
 /** x, or its value when a guard fixed it: a constant in the expressions built from it, which then fold */
 const settled = (x: Value): Value => (x instanceof Sym && x.fixed ? x.v : x);
+/** the `known` entry of a test of e whose outcome is `want` */
+const testKey = (e: string, want: boolean): string => `${want}|${e}`;
 const isConst = (e: string): boolean => /^(\(?-?\d+\)?|true|false)$/.test(e);
 const lit = (x: Value): string => {
   if (x instanceof Sym) return x.e;
@@ -115,7 +117,7 @@ export class Tracer {
   private on = false;
   private ops: PathOp[] = [];
   private temps = 0;
-  /** guards on this path, as `want|expr` and `eq|expr|value` */
+  /** guards on this path, as testKey(expr, want) and `eq|expr|value` */
   private known = new Set<string>();
   /** reads of tracked bytes not written since: `A[i]` → its temporary */
   private cse = new Map<string, Sym>();
@@ -154,7 +156,7 @@ export class Tracer {
   }
 
   private guard(e: string, want: boolean): void {
-    const key = `${want}|${e}`;
+    const key = testKey(e, want);
     if (this.known.has(key)) return;
     this.known.add(key);
     this.ops.push({ k: 'guard', e, want });
@@ -202,10 +204,11 @@ export class Tracer {
     if (!(x instanceof Sym)) return x;
     const t = !!x.v;
     if (isConst(x.e)) return t;
+    // the negation's outcome known: this test is settled (and once tested, so is the negation)
     if (x.neg === null) this.guard(x.e, t);
-    else if (!this.known.has(`${!t}|${x.neg}`)) {
+    else if (!this.known.has(testKey(x.neg, !t))) {
       this.guard(x.e, t);
-      this.known.add(`${!t}|${x.neg}`);
+      this.known.add(testKey(x.neg, !t));
     }
     if (typeof x.v === 'boolean') {
       x.e = String(t);
