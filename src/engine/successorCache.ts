@@ -9,15 +9,20 @@
  * hit needs the whole state to be equal, so a hit is exactly a state the store holds. In the
  * parallel search each worker has its own cache: a hit is a state this worker met earlier in
  * this level (with a smaller BFS key, so the atomic minimum does not change) or in an earlier
- * level (not new). Size: at most 2^16 entries and about 8 MiB.
+ * level (not new). Size: at most 2^16 entries and about 8 MiB, and a tag of 4 bytes per entry.
  */
 export class SuccessorCache {
   private readonly words: number;
   private readonly mask: number;
   private readonly cache: Uint32Array;
-  private readonly valid: Uint8Array;
-  /** the slot the last `seen` probed (record writes there) */
+  /**
+   * per entry: a second hash of its words (odd; 0: empty). A probe whose tag differs is a miss
+   * without reading the entry, whose cache line is then only written (by record).
+   */
+  private readonly tags: Int32Array;
+  /** the slot and the tag of the words the last `seen` was asked about (record writes them) */
   private slot = 0;
+  private tag = 0;
   hits = 0;
 
   constructor(stateWords: number) {
@@ -26,7 +31,7 @@ export class SuccessorCache {
     while (entries > 1 << 10 && entries * stateWords * 4 > 8 << 20) entries >>= 1;
     this.mask = entries - 1;
     this.cache = new Uint32Array(entries * stateWords);
-    this.valid = new Uint8Array(entries);
+    this.tags = new Int32Array(entries);
   }
 
   /** Were these exact words recorded (and are they still in the cache)? */
@@ -43,8 +48,10 @@ export class SuccessorCache {
     if (i < n) h = Math.imul(h ^ w[i], 0x01000193) ^ (h >>> 15);
     h = Math.imul(h ^ (g >>> 7), 0x85ebca6b) ^ g;
     const e = (h ^ (h >>> 16)) & this.mask;
+    const tag = Math.imul(g ^ (h >>> 16), 0x27d4eb2d) | 1;
     this.slot = e;
-    if (this.valid[e] === 0) return false;
+    this.tag = tag;
+    if (this.tags[e] !== tag) return false;
     const base = e * n;
     for (let i = 0; i < n; i++) if (this.cache[base + i] !== w[i]) return false;
     this.hits++;
@@ -56,6 +63,6 @@ export class SuccessorCache {
     const n = this.words;
     const base = this.slot * n;
     for (let i = 0; i < n; i++) this.cache[base + i] = w[i];
-    this.valid[this.slot] = 1;
+    this.tags[this.slot] = this.tag;
   }
 }
