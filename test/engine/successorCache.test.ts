@@ -13,7 +13,7 @@ describe('SuccessorCache', () => {
     c.record(a);
     expect(c.seen(Uint32Array.of(1, 2, 3, 4))).toBe(true);
     expect(c.seen(Uint32Array.of(1, 2, 3, 5))).toBe(false);
-    // an entry of zero words: its tag, not its words, says that it was written
+    // a state whose first word is 0 is told from the all-zero one by its words, whatever marks an entry written
     const b = Uint32Array.of(0, 7, 0, 0);
     expect(c.seen(b)).toBe(false);
     c.record(b);
