@@ -10,14 +10,19 @@
  * loop runs faster from one bundle without them (docs/performance.md §7). The npm packages
  * (xstate, fp-ts, io-ts) are bundled as well: imported from outside, the CommonJS ones would
  * be read by Node's CommonJS export lexer at every start, work that varies from one start to
- * the next and with it the instructions the bench counts (docs/performance.md §2). Bundling takes well under a second, so it is redone on every
- * run; a file is replaced (write to a temporary name, then rename) only when its content
- * changed, so concurrent runs are safe.
+ * the next and with it the instructions the bench counts (docs/performance.md §2).
+ *
+ * Each bundle has a build manifest beside it (`bundle-<name>.json`, src/util/buildManifest.js)
+ * listing every file it was built from: a run whose bundles' inputs are all unchanged loads
+ * them without starting esbuild (which costs a CLI run about 0.4 s); any other run bundles
+ * again. A bundle is replaced (written to a temporary name, then renamed) only when its
+ * content changed, and its manifest after it, so concurrent runs are safe.
  */
-import { buildSync } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshOutput, tmpSuffix, writeManifest } from '../src/util/buildManifest.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', 'pfnmap');
@@ -28,9 +33,21 @@ const ENTRIES = {
   'bench-ours': 'bench/ours.ts',
 };
 
-/** Bundle the named entries (and always the worker and the model it builds); returns each one's file URL. */
+/** This file: its bundling options are an input of every bundle. */
+const SELF = 'bin/bundle.js';
+const outOf = (name) => join(BUNDLE_DIR, `${name}.mjs`);
+const manifestOf = (name) => join(BUNDLE_DIR, `bundle-${name}.json`);
+
+/**
+ * Bundle the named entries (and always the worker and the model it builds), unless every one's
+ * manifest says its inputs are unchanged; returns each one's file URL.
+ */
 export const bundle = (names) => {
   const all = [...new Set([...names, 'worker', 'pfnmap-model'])];
+  const urls = Object.fromEntries(all.map((n) => [n, pathToFileURL(outOf(n)).href]));
+  if (all.every((n) => freshOutput(ROOT, manifestOf(n)) === outOf(n))) return urls;
+  const { buildSync } = createRequire(import.meta.url)('esbuild');
+  const startedAt = Date.now();
   const result = buildSync({
     entryPoints: Object.fromEntries(all.map((n) => [n, join(ROOT, ENTRIES[n])])),
     bundle: true,
@@ -40,6 +57,8 @@ export const bundle = (names) => {
     outdir: BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     write: false,
+    metafile: true,
+    absWorkingDir: ROOT,
     logLevel: 'silent',
   });
   mkdirSync(BUNDLE_DIR, { recursive: true });
@@ -51,9 +70,15 @@ export const bundle = (names) => {
       // not built yet
     }
     if (old && Buffer.compare(old, f.contents) === 0) continue;
-    const tmp = `${f.path}.${process.pid}.tmp`;
+    const tmp = `${f.path}.${tmpSuffix}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
   }
-  return Object.fromEntries(all.map((n) => [n, pathToFileURL(join(BUNDLE_DIR, `${n}.mjs`)).href]));
+  // the metafile names outputs and inputs relative to ROOT (absWorkingDir)
+  for (const n of all) {
+    const meta = result.metafile.outputs[`node_modules/.cache/pfnmap/${n}.mjs`];
+    if (!meta) throw new Error(`bundle: esbuild reported no output for ${n}`);
+    writeManifest(manifestOf(n), outOf(n), ROOT, [SELF, ...Object.keys(meta.inputs)], startedAt);
+  }
+  return urls;
 };

@@ -16,9 +16,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { threadId } from 'node:worker_threads';
 import type * as TS from 'typescript';
 import type * as Esbuild from 'esbuild';
+import { freshOutput, tmpSuffix, writeManifest } from '../util/buildManifest.js';
 import { projectRoot } from '../util/root.ts';
 import { traceTransform } from './transform.ts';
 
@@ -37,16 +37,8 @@ export interface TracingBuild {
 
 const loaded = new Map<string, unknown>();
 
-interface Manifest {
-  readonly out: string;
-  /** [file, size, mtimeMs] of every input, and of this module's own sources */
-  readonly inputs: readonly (readonly [string, number, number])[];
-}
-
+/** This module's own sources that a build depends on: listed in its manifest beside the inputs. */
 const OWN = ['src/fastpath/transform.ts', 'src/fastpath/tracer.ts'];
-
-/** a temporary name's suffix, unique to this process and thread */
-const tmpSuffix = `${process.pid}-${threadId}`;
 
 /** How old another hash's build must be before a new build removes it. */
 export const STALE_BUILD_MS = 60 * 60 * 1000;
@@ -72,27 +64,6 @@ export const dropStaleBuilds = (dir: string, name: string, keep: string, now: nu
   return dropped;
 };
 
-const statsOf = (root: string, files: readonly string[]): [string, number, number][] =>
-  files.map((f) => {
-    const st = statSync(join(root, f));
-    return [f, st.size, st.mtimeMs];
-  });
-
-/** The build the manifest names, if every input it lists is as it was. */
-const fromManifest = (root: string, file: string): string | null => {
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-    if (!existsSync(m.out)) return null;
-    for (const [f, size, mtime] of m.inputs) {
-      const st = statSync(join(root, f));
-      if (st.size !== size || st.mtimeMs !== mtime) return null;
-    }
-    return m.out;
-  } catch {
-    return null; // no manifest yet, or an input is gone: scan
-  }
-};
-
 const loadOnce = <M>(out: string): M => {
   let m = loaded.get(out);
   if (m === undefined) loaded.set(out, (m = require(out)));
@@ -104,9 +75,10 @@ export const loadTracingBuild = <M>(b: TracingBuild): M => {
   const root = projectRoot(fileURLToPath(import.meta.url));
   const cacheDir = join(root, 'node_modules', '.cache', 'pfnmap');
   const manifest = join(cacheDir, `traced-${b.name}.json`);
-  const known = fromManifest(root, manifest);
+  const known = freshOutput(root, manifest);
   if (known) return loadOnce<M>(known);
   const esbuild = require('esbuild') as typeof Esbuild;
+  const startedAt = Date.now();
   const scan = esbuild.buildSync({ entryPoints: [join(root, b.entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', logLevel: 'silent', absWorkingDir: root });
   const inputs = Object.keys(scan.metafile!.inputs)
     .filter((f) => !f.startsWith('node_modules/') && !f.includes('/node_modules/'))
@@ -121,10 +93,7 @@ export const loadTracingBuild = <M>(b: TracingBuild): M => {
     build(root, cacheDir, out, inputs, b, esbuild);
     dropStaleBuilds(cacheDir, b.name, out, Date.now());
   }
-  const m: Manifest = { out, inputs: statsOf(root, [...new Set([...OWN, ...inputs])]) };
-  const tmp = `${manifest}.${tmpSuffix}.tmp`;
-  writeFileSync(tmp, JSON.stringify(m));
-  renameSync(tmp, manifest);
+  writeManifest(manifest, out, root, [...OWN, ...inputs], startedAt);
   return loadOnce<M>(out);
 };
 
