@@ -32,6 +32,21 @@ const stringIndex = new Map<string, number>();
 /** The string payload values in code order (a tracing build of the decider, src/checker/fastPath.ts, numbers its own table the same way). */
 export const stringTable = (): readonly string[] => strings;
 
+/**
+ * Number these strings as another thread's table does (code = index), as far as this table
+ * agrees with it: true when every one of them now has its index (a worker thread then runs the
+ * tables that thread compiled, whose programs hold its codes). false when this table numbered
+ * some string differently (it compiled other machines first): the caller compiles its own.
+ */
+export const adoptStrings = (list: readonly string[]): boolean => {
+  for (let i = 0; i < list.length; i++) {
+    const code = stringIndex.get(list[i]);
+    if (code === undefined ? strings.length !== i : code !== i) return false;
+    if (code === undefined) stringCode(list[i]);
+  }
+  return true;
+};
+
 /** The code of a string payload value (one table for every machine). */
 export const stringCode = (s: string): number => {
   let i = stringIndex.get(s);

@@ -42,13 +42,28 @@ export interface Tables {
 export const ROLES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
 
 const cache = new Map<string, Tables>();
+const keyOf = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): string => JSON.stringify([u.refcountMax, design, change?.name ?? null]);
 
 /**
- * Compiled once per (REFCOUNT_MAX, design, change) and shared: compiling costs tens of
- * milliseconds. The edge hit counters are shared too; a search resets them at its start.
+ * Tables another thread compiled for (REFCOUNT_MAX, design, change), structured-cloned, kept as
+ * if compiled here (unless this thread has its own already): a worker of the parallel search
+ * takes the main thread's instead of compiling for a third of a second. The string codes in
+ * them must be this thread's (compile.ts `adoptStrings`).
+ */
+export const adoptTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change: MachineChange | undefined, t: Tables): Tables => {
+  const key = keyOf(u, design, change);
+  const own = cache.get(key);
+  if (own) return own;
+  cache.set(key, t);
+  return t;
+};
+
+/**
+ * Compiled once per (REFCOUNT_MAX, design, change) and shared: compiling costs a fifth of a
+ * second and more. The edge hit counters are shared too; a search resets them at its start.
  */
 export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): Tables => {
-  const key = JSON.stringify([u.refcountMax, design, change?.name ?? null]);
+  const key = keyOf(u, design, change);
   let t = cache.get(key);
   if (!t) {
     const m = change ? change.change(MACHINES) : MACHINES;

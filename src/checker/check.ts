@@ -121,7 +121,7 @@ export function* search(opts: CheckOptions): Generator<Progress, CheckResult, bo
   const args: PfnmapModelArgs = { universe: opts.universe, design: opts.design, mutant: opts.mutant ?? null, invariants: opts.invariants ?? null, symmetry: opts.symmetry ?? true, fastPath: opts.fastPath ?? false };
   const model = createModel(args);
   const continueOn = opts.continueOn ?? (opts.invariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name));
-  const r = yield* searchModel(model, { ...opts, continueOn }, pfnmapModelSpec(args));
+  const r = yield* searchModel(model, { ...opts, continueOn }, pfnmapModelSpec(model));
   return checkResultOf(opts, model, r);
 }
 

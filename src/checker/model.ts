@@ -16,8 +16,9 @@
  * model from the same arguments (`pfnmapModelSpec`).
  */
 import { CommandError, Kernel, NOTE_COUNT } from '../../models/kernel.ts';
+import { adoptStrings, stringTable } from '../../models/compile.ts';
 import { mutantNamed } from '../../models/mutants.ts';
-import { ROLES, compileTables, type Tables } from '../../models/tables.ts';
+import { ROLES, adoptTables, compileTables, type Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import { STEP_CHANGED, STEP_CUT, STEP_INAPPLICABLE, type ActionPlan, type Model, type ModelInvariant, type ModelReachability, type ModelSpec } from '../engine/model.ts';
 import { EventBuffer, evolveContext, initialState } from '../reducer/evolve.ts';
@@ -46,17 +47,31 @@ export interface PfnmapModelArgs {
    * general path alone when absent or false
    */
   readonly fastPath?: boolean | 'auto' | number;
+  /**
+   * the machines as the thread that sent these args compiled them, with its string table:
+   * used instead of compiling when this thread's string codes agree (a worker thread's do)
+   */
+  readonly compiled?: CompiledTables;
+}
+
+/** Compiled machines that cross to a worker thread: the tables and the string table their programs' codes index. */
+export interface CompiledTables {
+  readonly tables: Tables;
+  readonly strings: readonly string[];
 }
 
 /** The compiled machines whose edge hits are the model's counters, in the coverage report's order. */
 export const MACHINES = ROLES;
 
-/** The compiled machines of a design, with a seeded bug's change if one is named. */
-export const tablesOf = (u: Universe, design: Design, mutant: string | null): Tables => {
-  if (mutant === null) return compileTables(u, design);
-  const m = mutantNamed(mutant);
-  if (!m) throw new Error(`unknown mutant '${mutant}'`);
-  return compileTables(u, design, m);
+/**
+ * The compiled machines of a design, with a seeded bug's change if one is named: those another
+ * thread compiled, when given and this thread's string codes agree with its, else compiled here.
+ */
+export const tablesOf = (u: Universe, design: Design, mutant: string | null, compiled?: CompiledTables): Tables => {
+  const change = mutant === null ? undefined : mutantNamed(mutant);
+  if (mutant !== null && !change) throw new Error(`unknown mutant '${mutant}'`);
+  if (compiled && adoptStrings(compiled.strings)) return adoptTables(u, design, change, compiled.tables);
+  return compileTables(u, design, change);
 };
 
 export class PfnmapModel implements Model {
@@ -90,7 +105,7 @@ export class PfnmapModel implements Model {
     const { universe: u, design } = args;
     this.L = layoutOf(u);
     this.view = { u, L: this.L, design };
-    this.tables = tablesOf(u, design, args.mutant);
+    this.tables = tablesOf(u, design, args.mutant, args.compiled);
     this.kernel = new Kernel(u, design, this.tables);
     this.actions = enumerateActions(u, design);
     this.kernel.prepare(this.actions.map((a) => a.cmd));
@@ -215,8 +230,11 @@ export const fastPathAfter = (f: boolean | 'auto' | number): boolean | number =>
 
 export const createModel = (args: PfnmapModelArgs): PfnmapModel => new PfnmapModel(args);
 
-/** How a worker thread builds the same model: this module (bundled beside the bundle that runs, bin/bundle.js), with these arguments. */
-export const pfnmapModelSpec = (args: PfnmapModelArgs): ModelSpec => ({
+/**
+ * How a worker thread builds the same model: this module (bundled beside the bundle that runs,
+ * bin/bundle.js), with these arguments and the machines this model compiled.
+ */
+export const pfnmapModelSpec = (model: PfnmapModel): ModelSpec => ({
   module: new URL(import.meta.url.endsWith('.ts') ? './model.ts' : './pfnmap-model.mjs', import.meta.url).href,
-  args,
+  args: { ...model.args, compiled: { tables: model.tables, strings: stringTable() } },
 });
