@@ -6,7 +6,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Design } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
-import { compileMachine, factCode, type CompiledMachine, type EmittedFact } from './compile.ts';
+import { adoptStrings, compileMachine, factCode, stringTable, type CompiledMachine, type EmittedFact } from './compile.ts';
 import { KREF_ALPHABET, krefMachine, krefStateCode } from './krefMachine.ts';
 import { MEMTYPE_ALPHABET, memtypeMachine } from './memtypeMachine.ts';
 import { PAT_INFO_ALPHABET, patInfoMachine } from './patInfoMachine.ts';
@@ -41,30 +41,45 @@ export interface Tables {
 /** The roles in the coverage report's order. */
 export const ROLES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
 
-const cache = new Map<string, Tables>();
-const keyOf = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): string => JSON.stringify([u.refcountMax, design, change?.name ?? null]);
+/**
+ * Tables compiled elsewhere (another thread, another run), with the string table their
+ * programs' codes index (compile.ts): they stand for compiling only where this thread's string
+ * codes agree with it (`adoptStrings`).
+ */
+export interface CompiledTables {
+  readonly tables: Tables;
+  readonly strings: readonly string[];
+}
 
 /**
- * Tables another thread compiled for (REFCOUNT_MAX, design, change), structured-cloned, kept as
- * if compiled here (unless this thread has its own already): a worker of the parallel search
- * takes the main thread's instead of compiling for a third of a second. The string codes in
- * them must be this thread's (compile.ts `adoptStrings`).
+ * Where compiled tables are kept between runs (the CLI's, in the bundle cache): `load` gives
+ * what a run of the same code saved under the key, or null.
  */
-export const adoptTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change: MachineChange | undefined, t: Tables): Tables => {
-  const key = keyOf(u, design, change);
-  const own = cache.get(key);
-  if (own) return own;
-  cache.set(key, t);
-  return t;
+export interface TablesStore {
+  load(key: string): CompiledTables | null;
+  save(key: string, compiled: CompiledTables): void;
+}
+
+let store: TablesStore | null = null;
+/** Keep compiled tables in `s` from now on (null: in this thread's memory only). */
+export const keepTablesIn = (s: TablesStore | null): void => {
+  store = s;
 };
 
+const cache = new Map<string, Tables>();
+const keyOf = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): string => JSON.stringify([u.refcountMax, design, change?.name ?? null]);
+const adopted = (c: CompiledTables | null | undefined): Tables | null => (c && adoptStrings(c.strings) ? c.tables : null);
+
 /**
- * Compiled once per (REFCOUNT_MAX, design, change) and shared: compiling costs a fifth of a
- * second and more. The edge hit counters are shared too; a search resets them at its start.
+ * The machines compiled for (REFCOUNT_MAX, design, change), once per thread and shared:
+ * compiling costs a fifth of a second and more, so tables another thread compiled (`given`: a
+ * worker of the parallel search is sent the main thread's) or the store kept are taken instead
+ * where their string codes agree with this thread's; tables compiled here go to the store. The
+ * edge hit counters are shared too; a search resets them at its start.
  */
-export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): Tables => {
+export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange, given?: CompiledTables): Tables => {
   const key = keyOf(u, design, change);
-  let t = cache.get(key);
+  let t = cache.get(key) ?? adopted(given) ?? adopted(store?.load(key));
   if (!t) {
     const m = change ? change.change(MACHINES) : MACHINES;
     const options = design.options;
@@ -75,8 +90,9 @@ export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, 
       memtype: compileMachine(m.memtype, { options }, MEMTYPE_ALPHABET),
       patInfo: compileMachine(m.patInfo, { options }, PAT_INFO_ALPHABET),
     };
-    cache.set(key, t);
+    store?.save(key, { tables: t, strings: stringTable() });
   }
+  cache.set(key, t);
   return t;
 };
 

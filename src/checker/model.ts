@@ -16,9 +16,9 @@
  * model from the same arguments (`pfnmapModelSpec`).
  */
 import { CommandError, Kernel, NOTE_COUNT } from '../../models/kernel.ts';
-import { adoptStrings, stringTable } from '../../models/compile.ts';
+import { stringTable } from '../../models/compile.ts';
 import { mutantNamed } from '../../models/mutants.ts';
-import { ROLES, adoptTables, compileTables, type Tables } from '../../models/tables.ts';
+import { ROLES, compileTables, type CompiledTables, type Tables } from '../../models/tables.ts';
 import { invariantsFor, type Invariant } from '../../invariants/index.ts';
 import { STEP_CHANGED, STEP_CUT, STEP_INAPPLICABLE, type ActionPlan, type Model, type ModelInvariant, type ModelReachability, type ModelSpec } from '../engine/model.ts';
 import { EventBuffer, evolveContext, initialState } from '../reducer/evolve.ts';
@@ -54,12 +54,6 @@ export interface PfnmapModelArgs {
   readonly compiled?: CompiledTables;
 }
 
-/** Compiled machines that cross to a worker thread: the tables and the string table their programs' codes index. */
-export interface CompiledTables {
-  readonly tables: Tables;
-  readonly strings: readonly string[];
-}
-
 /** The compiled machines whose edge hits are the model's counters, in the coverage report's order. */
 export const MACHINES = ROLES;
 
@@ -70,8 +64,7 @@ export const MACHINES = ROLES;
 export const tablesOf = (u: Universe, design: Design, mutant: string | null, compiled?: CompiledTables): Tables => {
   const change = mutant === null ? undefined : mutantNamed(mutant);
   if (mutant !== null && !change) throw new Error(`unknown mutant '${mutant}'`);
-  if (compiled && adoptStrings(compiled.strings)) return adoptTables(u, design, change, compiled.tables);
-  return compileTables(u, design, change);
+  return compileTables(u, design, change, compiled);
 };
 
 export class PfnmapModel implements Model {

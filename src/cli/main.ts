@@ -5,6 +5,9 @@
  * the tool's own faults. Inputs are read through src/util/input.ts, outputs written through
  * output.ts, and every line printed passes quote.ts's terminalSafe.
  */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FileError, InputError, linesOfFile } from '../util/input.ts';
 import { printable, quote, terminalSafe } from '../util/quote.ts';
 import { UsageError } from './args.ts';
@@ -20,6 +23,8 @@ import { cmdScenario } from './scenario.ts';
 import { cmdSimulate } from './simulate.ts';
 import { EXIT } from './exit.ts';
 import { SpillError } from '../engine/spill.ts';
+import { keepTablesIn } from '../../models/tables.ts';
+import { tablesCacheIn } from './tablesCache.ts';
 
 export const USAGE = `usage: pfnmap <command> [options]
 
@@ -191,8 +196,24 @@ export const main = async (argv: readonly string[]): Promise<void> => {
     process.stderr.write(`pfnmap: ${message}\n`);
     process.exit(stdoutFailure ? EXIT.usage : code);
   });
+  keepCompiledMachines();
   const code = await run(argv);
   process.exitCode = stdoutFailure ? EXIT.usage : code;
+};
+
+/**
+ * The bundled CLI (bin/bundle.js) keeps the machines it compiles beside its bundle, for the
+ * next run of the same bundle (tablesCache.ts); run from the sources (tsx, vitest), it compiles
+ * them every time.
+ */
+const keepCompiledMachines = (): void => {
+  if (!import.meta.url.endsWith('.mjs')) return;
+  const bundle = fileURLToPath(import.meta.url);
+  try {
+    keepTablesIn(tablesCacheIn(dirname(bundle), readFileSync(bundle)));
+  } catch {
+    // the bundle unreadable now: compile every time
+  }
 };
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

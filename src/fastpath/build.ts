@@ -12,13 +12,14 @@
  * manifest loads the file it names within moments, never an hour later.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 import type * as Esbuild from 'esbuild';
 import { freshOutput, tmpSuffix, writeManifest } from '../util/buildManifest.js';
+import { dropStaleFiles } from '../util/cacheFiles.ts';
 import { projectRoot } from '../util/root.ts';
 import { traceTransform } from './transform.ts';
 
@@ -40,28 +41,13 @@ const loaded = new Map<string, unknown>();
 /** This module's own sources that a build depends on: listed in its manifest beside the inputs. */
 const OWN = ['src/fastpath/transform.ts', 'src/fastpath/tracer.ts'];
 
-/** How old another hash's build must be before a new build removes it. */
-export const STALE_BUILD_MS = 60 * 60 * 1000;
-
 /**
- * Remove the builds named `traced-<name>-<hash>.cjs` in dir other than `keep` whose last
- * modification is more than STALE_BUILD_MS before `now`; returns the names removed. A file
- * that another run removes first is not an error.
+ * Remove the builds named `traced-<name>-<hash>.cjs` in dir other than `keep` that are more
+ * than an hour old (src/util/cacheFiles.ts); returns the names removed.
  */
 export const dropStaleBuilds = (dir: string, name: string, keep: string, now: number): string[] => {
   const pattern = new RegExp(`^traced-${name}-[0-9a-f]+\\.cjs$`);
-  const dropped: string[] = [];
-  for (const f of readdirSync(dir)) {
-    if (!pattern.test(f) || join(dir, f) === keep) continue;
-    try {
-      if (now - statSync(join(dir, f)).mtimeMs <= STALE_BUILD_MS) continue;
-      rmSync(join(dir, f), { force: true });
-      dropped.push(f);
-    } catch {
-      // removed by another run meanwhile
-    }
-  }
-  return dropped;
+  return dropStaleFiles(dir, (f) => pattern.test(f) && join(dir, f) !== keep, now);
 };
 
 const loadOnce = <M>(out: string): M => {

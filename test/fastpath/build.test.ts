@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropStaleBuilds, STALE_BUILD_MS } from '../../src/fastpath/build.ts';
+import { dropStaleBuilds } from '../../src/fastpath/build.ts';
+import { STALE_CACHE_MS } from '../../src/util/cacheFiles.ts';
 
 describe('dropStaleBuilds', () => {
   let dir = '';
@@ -17,12 +18,12 @@ describe('dropStaleBuilds', () => {
     dir = mkdtempSync(join(tmpdir(), 'pfnmap-build-'));
     const now = Date.now();
     const files: [string, number][] = [
-      ['traced-decider-aaaa0001.cjs', now - STALE_BUILD_MS - 60_000], // stale: removed
-      ['traced-decider-aaaa0002.cjs', now - STALE_BUILD_MS + 60_000], // 59 minutes old: kept
-      ['traced-decider-aaaa0003.cjs', now - 10 * STALE_BUILD_MS], // the one kept, however old
-      ['traced-other-aaaa0004.cjs', now - 10 * STALE_BUILD_MS], // another build's
-      ['traced-decider.json', now - 10 * STALE_BUILD_MS], // the manifest
-      ['traced-decider-aaaa0005.cjs.1-2.tmp', now - 10 * STALE_BUILD_MS], // not a build's name
+      ['traced-decider-aaaa0001.cjs', now - STALE_CACHE_MS - 60_000], // stale: removed
+      ['traced-decider-aaaa0002.cjs', now - STALE_CACHE_MS + 60_000], // 59 minutes old: kept
+      ['traced-decider-aaaa0003.cjs', now - 10 * STALE_CACHE_MS], // the one kept, however old
+      ['traced-other-aaaa0004.cjs', now - 10 * STALE_CACHE_MS], // another build's
+      ['traced-decider.json', now - 10 * STALE_CACHE_MS], // the manifest
+      ['traced-decider-aaaa0005.cjs.1-2.tmp', now - 10 * STALE_CACHE_MS], // not a build's name
     ];
     for (const [f, mtime] of files) {
       writeFileSync(join(dir, f), '');
