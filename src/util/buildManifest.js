@@ -10,7 +10,7 @@
  * Plain JavaScript (typed by buildManifest.d.ts), because bin/bundle.js runs before any
  * TypeScript loader; it uses Node's file system only.
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -50,14 +50,20 @@ export const freshOutput = (root, manifestFile) => {
  * at `startedAt` (Date.now()): under a temporary name, then renamed, so a concurrent run reads
  * the old manifest or the new one, never half of one. Call it after the output is in place.
  * An input modified since the build started may have been read before the change: then no
- * manifest is written (returns false), and the next run builds again.
+ * manifest is written (returns false), and the next run builds again. So it is when the
+ * manifest cannot be written (a read-only or full disk): a manifest only saves a build.
  */
 export const writeManifest = (manifestFile, out, root, inputs, startedAt) => {
-  const stats = statsOf(root, [...new Set(inputs)].sort());
-  if (stats.some(([, , mtime]) => mtime >= startedAt)) return false;
   const tmp = `${manifestFile}.${tmpSuffix}.tmp`;
-  const o = statSync(out);
-  writeFileSync(tmp, JSON.stringify({ out, output: [o.size, o.mtimeMs], inputs: stats }));
-  renameSync(tmp, manifestFile);
-  return true;
+  try {
+    const stats = statsOf(root, [...new Set(inputs)].sort());
+    if (stats.some(([, , mtime]) => mtime >= startedAt)) return false;
+    const o = statSync(out);
+    writeFileSync(tmp, JSON.stringify({ out, output: [o.size, o.mtimeMs], inputs: stats }));
+    renameSync(tmp, manifestFile);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
 };

@@ -58,6 +58,13 @@ describe('build manifests', () => {
     expect(freshOutput(root, manifest)).toBeNull();
   });
 
+  it('writes none, and throws nothing, when it cannot (an input gone, a directory not writable)', () => {
+    rmSync(manifest);
+    expect(writeManifest(manifest, out, root, ['src/a.ts', 'src/gone.ts'], Date.now() + 1000)).toBe(false);
+    expect(writeManifest(join(root, 'no-such-dir', 'm.json'), out, root, ['src/a.ts'], Date.now() + 1000)).toBe(false);
+    expect(readdirSync(root).sort()).toEqual(['out.mjs', 'src']);
+  });
+
   it('is stale when an input or the output is gone, or the manifest is damaged or missing', () => {
     rmSync(join(root, 'src/b.ts'));
     expect(freshOutput(root, manifest)).toBeNull();
