@@ -14,7 +14,7 @@
  *
  * Each bundle has a build manifest beside it (`bundle-<name>.json`, src/util/buildManifest.js)
  * listing every file it was built from: a run whose bundles' inputs are all unchanged loads
- * them without starting esbuild (which costs a CLI run about 0.4 s); any other run bundles
+ * them without starting esbuild (most of a short command's start); any other run bundles
  * again. A bundle is replaced (written to a temporary name, then renamed) only when its
  * content changed, and its manifest after it, so concurrent runs are safe.
  */

@@ -1,7 +1,7 @@
 /**
  * The CLI's store of compiled machines (models/tables.ts `TablesStore`): files in the bundle
  * cache (node_modules/.cache/pfnmap/), so a run does not compile the machines a run of the
- * same code compiled already (a fifth of a second and more a design). Only the bundled CLI
+ * same code compiled already (compiling is most of a short command's start). Only the bundled CLI
  * keeps them: a file's name hashes the bundle that compiled it (its whole text: the machines
  * and the compiler are in it) and the tables' key (REFCOUNT_MAX, design, seeded bug), so a
  * rebuilt bundle never reads another's tables. A file is the SHA-256 of its payload, then the

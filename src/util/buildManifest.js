@@ -4,8 +4,8 @@
  * and modification time, and the output's own. A run whose inputs and output all match the
  * manifest uses the output as it is, without starting esbuild; any other run (a source
  * changed, or another checkout sharing the cache replaced the output) builds and writes a new
- * manifest. Both builds of the
- * project use it: the bundles bin/bundle.js writes and the tracing build of src/fastpath/build.ts.
+ * manifest. Both builds of the project use it: the bundles bin/bundle.js writes and the
+ * tracing build of src/fastpath/build.ts.
  *
  * Plain JavaScript (typed by buildManifest.d.ts), because bin/bundle.js runs before any
  * TypeScript loader; it uses Node's file system only.
@@ -18,7 +18,7 @@ import { threadId } from 'node:worker_threads';
 export const tmpSuffix = `${process.pid}-${threadId}`;
 
 /** [file, size, mtimeMs] of each file, the file relative to root. */
-export const statsOf = (root, files) =>
+const statsOf = (root, files) =>
   files.map((f) => {
     const st = statSync(join(root, f));
     return [f, st.size, st.mtimeMs];
