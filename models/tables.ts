@@ -72,10 +72,11 @@ const adopted = (c: CompiledTables | null | undefined): Tables | null => (c && a
 
 /**
  * The machines compiled for (REFCOUNT_MAX, design, change), once per thread and shared:
- * compiling runs XState's transition() on every edge of every machine, so tables another thread compiled (`given`: a
- * worker of the parallel search is sent the main thread's) or the store kept are taken instead
- * where their string codes agree with this thread's; tables compiled here go to the store. The
- * edge hit counters are shared too; a search resets them at its start.
+ * compiling runs XState's transition() on every edge of every machine, so tables another
+ * thread compiled (`given`: a worker of the parallel search is sent the main thread's) or the
+ * store kept are taken instead where their string codes agree with this thread's; tables
+ * compiled here go to the store. The edge hit counters are shared too; a search resets them
+ * at its start.
  */
 export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange, given?: CompiledTables): Tables => {
   const key = keyOf(u, design, change);
