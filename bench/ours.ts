@@ -10,7 +10,7 @@
  * --workers N: the parallel search on N worker threads (src/engine/parallel.ts). --fingerprint: fingerprint-only storage (64-bit fingerprints, packed bytes dropped once
  * expanded) instead of exact storage. The steps run as `pfnmap check` runs them: the general
  * path, then the generated fast path (src/checker/fastPath.ts) once a worker has taken
- * FAST_PATH_AFTER general steps; --fast-path: the fast path from the first step;
+ * FAST_PATH_AFTER general steps or is told of a level of FAST_PATH_AHEAD steps; --fast-path: the fast path from the first step;
  * --no-fast-path: the general path only. The JSON line's `fastPath` says which (CheckResult.fastPath).
  */
 import { checkSync } from '../src/checker/check.ts';

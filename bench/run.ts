@@ -30,7 +30,8 @@
  * --no-invariants  both checkers without invariant checks (spin -DNOINV, checkSync invariants: [])
  * --fast-path    ours steps through the generated fast path (src/checker/fastPath.ts) from the first
  *                step; --no-fast-path: the general path only; neither: as `pfnmap check` runs, the
- *                general path for each worker's first FAST_PATH_AFTER steps, then the fast path
+ *                general path for each worker's first FAST_PATH_AFTER steps (or until a level
+ *                holds FAST_PATH_AHEAD), then the fast path
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  *

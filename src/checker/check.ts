@@ -42,8 +42,9 @@ export interface CheckOptions {
   readonly symmetry?: boolean;
   /**
    * run steps through the generated fast path (fastPath.ts): true from the first step, a number
-   * n once a model (one per worker) has taken n general steps, 'auto' once it has taken
-   * FAST_PATH_AFTER (model.ts; what `check` does unless told), false (the default here) never
+   * n once a model (one per worker) has taken n general steps or is told of a level that holds
+   * FAST_PATH_AHEAD steps, 'auto' as n = FAST_PATH_AFTER (model.ts; what `check` does unless
+   * told), false (the default here) never
    */
   readonly fastPath?: boolean | 'auto' | number;
   /** keep every state's bytes and compare them (default), or trust 64-bit fingerprints */

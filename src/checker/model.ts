@@ -43,8 +43,9 @@ export interface PfnmapModelArgs {
   readonly symmetry: boolean;
   /**
    * run steps through the generated fast path (fastPath.ts): true from the first step; a number
-   * n once the model has taken n steps on the general path ('auto': FAST_PATH_AFTER); the
-   * general path alone when absent or false
+   * n once the model has taken n steps on the general path ('auto': FAST_PATH_AFTER), or
+   * before, at a level that holds FAST_PATH_AHEAD steps (levelAhead); the general path alone
+   * when absent or false
    */
   readonly fastPath?: boolean | 'auto' | number;
   /**
@@ -93,6 +94,9 @@ export class PfnmapModel implements Model {
   fast: FastPath | null = null;
   /** the general steps left before the fast path is built (args.fastPath; Infinity: never) */
   private generalStepsLeft: number;
+  /** the general steps taken and the states planned so far: the steps a state costs, to size a level ahead */
+  private generalStepsTaken = 0;
+  private plansMade = 0;
 
   constructor(readonly args: PfnmapModelArgs) {
     const { universe: u, design } = args;
@@ -131,6 +135,20 @@ export class PfnmapModel implements Model {
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
   }
 
+  /**
+   * 'auto' builds the fast path early when a level alone holds FAST_PATH_AHEAD steps (its
+   * states times the steps a state has cost so far): a search whose levels grow that large
+   * goes on for millions of steps, and every general step before the switch costs about
+   * twice a compiled one.
+   */
+  levelAhead(states: number): void {
+    if (this.fast !== null || this.generalStepsLeft === Infinity || this.plansMade === 0) return;
+    if ((states * this.generalStepsTaken) / this.plansMade >= FAST_PATH_AHEAD) {
+      this.generalStepsLeft = 0;
+      this.buildFastPath();
+    }
+  }
+
   private buildFastPath(): void {
     const { universe: u, design } = this.args;
     this.fast = new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, (a, edge, out) => this.general(a, edge, out));
@@ -150,6 +168,7 @@ export class PfnmapModel implements Model {
   }
 
   plan(s: Uint8Array): ActionPlan {
+    this.plansMade++;
     this.current = this.planner.plan(s);
     return this.current;
   }
@@ -165,6 +184,7 @@ export class PfnmapModel implements Model {
     if (this.fast !== null) {
       if (this.fast.step(s, action, this.planner.masks, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     } else {
+      this.generalStepsTaken++;
       if (--this.generalStepsLeft === 0) this.buildFastPath();
       if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     }
@@ -217,6 +237,9 @@ export class PfnmapModel implements Model {
  * the default suite's universes switch early.
  */
 export const FAST_PATH_AFTER = 1 << 20;
+
+/** `fastPath: 'auto'`: the steps a level ahead must hold for the model to build the fast path before FAST_PATH_AFTER steps (levelAhead). */
+export const FAST_PATH_AHEAD = 1 << 18;
 
 /** A fastPath option resolved: false (never), true (from the first step) or the general steps before it. */
 export const fastPathAfter = (f: boolean | 'auto' | number): boolean | number => (f === 'auto' ? FAST_PATH_AFTER : f === 0 ? true : f);

@@ -7,6 +7,7 @@ import { traceText } from '../events/format.ts';
 import type { Universe } from '../state/universe.ts';
 import { COMMAND_KINDS } from '../events/commands.ts';
 import type { CheckResult, Counterexample } from './check.ts';
+import { FAST_PATH_AHEAD } from './model.ts';
 
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 const num = (n: number): string => n.toLocaleString('en-US');
@@ -17,7 +18,7 @@ export const stepsText = (fastPath: boolean | number): string =>
     ? 'the general path only (--no-fast-path)'
     : fastPath === true
       ? 'the generated fast path from the first step (--fast-path)'
-      : `the general path for each worker's first ${num(fastPath)}, then the generated fast path (docs/architecture.md §2.5)`;
+      : `the general path for each worker's first ${num(fastPath)} steps, or until a level holds ${num(FAST_PATH_AHEAD)} of them, then the generated fast path (docs/architecture.md §2.5)`;
 
 export const universeText = (u: Universe): string =>
   `${u.procs} address space${u.procs > 1 ? 's' : ''} x ${u.vpages} virtual pages x ${u.pfns} device frames, REFCOUNT_MAX ${u.refcountMax}, treeMax ${u.treeMax}, ${u.kernelSlots} kernel slot${u.kernelSlots === 1 ? '' : 's'}, MTRR ${u.mtrr}`;

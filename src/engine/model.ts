@@ -65,6 +65,12 @@ export interface Model {
   /** Which actions to run in s (ascending), and which to count without running; a model without shortcuts runs them all. */
   plan(s: Uint8Array): ActionPlan;
   /**
+   * Told before a level of the search is expanded: about how many of its states this thread
+   * will expand (the level's size over the threads sharing it). A model may prepare for the
+   * work ahead (e.g. build a faster step); it must not change what any step returns.
+   */
+  levelAhead?(states: number): void;
+  /**
    * Run action on s into out (s is not written): a STEP_ code. s is the state of the last
    * plan() call (a model may keep what planning read of it).
    */

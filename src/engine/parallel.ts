@@ -278,7 +278,7 @@ class LevelSearch {
       const updates = this.takeUpdates();
       const req: Request =
         base === 0
-          ? { type: 'level', updates, levelStart: nextStart, order: this.curOrderBuf, levelFile: this.levelFile, levelSize: end, chunk, skipInv: core.skipInv.slice(), skipReach: core.skipReach.slice() }
+          ? { type: 'level', updates, levelStart: nextStart, order: this.curOrderBuf, levelFile: this.levelFile, levelSize: end, chunk, share: Math.ceil(curSize / this.W), skipInv: core.skipInv.slice(), skipReach: core.skipReach.slice() }
           : { type: 'window', updates, levelStart: st.levelStart, keyBase: base, end };
       counters = this.gather(level, yield* this.round(() => req));
       for (;;) {

@@ -49,6 +49,8 @@ export type Request =
       /** the end of the first window of positions (parallel.ts), the level's size if it is one window */
       readonly levelSize: number;
       readonly chunk: number;
+      /** about how many of the level's states each thread expands (Model.levelAhead) */
+      readonly share: number;
       /** per invariant and reachability property: 1 when new states need not be checked for it */
       readonly skipInv: Uint8Array;
       readonly skipReach: Uint8Array;

@@ -79,6 +79,7 @@ class SequentialSearch implements Sink {
     const last = this.model.actionCount - 1;
     const yieldEvery = opts.yieldEvery ?? 2000;
     let levelEnd = store.count;
+    this.model.levelAhead?.(levelEnd);
     let head = 0;
     let sinceYield = 0;
     let sinceLimits = 0;
@@ -87,6 +88,7 @@ class SequentialSearch implements Sink {
         this.settleMarks();
         this.depth++;
         levelEnd = store.count;
+        this.model.levelAhead?.(levelEnd - head);
       }
       if (opts.depth !== undefined && this.depth >= opts.depth) {
         this.depthCut = true;

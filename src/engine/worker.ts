@@ -140,6 +140,7 @@ class Session implements Sink {
     this.levelSize = req.levelSize;
     this.keyBase = 0;
     this.chunk = req.chunk;
+    this.core.model.levelAhead?.(req.share);
     this.core.skipInv.set(req.skipInv);
     this.core.skipReach.set(req.skipReach);
     this.core.updateMarks();

@@ -64,7 +64,7 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
     refuses(
       'bench/run.ts',
       ['--instructions', '--quick', '--fast-path', '--baseline', 'bench/results/instructions.json'],
-      /^bench: --baseline .*instructions\.json: field fastPath: the run's steps took the general path for each worker's first 1,048,576, then the generated fast path \(docs\/architecture\.md §2\.5\), this one's the generated fast path from the first step \(--fast-path\)$/,
+      /^bench: --baseline .*instructions\.json: field fastPath: the run's steps took the general path for each worker's first 1,048,576 steps, or until a level holds 262,144 of them, then the generated fast path \(docs\/architecture\.md §2\.5\), this one's the generated fast path from the first step \(--fast-path\)$/,
     );
     refuses('bench/run.ts', ['--quick', '--fast-path', '--no-fast-path'], /^bench: --fast-path and --no-fast-path together$/);
     refuses('bench/ours.ts', ['small', '--fast-path', '--no-fast-path'], /^ours: --fast-path and --no-fast-path together$/);

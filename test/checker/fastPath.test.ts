@@ -9,7 +9,7 @@
  * written byte off by one) must be found.
  */
 import { describe, expect, it } from 'vitest';
-import { FAST_PATH_AFTER, PfnmapModel, type PfnmapModelArgs } from '../../src/checker/model.ts';
+import { FAST_PATH_AFTER, FAST_PATH_AHEAD, PfnmapModel, type PfnmapModelArgs } from '../../src/checker/model.ts';
 import { checkAsync, checkSync } from '../../src/checker/check.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { STEP_CUT, STEP_INAPPLICABLE } from '../../src/engine/model.ts';
@@ -141,7 +141,7 @@ describe('the generated fast path on every reachable state', () => {
     expect(strip(await checkAsync({ universe, design, workers: 2, fastPath: 5000 }))).toEqual(strip(plain));
   });
 
-  it('a deferred fast path takes over after that many general steps, with the same steps before and after', () => {
+  it('a deferred fast path takes over after that many general steps, or at a level that holds enough steps, with the same steps before and after', () => {
     const universe = NAMED_CONFIGS.kernel2.universe;
     const design = parseDesign('tracked') as Design;
     const [general, deferred] = models(universe, design, 5000);
@@ -155,8 +155,28 @@ describe('the generated fast path on every reachable state', () => {
     // 'auto' waits for FAST_PATH_AFTER steps: a search this short never builds it
     const [, auto] = models(universe, design, 'auto');
     expect(walk.steps).toBeLessThan(FAST_PATH_AFTER);
-    expect(compare(general, auto, states, runs).mismatches).toEqual([]);
+    const autoWalk = compare(general, auto, states, runs);
+    expect(autoWalk.mismatches).toEqual([]);
     expect(auto.fast).toBeNull();
+    // ... unless a level ahead holds FAST_PATH_AHEAD steps at the steps a state has cost so far
+    // (the walk planned each state once): one state fewer leaves it on the general path
+    const needed = Math.ceil((FAST_PATH_AHEAD * autoWalk.states) / autoWalk.steps);
+    auto.levelAhead(needed - 1);
+    expect(auto.fast).toBeNull();
+    auto.levelAhead(needed);
+    expect(auto.fast).not.toBeNull();
+    const after = compare(general, auto, states, runs);
+    expect(after.mismatches).toEqual([]);
+    expect(after.traced).toBeGreaterThan(0);
+    // a model that never builds it, or built it from the first step, ignores the levels
+    const [never, first] = [models(universe, design, false)[1], models(universe, design, true)[1]];
+    const built = first.fast;
+    for (const m of [never, first]) {
+      compare(general, m, states.slice(0, 50), runs);
+      m.levelAhead(1 << 30);
+    }
+    expect(never.fast).toBeNull();
+    expect(first.fast).toBe(built);
   });
 
   it('a planted difference in the compiled code is found', () => {

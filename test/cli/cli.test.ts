@@ -113,9 +113,9 @@ describe('pfnmap check', () => {
     expect((await cli('check', '--mutant', 'x')).err[0]).toMatch(/unknown mutant "x"/);
     expect((await cli('nosuch')).code).toBe(2);
   });
-  it('the report says how the steps ran: by default the fast path after each worker\'s first 2^20 steps', async () => {
+  it('the report says how the steps ran: by default the fast path after each worker\'s first 2^20 steps or a level of 2^18', async () => {
     const steps = async (...flags: string[]) => (await cli('check', '--config', 'tiny', ...flags)).out.find((l) => l.includes('; steps: '))!.replace(/.*; steps: /, '');
-    expect(await steps()).toBe("the general path for each worker's first 1,048,576, then the generated fast path (docs/architecture.md §2.5)");
+    expect(await steps()).toBe("the general path for each worker's first 1,048,576 steps, or until a level holds 262,144 of them, then the generated fast path (docs/architecture.md §2.5)");
     expect(await steps('--fast-path')).toBe('the generated fast path from the first step (--fast-path)');
     expect(await steps('--no-fast-path')).toBe('the general path only (--no-fast-path)');
   });

@@ -36,6 +36,18 @@ const mahonian = (n: number): number[] => {
   return p;
 };
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+/** Vectors of n counters in [0, k) by their sum d: the coefficients of (1 + q + ... + q^(k-1))^n. */
+const bySum = (n: number, k: number): number[] => {
+  let p = [1];
+  for (let i = 0; i < n; i++) {
+    const next = new Array<number>(p.length + k - 1).fill(0);
+    p.forEach((c, d) => {
+      for (let j = 0; j < k; j++) next[d + j] += c;
+    });
+    p = next;
+  }
+  return p;
+};
 
 interface Case {
   readonly name: string;
@@ -239,6 +251,22 @@ describe('the engine on toy models with closed-form counts', () => {
   });
 
   it('the parallel search on 2 workers gives the sequential results', () => parallelMatches(2));
+
+  it('the model is told each level before it is expanded: the whole level in one thread, a share of it per worker', () => {
+    // the level of a vector of counters is its sum (counters.ts): levels 0 to n(k - 1) hold bySum(n, k)
+    const args: CountersArgs = { n: 3, k: 5, levels: true };
+    const sizes = bySum(3, 5);
+    expect(sum(sizes)).toBe(5 ** 3);
+    const one = new Counters(args);
+    const seq = runSync(search(one, { workers: 1 }));
+    expect(one.levelsAhead).toEqual(sizes);
+    expect([...seq.modelCounters]).toEqual([5 ** 3]);
+    // each of W workers is told ceil(size / W) of every level; the counters are summed over the workers
+    for (const workers of [2, 3]) {
+      const par = runSync(search(new Counters(args), { workers }, countersSpec(args)));
+      expect([...par.modelCounters], `${workers} workers`).toEqual([sum(sizes.map((size) => workers * Math.ceil(size / workers)))]);
+    }
+  });
 
   it('the parallel search in windows of positions (a small BFS key space) gives the sequential results', () => {
     for (const c of CASES) {

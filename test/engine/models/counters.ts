@@ -11,7 +11,8 @@
  * counter that is 0 without running it (it changes nothing); `sumBelow` is a safety invariant
  * (sum < sumBelow) and `firstBelow` a quality one (counter 0 < firstBelow); the reachability
  * properties are a state predicate (counter 0 is k - 1) and a transition mark (a counter
- * wrapped from k - 1 to 0); the model's one counter counts the wraps its steps made.
+ * wrapped from k - 1 to 0); the model's one counter counts the wraps its steps made, or, with
+ * `levels`, the states the search said were ahead (Model.levelAhead; `levelsAhead` lists them).
  */
 import {
   STEP_CHANGED,
@@ -33,6 +34,8 @@ export interface CountersArgs {
   readonly bound?: number;
   readonly sumBelow?: number;
   readonly firstBelow?: number;
+  /** count the states of the levels ahead instead of the wraps */
+  readonly levels?: boolean;
   /** the initial states (default: the zero vector) */
   readonly initial?: readonly (readonly number[])[];
 }
@@ -62,6 +65,8 @@ export class Counters implements Model {
   private readonly plans: ActionPlan[] = [];
   private marks = 0;
   private wraps = 0;
+  /** each levelAhead call's states, in order */
+  readonly levelsAhead: number[] = [];
 
   constructor(readonly args: CountersArgs) {
     const { n, k } = args;
@@ -134,6 +139,9 @@ export class Counters implements Model {
     }
     return this.args.bound !== undefined && sum(out, this.n) > this.args.bound ? STEP_CUT : STEP_CHANGED;
   }
+  levelAhead(states: number): void {
+    this.levelsAhead.push(states);
+  }
   lastStepMarks(): number {
     return this.marks;
   }
@@ -144,10 +152,11 @@ export class Counters implements Model {
     return this.canon;
   }
   readCounters(into: Float64Array, offset: number): void {
-    into[offset] = this.wraps;
+    into[offset] = this.args.levels ? this.levelsAhead.reduce((a, b) => a + b, 0) : this.wraps;
   }
   resetCounters(): void {
     this.wraps = 0;
+    this.levelsAhead.length = 0;
   }
 }
 
