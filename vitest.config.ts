@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // two test files at once even on two cores (vitest's default there is one): most files
-    // are one busy thread, and the suite's wall time falls by about a third (docs/performance.md §10.13)
+    // are one busy thread, so a second one uses the other core (docs/performance.md §10.13)
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
     reporters: ['default'],
   },
