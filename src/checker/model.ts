@@ -138,8 +138,8 @@ export class PfnmapModel implements Model {
   /**
    * 'auto' builds the fast path early when a level alone holds FAST_PATH_AHEAD steps (its
    * states times the steps a state has cost so far): a search whose levels grow that large
-   * goes on for millions of steps, and every general step before the switch costs about
-   * twice a compiled one.
+   * goes on long enough to earn back the tracing and compiling, and each general step taken
+   * before the switch costs more than a compiled one.
    */
   levelAhead(states: number): void {
     if (this.fast !== null || this.generalStepsLeft === Infinity || this.plansMade === 0) return;
