@@ -92,10 +92,10 @@ export class PfnmapModel implements Model {
   private readonly notes: Uint32Array;
   /** the generated fast path, when the args ask for it (`check --fast-path`), or once 'auto' has built it */
   fast: FastPath | null = null;
-  /** the general steps left before the fast path is built (args.fastPath; Infinity: never) */
+  /** the general steps allowed before the fast path is built (args.fastPath; 0: none, Infinity: never), and those left */
+  private readonly generalSteps: number;
   private generalStepsLeft: number;
-  /** the general steps taken and the states planned so far: the steps a state costs, to size a level ahead */
-  private generalStepsTaken = 0;
+  /** the states planned so far: with the general steps taken, what a state costs, to size a level ahead */
   private plansMade = 0;
 
   constructor(readonly args: PfnmapModelArgs) {
@@ -130,8 +130,8 @@ export class PfnmapModel implements Model {
       mark: r.note !== undefined ? 1 << r.note : undefined,
     }));
     const after = fastPathAfter(args.fastPath ?? false);
-    this.generalStepsLeft = after === true ? 0 : after === false ? Infinity : after;
-    if (this.generalStepsLeft === 0) this.buildFastPath();
+    this.generalSteps = this.generalStepsLeft = after === true ? 0 : after === false ? Infinity : after;
+    if (this.generalSteps === 0) this.buildFastPath();
     this.counterCount = MACHINES.reduce((n, m) => n + this.tables[m].hits.length, 0);
   }
 
@@ -142,8 +142,8 @@ export class PfnmapModel implements Model {
    * before the switch costs more than a compiled one.
    */
   levelAhead(states: number): void {
-    if (this.fast !== null || this.generalStepsLeft === Infinity || this.plansMade === 0) return;
-    if ((states * this.generalStepsTaken) / this.plansMade >= FAST_PATH_AHEAD) {
+    if (this.fast !== null || this.generalSteps === Infinity || this.plansMade === 0) return;
+    if ((states * (this.generalSteps - this.generalStepsLeft)) / this.plansMade >= FAST_PATH_AHEAD) {
       this.generalStepsLeft = 0;
       this.buildFastPath();
     }
@@ -184,7 +184,6 @@ export class PfnmapModel implements Model {
     if (this.fast !== null) {
       if (this.fast.step(s, action, this.planner.masks, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     } else {
-      this.generalStepsTaken++;
       if (--this.generalStepsLeft === 0) this.buildFastPath();
       if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     }
