@@ -23,31 +23,23 @@ const sumAtMost = (n: number, k: number, d: number): number => {
   if (d >= k) throw new Error('stars and bars without the upper bound needs d < k');
   return binom(d + n, n);
 };
+/** The coefficients of the product of (1 + q + ... + q^(m-1)) over the given m. */
+const productOfRuns = (ms: readonly number[]): number[] => {
+  let p = [1];
+  for (const m of ms) {
+    const next = new Array<number>(p.length + m - 1).fill(0);
+    p.forEach((c, d) => {
+      for (let j = 0; j < m; j++) next[d + j] += c;
+    });
+    p = next;
+  }
+  return p;
+};
 /** The Mahonian numbers: permutations of n with d inversions, the coefficients of prod_{i=1..n} (1 + q + ... + q^(i-1)). */
-const mahonian = (n: number): number[] => {
-  let p = [1];
-  for (let i = 1; i <= n; i++) {
-    const next = new Array<number>(p.length + i - 1).fill(0);
-    p.forEach((c, d) => {
-      for (let j = 0; j < i; j++) next[d + j] += c;
-    });
-    p = next;
-  }
-  return p;
-};
-const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+const mahonian = (n: number): number[] => productOfRuns(Array.from({ length: n }, (_, i) => i + 1));
 /** Vectors of n counters in [0, k) by their sum d: the coefficients of (1 + q + ... + q^(k-1))^n. */
-const bySum = (n: number, k: number): number[] => {
-  let p = [1];
-  for (let i = 0; i < n; i++) {
-    const next = new Array<number>(p.length + k - 1).fill(0);
-    p.forEach((c, d) => {
-      for (let j = 0; j < k; j++) next[d + j] += c;
-    });
-    p = next;
-  }
-  return p;
-};
+const bySum = (n: number, k: number): number[] => productOfRuns(new Array<number>(n).fill(k));
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 interface Case {
   readonly name: string;
