@@ -40,33 +40,38 @@ export interface ActionPlan {
   readonly edges: Int32Array;
 }
 
-const PLAN_SLOTS = 1 << 14;
+/** The plan table's first size, and its largest by default: it holds at most half as many plans as it has slots. */
+const PLAN_SLOTS_FIRST = 16;
+const PLAN_SLOTS_MAX = 1 << 15;
 
 /**
  * ActionPlans for the states of a search, read off the decider's `decide` (the syscall
  * machine's table over what the state's page masks hold, models/pageMasks.ts) and cached by
- * those masks: two states with the same masks get the same answers. A direct-mapped cache of
- * 16,384 plans (several times the distinct masks of the default suite's configs), indexed by
- * a fully mixed hash of the masks so that two frequent masks rarely share a slot: a state
- * costs a hash and a compare of its masks, not a machine lookup per action. The equality
- * tests (test/support/exhaustive.ts) run every counted action on every state the checker
- * expands in the small configs and check that it changes nothing or lands where its twin does.
+ * those masks: two states with the same masks get the same answers. The cache is a table of
+ * the masks, open-addressed by a fully mixed hash, that doubles as it fills (a few hundred to a
+ * few thousand distinct masks in the default suite's configs, each planned once); once it has
+ * `slotsMax` slots and is half full, a new plan replaces the one at its hash's own slot. A
+ * state costs a hash and a compare of its masks, not a machine lookup per action. The equality tests
+ * (test/support/exhaustive.ts) run every counted action on every state the checker expands in
+ * the small configs and check that it changes nothing or lands where its twin does.
  */
 export class ActionPlanner {
   readonly masks: PageMasks;
   private readonly sigLen: number;
-  private readonly sigs: Int32Array;
-  private readonly plans: (ActionPlan | null)[];
+  private sigs: Int32Array;
+  private plans: (ActionPlan | null)[];
+  private planCount = 0;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly actions: readonly Action[],
     private readonly actionKey: Int32Array,
+    private readonly slotsMax = PLAN_SLOTS_MAX,
   ) {
     this.masks = new PageMasks(kernel.L);
     this.sigLen = this.masks.words.length;
-    this.sigs = new Int32Array(PLAN_SLOTS * this.sigLen);
-    this.plans = new Array<ActionPlan | null>(PLAN_SLOTS).fill(null);
+    this.sigs = new Int32Array(PLAN_SLOTS_FIRST * this.sigLen);
+    this.plans = new Array<ActionPlan | null>(PLAN_SLOTS_FIRST).fill(null);
   }
 
   /** The plan for state s. */
@@ -74,23 +79,72 @@ export class ActionPlanner {
     const masks = this.masks;
     masks.load(s);
     const g = masks.words;
-    const n = this.sigLen;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ g[i], 0x01000193);
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    const e = (h ^ (h >>> 16)) & (PLAN_SLOTS - 1);
-    const cached = this.plans[e];
-    const base = e * n;
-    if (cached !== null) {
-      let i = 0;
-      while (i < n && this.sigs[base + i] === g[i]) i++;
-      if (i === n) return cached;
+    const home = this.slotOf(g);
+    const last = this.plans.length - 1;
+    for (let e = home; ; e = (e + 1) & last) {
+      const cached = this.plans[e];
+      if (cached === null) break;
+      if (this.sameSig(e, g)) return cached;
     }
     const made = this.make();
-    this.sigs.set(g, base);
-    this.plans[e] = made;
+    this.keep(g, made, home);
     return made;
+  }
+
+  /** The home slot of masks g: FNV-1a over the words, then a full mix. */
+  private slotOf(g: Int32Array): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < g.length; i++) h = Math.imul(h ^ g[i], 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & (this.plans.length - 1);
+  }
+
+  private sameSig(e: number, g: Int32Array): boolean {
+    const n = this.sigLen;
+    const base = e * n;
+    let i = 0;
+    while (i < n && this.sigs[base + i] === g[i]) i++;
+    return i === n;
+  }
+
+  /**
+   * Keep the plan for masks g, not in the table (home: its slot): in the first free slot from
+   * its own, the table doubled first if it would be more than half full; once it is half full
+   * at slotsMax, in place of the plan at home (an empty home stays empty, so no probe runs
+   * through a full table).
+   */
+  private keep(g: Int32Array, plan: ActionPlan, home: number): void {
+    if (2 * (this.planCount + 1) <= this.plans.length) this.place(g, plan);
+    else if (this.plans.length < this.slotsMax) {
+      this.grow();
+      this.place(g, plan);
+    } else if (this.plans[home] !== null) {
+      this.sigs.set(g, home * this.sigLen);
+      this.plans[home] = plan;
+    }
+  }
+
+  private place(g: Int32Array, plan: ActionPlan): void {
+    const last = this.plans.length - 1;
+    let e = this.slotOf(g);
+    while (this.plans[e] !== null) e = (e + 1) & last;
+    this.sigs.set(g, e * this.sigLen);
+    this.plans[e] = plan;
+    this.planCount++;
+  }
+
+  private grow(): void {
+    const n = this.sigLen;
+    const oldSigs = this.sigs;
+    const oldPlans = this.plans;
+    this.sigs = new Int32Array(oldSigs.length * 2);
+    this.plans = new Array<ActionPlan | null>(oldPlans.length * 2).fill(null);
+    this.planCount = 0;
+    for (let e = 0; e < oldPlans.length; e++) {
+      const plan = oldPlans[e];
+      if (plan !== null) this.place(oldSigs.subarray(e * n, e * n + n), plan);
+    }
   }
 
   private make(): ActionPlan {
