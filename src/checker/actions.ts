@@ -40,7 +40,7 @@ export interface ActionPlan {
   readonly edges: Int32Array;
 }
 
-/** The plan table's first size, and its largest by default: it holds at most half as many plans as it has slots. */
+/** The plan table's first size, and its largest by default (powers of two): it holds at most half as many plans as it has slots. */
 const PLAN_SLOTS_FIRST = 16;
 const PLAN_SLOTS_MAX = 1 << 15;
 
@@ -48,12 +48,12 @@ const PLAN_SLOTS_MAX = 1 << 15;
  * ActionPlans for the states of a search, read off the decider's `decide` (the syscall
  * machine's table over what the state's page masks hold, models/pageMasks.ts) and cached by
  * those masks: two states with the same masks get the same answers. The cache is a table of
- * the masks, open-addressed by a fully mixed hash, that doubles as it fills (a few hundred to a
- * few thousand distinct masks in the default suite's configs, each planned once); once it has
- * `slotsMax` slots and is half full, a new plan replaces the one at its hash's own slot. A
- * state costs a hash and a compare of its masks, not a machine lookup per action. The equality tests
- * (test/support/exhaustive.ts) run every counted action on every state the checker expands in
- * the small configs and check that it changes nothing or lands where its twin does.
+ * the masks, open-addressed by a fully mixed hash, that doubles as it fills, so each distinct
+ * value of the masks is planned once; once it has `slotsMax` slots (a power of two) and is half
+ * full, a new plan replaces the one at its hash's own slot. A state costs a hash and a compare
+ * of its masks, not a machine lookup per action. The equality tests (test/support/exhaustive.ts)
+ * run every counted action on every state the checker expands in the small configs and check
+ * that it changes nothing or lands where its twin does.
  */
 export class ActionPlanner {
   readonly masks: PageMasks;
