@@ -4,6 +4,7 @@
  * that the heap and RSS figures belong to this search alone.
  *
  *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]
+ *                         [--record-steps FILE | --replay-steps FILE]
  *
  * --setup-only: stop after compiling the machines, before the search (one JSON line, `setupOnly`):
  * what the process costs without the search, which the bench's instruction count subtracts.
@@ -12,6 +13,13 @@
  * path, then the generated fast path (src/checker/fastPath.ts) once a worker has taken
  * FAST_PATH_AFTER general steps or is told of a level of FAST_PATH_AHEAD steps; --fast-path: the fast path from the first step;
  * --no-fast-path: the general path only. The JSON line's `fastPath` says which (CheckResult.fastPath).
+ * --record-steps FILE: the search (on this thread) with every step's result written to FILE
+ * (src/engine/recordedSteps.ts; about stateBytes + 12 bytes a step, written to a temporary file
+ * renamed into place at the end); --replay-steps FILE: the same search with each step answered
+ * from FILE by a copy, so its `seconds` are the engine's and the model's other calls' (plan,
+ * canonical form, packing, invariants) without the decider, and the difference from a plain
+ * run is what the steps cost (docs/performance.md §10.18). Their JSON line has `steps`
+ * ('recorded' or 'replayed') and the search's counts, not the memory figures.
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
@@ -19,11 +27,23 @@ import { DESIGN_PRESETS } from '../src/state/design.ts';
 import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
 import { fastPathOption, scriptArgs, usageExit } from '../src/cli/args.ts';
+import { recordedStepsRun } from './steps.ts';
 
-const USAGE = 'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]';
+const USAGE =
+  'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path] [--record-steps FILE | --replay-steps FILE]';
 const { positional, flags } = scriptArgs(
   process.argv.slice(2),
-  { symmetry: 'string', 'no-invariants': 'bool', fingerprint: 'bool', workers: 'int', 'setup-only': 'bool', 'fast-path': 'bool', 'no-fast-path': 'bool' },
+  {
+    symmetry: 'string',
+    'no-invariants': 'bool',
+    fingerprint: 'bool',
+    workers: 'int',
+    'setup-only': 'bool',
+    'fast-path': 'bool',
+    'no-fast-path': 'bool',
+    'record-steps': 'string',
+    'replay-steps': 'string',
+  },
   'ours',
   1,
 );
@@ -36,6 +56,10 @@ const exact = !flags.fingerprint;
 const setupOnly = !!flags['setup-only'];
 const workers = flags.workers === undefined ? 1 : Number(flags.workers);
 if (workers < 1) usageExit(`ours: --workers expects a positive integer, got ${workers}`);
+const recordSteps = flags['record-steps'] as string | undefined;
+const replaySteps = flags['replay-steps'] as string | undefined;
+if (recordSteps !== undefined && replaySteps !== undefined) usageExit('ours: --record-steps and --replay-steps together');
+if ((recordSteps !== undefined || replaySteps !== undefined) && workers !== 1) usageExit('ours: --record-steps and --replay-steps search on this thread: no --workers');
 const params = (() => {
   try {
     return parseConfig(name);
@@ -53,6 +77,11 @@ compileTables(universe, design);
 const compileSeconds = (performance.now() - tc) / 1000;
 if (setupOnly) {
   console.log(JSON.stringify({ config: params.name, setupOnly: true, compileSeconds }));
+  process.exit(0);
+}
+if (recordSteps !== undefined || replaySteps !== undefined) {
+  const mode = recordSteps !== undefined ? { record: recordSteps } : { replay: replaySteps! };
+  console.log(JSON.stringify({ config: params.name, params, symmetry, ...(await recordedStepsRun({ universe, design, symmetry, exact, noInvariants: noInv, fastPath }, mode)) }));
   process.exit(0);
 }
 const rss0 = process.memoryUsage().rss;

@@ -82,7 +82,8 @@ export const checkOutputPath = (file: string): void => {
   }
 };
 
-const writeAll = (fd: number, bytes: Uint8Array): void => {
+/** Write every byte of bytes to descriptor fd. */
+export const writeAll = (fd: number, bytes: Uint8Array): void => {
   for (let done = 0; done < bytes.length; ) {
     try {
       done += fs.writeSync(fd, bytes, done, bytes.length - done);

@@ -1,0 +1,118 @@
+/**
+ * bench/ours.ts --record-steps / --replay-steps: a bench config's search with its steps
+ * recorded to a file, or answered from one (src/engine/recordedSteps.ts). The replayed run
+ * times the engine and the model's calls other than `step`; a plain run less it is what the
+ * steps cost. Both search on this thread, as the bench's timed runs do.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createModel } from '../src/checker/model.ts';
+import { usageExit } from '../src/cli/args.ts';
+import { EXIT } from '../src/cli/exit.ts';
+import { writeAll } from '../src/cli/output.ts';
+import { stoppable, type StopSignal } from '../src/cli/signals.ts';
+import { RecordedStepsError, recordingSteps, replayingSteps, type StepReplay } from '../src/engine/recordedSteps.ts';
+import { runAsync, runSync, search } from '../src/engine/search.ts';
+import type { Model } from '../src/engine/model.ts';
+import type { Design } from '../src/state/design.ts';
+import type { Universe } from '../src/state/universe.ts';
+
+export interface StepsRunOptions {
+  readonly universe: Universe;
+  readonly design: Design;
+  readonly symmetry: boolean;
+  readonly exact: boolean;
+  readonly noInvariants: boolean;
+  readonly fastPath: boolean | 'auto';
+}
+
+/** A file that cannot be read or written, or a record that does not fit: one line naming it, the usage exit code. */
+const refuse = (file: string, e: unknown): never => {
+  const message = e instanceof RecordedStepsError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  return usageExit(`ours: ${file}: ${message}`);
+};
+
+/**
+ * The whole file, copied into a fresh Uint8Array (a record is read as words from a multiple of
+ * 4): steps read from the Buffer that readFileSync returns ran about four times slower than from
+ * the copy (docs/performance.md §10.18), which would put the record's cost into the engine's time.
+ */
+const readWords = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(file));
+
+/**
+ * Run the search once, recording its steps to mode.record or answering them from mode.replay.
+ * A recording yields to the event loop now and then, so that a stop signal ends it with its
+ * temporary file removed and nothing at mode.record (exit 4, EXIT.stopped).
+ */
+export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly record: string } | { readonly replay: string }) => {
+  const model = createModel({ universe: o.universe, design: o.design, mutant: null, invariants: o.noInvariants ? [] : null, symmetry: o.symmetry, fastPath: o.fastPath });
+  // as `check` runs a search: the quality invariants are recorded without stopping it
+  const continueOn = o.noInvariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name);
+  const run = (m: Model) => {
+    const t0 = performance.now();
+    const r = runSync(search(m, { exact: o.exact, continueOn, yieldEvery: 1 << 30 }));
+    return { r, seconds: (performance.now() - t0) / 1000 };
+  };
+  const counts = (r: ReturnType<typeof run>['r'], seconds: number, steps: number) => ({
+    fastPath: o.fastPath,
+    verdict: r.verdict,
+    distinct: r.distinct,
+    generated: r.generated,
+    depth: r.depth,
+    steps,
+    seconds,
+  });
+  if ('replay' in mode) {
+    let replay: StepReplay;
+    try {
+      replay = replayingSteps(model, readWords(mode.replay));
+    } catch (e) {
+      return refuse(mode.replay, e);
+    }
+    try {
+      const { r, seconds } = run(replay.model);
+      if (replay.steps() !== replay.recorded) throw new RecordedStepsError(`the search took ${replay.steps()} of the record's ${replay.recorded} steps`);
+      return { stepsFrom: 'replayed', ...counts(r, seconds, replay.steps()) };
+    } catch (e) {
+      if (e instanceof RecordedStepsError) return refuse(mode.replay, e);
+      throw e;
+    }
+  }
+  // written to a temporary file beside the target and renamed into place once whole
+  const target = mode.record;
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  let fd = -1;
+  const dropTemporary = (): void => {
+    if (fd >= 0) fs.closeSync(fd);
+    fd = -1;
+    fs.rmSync(tmp, { force: true });
+  };
+  process.on('exit', dropTemporary);
+  let stoppedBy: StopSignal | null = null;
+  try {
+    fd = fs.openSync(tmp, 'wx');
+    const recording = recordingSteps(model, (bytes) => writeAll(fd, bytes));
+    const t0 = performance.now();
+    const r = await stoppable(
+      (signal) => (stoppedBy = signal),
+      EXIT.stopped,
+      () => runAsync(search(recording.model, { exact: o.exact, continueOn }), undefined, () => stoppedBy !== null),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    if (stoppedBy !== null) {
+      dropTemporary();
+      console.error(`ours: ${target}: the recording was stopped by ${stoppedBy}; nothing written`);
+      process.exit(EXIT.stopped);
+    }
+    recording.finish();
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, target);
+    return { stepsFrom: 'recorded', ...counts(r, seconds, recording.steps()) };
+  } catch (e) {
+    dropTemporary();
+    // the file system's refusals name the file; anything else is a fault of the search
+    if ((e as NodeJS.ErrnoException).code !== undefined) return refuse(target, e);
+    throw e;
+  }
+};
