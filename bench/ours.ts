@@ -18,8 +18,8 @@
  * renamed into place at the end); --replay-steps FILE: the same search with each step answered
  * from FILE by a copy, so its `seconds` are the engine's and the model's other calls' (plan,
  * canonical form, packing, invariants) without the decider, and the difference from a plain
- * run is what the steps cost (docs/performance.md §10.18). Their JSON line has `steps`
- * ('recorded' or 'replayed') and the search's counts, not the memory figures.
+ * run is what the steps cost (docs/performance.md §10.18). Their JSON line has `stepsFrom`
+ * ('recorded' or 'replayed'), the steps taken and the search's counts, not the memory figures.
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';

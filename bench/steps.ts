@@ -34,8 +34,9 @@ const refuse = (file: string, e: unknown): never => {
 
 /**
  * The whole file, copied into a fresh Uint8Array (a record is read as words from a multiple of
- * 4): steps read from the Buffer that readFileSync returns ran about four times slower than from
- * the copy (docs/performance.md §10.18), which would put the record's cost into the engine's time.
+ * 4). The copy is also what keeps the replay cheap: words read from the Buffer that
+ * readFileSync returns are read much more slowly (docs/performance.md §10.18), a cost the
+ * replay would add to the engine's time.
  */
 const readWords = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(file));
 
@@ -54,7 +55,6 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
     return { r, seconds: (performance.now() - t0) / 1000 };
   };
   const counts = (r: ReturnType<typeof run>['r'], seconds: number, steps: number) => ({
-    fastPath: o.fastPath,
     verdict: r.verdict,
     distinct: r.distinct,
     generated: r.generated,
@@ -108,7 +108,7 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
     fs.closeSync(fd);
     fd = -1;
     fs.renameSync(tmp, target);
-    return { stepsFrom: 'recorded', ...counts(r, seconds, recording.steps()) };
+    return { stepsFrom: 'recorded', fastPath: o.fastPath, ...counts(r, seconds, recording.steps()) };
   } catch (e) {
     dropTemporary();
     // the file system's refusals name the file; anything else is a fault of the search
