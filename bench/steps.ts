@@ -32,13 +32,34 @@ const refuse = (file: string, e: unknown): never => {
   return usageExit(`ours: ${file}: ${message}`);
 };
 
+/** The largest record a replay reads: one Uint8Array's length at most. */
+const RECORD_BYTES_MAX = 2 ** 32 - 1;
+
 /**
- * The whole file, copied into a fresh Uint8Array (a record is read as words from a multiple of
- * 4). The copy is also what keeps the replay cheap: words read from the Buffer that
- * readFileSync returns are read much more slowly (docs/performance.md §10.18), a cost the
- * replay would add to the engine's time.
+ * The whole file in a fresh Uint8Array (a record is read as words from a multiple of 4), read
+ * in pieces so that a record larger than one read can return is read too, each piece copied
+ * into the array by this process: words read from memory that `read` filled directly (the
+ * Buffer of readFileSync, or the array given to readSync) are read much more slowly here
+ * (docs/performance.md §10.18), a cost the replay would add to the engine's time.
  */
-const readWords = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(file));
+const readWords = (file: string): Uint8Array => {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > RECORD_BYTES_MAX) throw new RecordedStepsError(`a record of ${size} bytes: a replay reads at most ${RECORD_BYTES_MAX}`);
+    const bytes = new Uint8Array(size);
+    const piece = Buffer.allocUnsafe(Math.min(size, 1 << 26));
+    for (let off = 0; off < size; ) {
+      const n = fs.readSync(fd, piece, 0, Math.min(size - off, piece.length), off);
+      if (n === 0) throw new RecordedStepsError(`the file ended at byte ${off} of ${size} while it was read`);
+      bytes.set(n === piece.length ? piece : piece.subarray(0, n), off);
+      off += n;
+    }
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+};
 
 /**
  * Run the search once, recording its steps to mode.record or answering them from mode.replay.
