@@ -26,10 +26,14 @@ export interface StepsRunOptions {
   readonly fastPath: boolean | 'auto';
 }
 
-/** A file that cannot be read or written, or a record that does not fit: one line naming it, the usage exit code. */
-const refuse = (file: string, e: unknown): never => {
-  const message = e instanceof RecordedStepsError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
-  return usageExit(`ours: ${file}: ${message}`);
+/**
+ * A file that cannot be read or written, or a record that does not fit: one line naming the
+ * flag and the file, the usage exit code.
+ */
+const refuse = (flag: '--record-steps' | '--replay-steps', file: string, e: unknown): never => {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = e instanceof RecordedStepsError ? e.message : code !== undefined ? `cannot be ${flag === '--record-steps' ? 'written' : 'read'} (${code})` : (e as Error).message;
+  return usageExit(`ours: ${flag} ${file}: ${why}`);
 };
 
 /** The largest record a replay reads: one Uint8Array's length at most. */
@@ -88,14 +92,14 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
     try {
       replay = replayingSteps(model, readWords(mode.replay));
     } catch (e) {
-      return refuse(mode.replay, e);
+      return refuse('--replay-steps', mode.replay, e);
     }
     try {
       const { r, seconds } = run(replay.model);
       if (replay.steps() !== replay.recorded) throw new RecordedStepsError(`the search took ${replay.steps()} of the record's ${replay.recorded} steps`);
       return { stepsFrom: 'replayed', ...counts(r, seconds, replay.steps()) };
     } catch (e) {
-      if (e instanceof RecordedStepsError) return refuse(mode.replay, e);
+      if (e instanceof RecordedStepsError) return refuse('--replay-steps', mode.replay, e);
       throw e;
     }
   }
@@ -122,7 +126,7 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
     const seconds = (performance.now() - t0) / 1000;
     if (stoppedBy !== null) {
       dropTemporary();
-      console.error(`ours: ${target}: the recording was stopped by ${stoppedBy}; nothing written`);
+      console.error(`ours: --record-steps ${target}: the recording was stopped by ${stoppedBy}; nothing written`);
       process.exit(EXIT.stopped);
     }
     recording.finish();
@@ -133,7 +137,7 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
   } catch (e) {
     dropTemporary();
     // the file system's refusals name the file; anything else is a fault of the search
-    if ((e as NodeJS.ErrnoException).code !== undefined) return refuse(target, e);
+    if ((e as NodeJS.ErrnoException).code !== undefined) return refuse('--record-steps', target, e);
     throw e;
   }
 };

@@ -5,6 +5,9 @@
  * anything (no SPIN, no search, no file written).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { scriptArgs } from '../../src/cli/args.ts';
 
@@ -69,6 +72,22 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
     refuses('bench/run.ts', ['--quick', '--fast-path', '--no-fast-path'], /^bench: --fast-path and --no-fast-path together$/);
     refuses('bench/ours.ts', ['small', '--fast-path', '--no-fast-path'], /^ours: --fast-path and --no-fast-path together$/);
     refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
+    refuses('bench/ours.ts', ['small', '--record-steps', 'a.rec', '--replay-steps', 'b.rec'], /^ours: --record-steps and --replay-steps together$/);
+    refuses('bench/ours.ts', ['small', '--workers', '2', '--replay-steps', 'b.rec'], /^ours: --record-steps and --replay-steps search on this thread: no --workers$/);
+  });
+
+  it('bench/ours.ts: a record of steps that cannot be read, written or used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steps-'));
+    try {
+      refuses('bench/ours.ts', ['small', '--replay-steps', join(dir, 'none.rec')], /^ours: --replay-steps .*none\.rec: cannot be read \(ENOENT\)$/);
+      refuses('bench/ours.ts', ['small', '--record-steps', join(dir, 'no', 'such.rec')], /^ours: --record-steps .*such\.rec: cannot be written \(ENOENT\)$/);
+      const zeros = join(dir, 'zeros.rec');
+      writeFileSync(zeros, new Uint8Array(64));
+      refuses('bench/ours.ts', ['small', '--replay-steps', zeros], /^ours: --replay-steps .*zeros\.rec: not a record of steps \(no STEP header\)$/);
+      expect(readdirSync(dir).sort()).toEqual(['zeros.rec']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('scripts/ and kernel/', () => {
