@@ -12,7 +12,7 @@
  *
  *   tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality]
  *                    [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants]
- *                    [--fast-path | --no-fast-path] [--install] [--out FILE]
+ *                    [--fast-path | --no-fast-path] [--split-steps] [--install] [--out FILE]
  *
  * --quick        the small config only, no scaling table
  * --configs a,b  these configs (names from bench/configs.ts, or pPvVnNmMrR)
@@ -32,6 +32,10 @@
  *                step; --no-fast-path: the general path only; neither: as `pfnmap check` runs, the
  *                general path for each worker's first FAST_PATH_AFTER steps (or until a level
  *                holds FAST_PATH_AHEAD), then the fast path
+ * --split-steps  also time ours with its steps replayed (bench/ours.ts --replay-steps, from one
+ *                recording per config in a temporary directory, removed after): each round runs it
+ *                after ours' plain run, and the report gives ours' steps (plain less replayed,
+ *                medians) and the rest (docs/performance.md §10.18)
  * --install      apt-get install spin (and valgrind, for --instructions) when missing (never done silently)
  * --out FILE     where the figures go (default bench/results/latest.json)
  *
@@ -41,7 +45,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +79,7 @@ interface Args {
   noInvariants: boolean;
   /** how ours steps (CheckResult.fastPath): false, true, or the general steps before the fast path */
   fastPath: boolean | number;
+  splitSteps: boolean;
   install: boolean;
   out: string;
   /** --instructions: the earlier run to compare with, or why there is none */
@@ -96,13 +101,14 @@ const BENCH_FLAGS = {
   'no-invariants': 'bool',
   'fast-path': 'bool',
   'no-fast-path': 'bool',
+  'split-steps': 'bool',
   install: 'bool',
   out: 'string',
   help: 'bool',
 } as const;
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path | --no-fast-path] [--install] [--out FILE]';
+  'usage: tsx bench/run.ts [--quick] [--configs a,b] [--runs N] [--no-scaling] [--scaling-only] [--equality] [--instructions [--baseline FILE] [--tolerance PCT]] [--spin-extra] [--no-invariants] [--fast-path | --no-fast-path] [--split-steps] [--install] [--out FILE]';
 
 /** The command line (src/cli/args.ts's rules): a bad one is one line and exit 2, before anything runs. */
 const parseBenchArgs = (argv: string[]): Args => {
@@ -132,6 +138,7 @@ const parseBenchArgs = (argv: string[]): Args => {
   if (f.equality && f.instructions) usageExit('bench: --equality and --instructions are two different runs: give one');
   // the count comparison and the instruction count go to their own files: they must not replace the timed run's figures
   const out = f.out !== undefined ? resolve(String(f.out)) : join(BENCH, 'results', f.equality ? 'equality.json' : f.instructions ? 'instructions.json' : 'latest.json');
+  if (f['split-steps'] && (f.instructions || f.equality || f['scaling-only'])) usageExit('bench: --split-steps goes with the timed runs, not --instructions, --equality or --scaling-only');
   if (!f.instructions && (f.baseline !== undefined || f.tolerance !== undefined)) usageExit('bench: --baseline and --tolerance go with --instructions');
   const tolerance = f.tolerance === undefined ? DEFAULT_TOLERANCE : Number(f.tolerance);
   if (!(tolerance >= 0 && tolerance <= 1000)) usageExit(`bench: --tolerance expects a percentage from 0 to 1000, got '${f.tolerance}'`);
@@ -147,6 +154,7 @@ const parseBenchArgs = (argv: string[]): Args => {
     spinExtra: !!f['spin-extra'],
     noInvariants: !!f['no-invariants'],
     fastPath,
+    splitSteps: !!f['split-steps'],
     install: !!f.install,
     out,
     baseline,
@@ -385,8 +393,17 @@ const oursLine = (p: BenchParams, stdout: string): Omit<OursRun, 'wallSeconds' |
 /** Ours runs as users run it: bundled by bin/bundle.js (plain ESM, no tsx loader). */
 let oursBundle: string | undefined;
 const oursBundlePath = (): string => (oursBundle ??= fileURLToPath(bundle(['bench-ours'])['bench-ours']));
+/** The command line of bench/ours.ts for config p, its flags then `extra`. */
+const oursArgs = (p: BenchParams, symmetry: boolean, noInv: boolean, extra: readonly string[]): string[] => [
+  oursBundlePath(),
+  p.name,
+  '--symmetry',
+  symmetry ? 'on' : 'off',
+  ...(noInv ? ['--no-invariants'] : []),
+  ...extra,
+];
 const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, fingerprint = false): OursRun => {
-  const args = [oursBundlePath(), p.name, '--symmetry', symmetry ? 'on' : 'off', ...(noInv ? ['--no-invariants'] : []), ...(fingerprint ? ['--fingerprint'] : []), ...fastPathFlags()];
+  const args = oursArgs(p, symmetry, noInv, [...(fingerprint ? ['--fingerprint'] : []), ...fastPathFlags()]);
   const loadBefore = load();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
@@ -413,6 +430,25 @@ const runOurs = (p: BenchParams, symmetry: boolean, noInv = noInvariants, finger
   };
 };
 
+/** Ours on p (symmetry off) with the steps recorded to `file` (bench/ours.ts --record-steps): its bytes. */
+const recordSteps = (p: BenchParams, file: string): number => {
+  const args = oursArgs(p, false, noInvariants, [...fastPathFlags(), '--record-steps', file]);
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ours failed to record its steps on ${p.name}: ${r.stderr.toString()}`);
+  oursLine(p, r.stdout.toString());
+  return statSync(file).size;
+};
+
+/** One run of ours on p (symmetry off) with its steps answered from `file` (bench/ours.ts --replay-steps). */
+const replaySteps = (p: BenchParams, file: string): ReplayRun => {
+  const args = oursArgs(p, false, noInvariants, ['--replay-steps', file]);
+  const loadBefore = load();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ours failed to replay its steps on ${p.name}: ${r.stderr.toString()}`);
+  const j = JSON.parse(r.stdout.toString().trim().split('\n').pop()!) as { distinct: number; steps: number; seconds: number };
+  return { distinct: j.distinct, steps: j.steps, seconds: j.seconds, loadBefore, loadAfter: load() };
+};
+
 // ---------------------------------------------------------------------------------------------
 // reporting
 
@@ -427,6 +463,15 @@ const table = (head: string[], rows: string[][]): string => {
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? padR(c, w[i]) : pad(c, w[i]))).join('  ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 };
+
+/** A run of ours with its steps replayed: everything but the steps (--split-steps). */
+interface ReplayRun {
+  distinct: number;
+  steps: number;
+  seconds: number;
+  loadBefore: number;
+  loadAfter: number;
+}
 
 interface ConfigResult {
   config: BenchParams;
@@ -444,11 +489,27 @@ interface ConfigResult {
   oursOn: { runs: OursRun[]; median: { seconds: number; peakHeapBytes: number; maxRssBytes: number } } | null;
   /** one run of ours in fingerprint mode, symmetry off (the memory target of that mode) */
   oursFingerprint: OursRun;
+  /** --split-steps: ours (symmetry off) with its steps replayed, one run a round; `stepsSeconds` is the plain runs' median less these runs' */
+  oursReplayed?: { recordBytes: number; runs: ReplayRun[]; median: { seconds: number }; stepsSeconds: number };
   equal: boolean;
   extra?: Record<string, { flags: string[]; statesStored: number; seconds: number; reportedMB: number; maxRssBytes: number | null }>;
 }
 
-const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinExtra: boolean): ConfigResult => {
+const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinExtra: boolean, splitSteps: boolean): ConfigResult => {
+  if (!splitSteps) return benchRounds(p, runs, withSymmetry, spinExtra, null);
+  const dir = mkdtempSync(join(tmpdir(), 'pfnmap-steps-'));
+  try {
+    const file = join(dir, `${p.name}.steps`);
+    const recordBytes = recordSteps(p, file);
+    process.stdout.write(`   ours' steps recorded for --split-steps: ${fmtN(recordBytes / 1048576)} MB\n`);
+    return benchRounds(p, runs, withSymmetry, spinExtra, { file, recordBytes });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** The rounds of one config: SPIN and ours taking turns; with `record`, ours with its steps replayed too. */
+const benchRounds = (p: BenchParams, runs: number, withSymmetry: boolean, spinExtra: boolean, record: { file: string; recordBytes: number } | null): ConfigResult => {
   process.stdout.write(`\n== ${p.name}: procs ${p.procs}, vpages ${p.vpages}, pfns ${p.pfns}, maxMapPages ${p.maxMapPages}, refcountMax ${p.refcountMax} (load ${load()})\n`);
   const pan = buildPan(p);
   const cal = calibrate(pan);
@@ -456,6 +517,7 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
   const spinRuns: SpinRun[] = [];
   const offRuns: OursRun[] = [];
   const onRuns: OursRun[] = [];
+  const replayRuns: ReplayRun[] = [];
   for (let i = 0; i < runs; i++) {
     // the checkers take turns, so a change of machine load hits both
     const s = runPan(pan, cal.m, cal.w);
@@ -465,6 +527,12 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
     const o = runOurs(p, false);
     offRuns.push(o);
     process.stdout.write(`, ours (symmetry off) ${fmtS(o.seconds)} s`);
+    if (record) {
+      const rp = replaySteps(p, record.file);
+      if (rp.distinct !== o.distinct) throw new Error(`ours with its steps replayed on ${p.name}: ${rp.distinct} states, the plain run ${o.distinct}`);
+      replayRuns.push(rp);
+      process.stdout.write(`, steps replayed ${fmtS(rp.seconds)} s`);
+    }
     if (withSymmetry) {
       const o2 = runOurs(p, true);
       onRuns.push(o2);
@@ -503,6 +571,16 @@ const benchConfig = (p: BenchParams, runs: number, withSymmetry: boolean, spinEx
     oursOff: { runs: offRuns, median: med(offRuns) },
     oursOn: withSymmetry ? { runs: onRuns, median: med(onRuns) } : null,
     oursFingerprint: fpRun,
+    ...(record
+      ? {
+          oursReplayed: {
+            recordBytes: record.recordBytes,
+            runs: replayRuns,
+            median: { seconds: median(replayRuns.map((r) => r.seconds)) },
+            stepsSeconds: median(offRuns.map((r) => r.seconds)) - median(replayRuns.map((r) => r.seconds)),
+          },
+        }
+      : {}),
     equal: offRuns.every((r) => r.distinct === stored) && fpRun.distinct === stored && spinRuns.every((r) => r.statesStored === stored),
   };
   if (spinExtra) res.extra = spinExtras(p, cal.m, cal.w, spinRuns[0].vectorBytes);
@@ -591,7 +669,15 @@ const printBench = (rs: ConfigResult[]): string => {
         `${r.config.name}: ours (symmetry off) ${fmtN(r.oursOff.runs[0].distinct)} ${r.equal ? '==' : '!='} SPIN ${fmtN(r.spin.statesStored)} states stored -> ${r.equal ? 'EQUAL' : 'DIFFERENT'}`,
     )
     .join('\n');
-  return `${t}\n\nmedians of the runs; seconds = each checker's own search time (ours: checkSync, the machines compiled into tables before it; SPIN: pan's elapsed time, compiled before it)\nB/state (heap|SPIN): ours peak heap (V8 heap + state store), SPIN's "total actual memory usage", per state\nB/state (RSS): peak resident set size of the process, per state\nfingerprint: ours with --fingerprint (symmetry off, one run): 64-bit fingerprints in memory, queue and trace links on disk\n\n${eq}\n`;
+  const split = rs
+    .filter((r) => r.oursReplayed)
+    .map((r) => {
+      const x = r.oursReplayed!;
+      const steps = x.runs[0].steps;
+      return `${r.config.name}: ours (symmetry off) ${fmtS(r.oursOff.median.seconds)} s = steps ${fmtS(x.stepsSeconds)} s (${fmtN((x.stepsSeconds / steps) * 1e9)} ns a step, ${fmtN(steps)} steps) + the rest ${fmtS(x.median.seconds)} s (steps replayed)`;
+    })
+    .join('\n');
+  return `${t}\n\n${split ? split + '\n\n' : ''}medians of the runs; seconds = each checker's own search time (ours: checkSync, the machines compiled into tables before it; SPIN: pan's elapsed time, compiled before it)\nB/state (heap|SPIN): ours peak heap (V8 heap + state store), SPIN's "total actual memory usage", per state\nB/state (RSS): peak resident set size of the process, per state\nfingerprint: ours with --fingerprint (symmetry off, one run): 64-bit fingerprints in memory, queue and trace links on disk\n\n${eq}\n`;
 };
 
 const scaling = (list: readonly BenchParams[], title = 'scaling'): { config: BenchParams; ours: OursRun; spin: SpinRun }[] => {
@@ -741,7 +827,7 @@ const main = (): void => {
   } else {
     const configs = a.configs ?? (a.quick ? BENCH_CONFIGS.slice(0, 1) : BENCH_CONFIGS);
     if (!a.scalingOnly) {
-      const rs = configs.map((p) => benchConfig(p, a.runs, true, a.spinExtra));
+      const rs = configs.map((p) => benchConfig(p, a.runs, true, a.spinExtra, a.splitSteps));
       const text = printBench(rs);
       console.log('\n' + text);
       result.bench = rs;

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createModel } from '../src/checker/model.ts';
+import { createModel, fastPathAfter } from '../src/checker/model.ts';
 import { usageExit } from '../src/cli/args.ts';
 import { EXIT } from '../src/cli/exit.ts';
 import { writeAll } from '../src/cli/output.ts';
@@ -133,7 +133,7 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
     fs.closeSync(fd);
     fd = -1;
     fs.renameSync(tmp, target);
-    return { stepsFrom: 'recorded', fastPath: o.fastPath, ...counts(r, seconds, recording.steps()) };
+    return { stepsFrom: 'recorded', fastPath: fastPathAfter(o.fastPath), ...counts(r, seconds, recording.steps()) };
   } catch (e) {
     dropTemporary();
     // the file system's refusals name the file; anything else is a fault of the search

@@ -70,6 +70,7 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
       /^bench: --baseline .*instructions\.json: field fastPath: the run's steps took the general path for each worker's first 1,048,576 steps, or until a level holds 262,144 of them, then the generated fast path \(docs\/architecture\.md §2\.5\), this one's the generated fast path from the first step \(--fast-path\)$/,
     );
     refuses('bench/run.ts', ['--quick', '--fast-path', '--no-fast-path'], /^bench: --fast-path and --no-fast-path together$/);
+    refuses('bench/run.ts', ['--instructions', '--split-steps'], /^bench: --split-steps goes with the timed runs, not --instructions, --equality or --scaling-only$/);
     refuses('bench/ours.ts', ['small', '--fast-path', '--no-fast-path'], /^ours: --fast-path and --no-fast-path together$/);
     refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
     refuses('bench/ours.ts', ['small', '--record-steps', 'a.rec', '--replay-steps', 'b.rec'], /^ours: --record-steps and --replay-steps together$/);
