@@ -13,7 +13,7 @@ import { writeAll } from '../src/cli/output.ts';
 import { stoppable, type StopSignal } from '../src/cli/signals.ts';
 import { RecordedStepsError, recordingSteps, replayingSteps, type StepReplay } from '../src/engine/recordedSteps.ts';
 import { runAsync, runSync, search } from '../src/engine/search.ts';
-import type { Model } from '../src/engine/model.ts';
+import type { SearchResult } from '../src/engine/result.ts';
 import type { Design } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
 
@@ -74,12 +74,7 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
   const model = createModel({ universe: o.universe, design: o.design, mutant: null, invariants: o.noInvariants ? [] : null, symmetry: o.symmetry, fastPath: o.fastPath });
   // as `check` runs a search: the quality invariants are recorded without stopping it
   const continueOn = o.noInvariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name);
-  const run = (m: Model) => {
-    const t0 = performance.now();
-    const r = runSync(search(m, { exact: o.exact, continueOn, yieldEvery: 1 << 30 }));
-    return { r, seconds: (performance.now() - t0) / 1000 };
-  };
-  const counts = (r: ReturnType<typeof run>['r'], seconds: number, steps: number) => ({
+  const counts = (r: SearchResult, seconds: number, steps: number) => ({
     verdict: r.verdict,
     distinct: r.distinct,
     generated: r.generated,
@@ -95,7 +90,9 @@ export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly reco
       return refuse('--replay-steps', mode.replay, e);
     }
     try {
-      const { r, seconds } = run(replay.model);
+      const t0 = performance.now();
+      const r = runSync(search(replay.model, { exact: o.exact, continueOn, yieldEvery: 1 << 30 }));
+      const seconds = (performance.now() - t0) / 1000;
       if (replay.steps() !== replay.recorded) throw new RecordedStepsError(`the search took ${replay.steps()} of the record's ${replay.recorded} steps`);
       return { stepsFrom: 'replayed', ...counts(r, seconds, replay.steps()) };
     } catch (e) {
