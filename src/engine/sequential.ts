@@ -95,7 +95,7 @@ class SequentialSearch implements Sink {
         break;
       }
       const id = head++;
-      core.load(store.state(id), 0);
+      core.load(store.stateChunk(id), store.stateOffset(id));
       core.expand(id, last, this);
       store.release(head);
       if (this.halted) break;

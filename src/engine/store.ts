@@ -129,8 +129,11 @@ export class StateStore {
     this.files?.close();
   }
 
-  /** Packed bytes of state id (valid while it is stored). */
-  state(id: number): Uint8Array {
+  /**
+   * The chunk that holds state id's packed bytes (valid while it is stored), at
+   * stateOffset(id): the search loads each state from there, with no view made per state.
+   */
+  stateChunk(id: number): Uint8Array {
     const ci = Math.floor(id / CHUNK_STATES);
     if (!this.exact) this.reading = ci;
     if (!this.chunks[ci] && this.spilled[ci] && id >= this.released) {
@@ -141,8 +144,12 @@ export class StateStore {
     }
     const chunk = this.chunks[ci];
     if (!chunk) throw new Error(`state ${id} is no longer stored`);
-    const off = (id % CHUNK_STATES) * this.stateBytes;
-    return chunk.subarray(off, off + this.stateBytes);
+    return chunk;
+  }
+
+  /** Where state id's bytes start in stateChunk(id). */
+  stateOffset(id: number): number {
+    return (id % CHUNK_STATES) * this.stateBytes;
   }
 
   /** Add a packed state with its fingerprint; returns its new id, or -1 if it was already there. */

@@ -70,7 +70,10 @@ describe('StateStore', () => {
     // it went to the file; the search reads every state back in order
     expect(store.diskBytes()).toBeGreaterThan(65_536 * 4);
     const wrong: number[] = [];
-    for (let id = 0; id <= N; id++) if (new DataView(store.state(id).slice().buffer).getUint32(0) !== (id === N ? 0 : id)) wrong.push(id);
+    for (let id = 0; id <= N; id++) {
+      const chunk = store.stateChunk(id);
+      if (new DataView(chunk.buffer, chunk.byteOffset + store.stateOffset(id), 4).getUint32(0) !== (id === N ? 0 : id)) wrong.push(id);
+    }
     expect(wrong).toEqual([]);
     // memory: the table alone once the queue is released (load 0.57 to 0.85)
     store.release(N + 1);
