@@ -20,7 +20,9 @@ let counts = new Int32Array(64);
 const holds = (w: View, s: Bytes): boolean => {
   const { L } = w;
   if (counts.length < L.C + 1) counts = new Int32Array(L.C + 1);
-  counts.fill(0);
+  // a loop, not fill(): on these few counts the builtin's call costs more than the stores
+  for (let c = 0; c <= L.C; c++) counts[c] = 0;
+  const pieces = ownership(w.design) === 'ctx-pieces';
   for (let p = 0; p < L.P; p++) {
     if (!isAlive(L, s, p)) continue;
     for (let v = 0; v < L.V; v++) {
@@ -36,7 +38,7 @@ const holds = (w: View, s: Bytes): boolean => {
   for (let c = 1; c <= L.C; c++) {
     if (!ctxLive(L, s, c)) continue;
     if (ctxKref(L, s, c) !== counts[c]) return false;
-    if (ownership(w.design) === 'ctx-pieces') {
+    if (pieces) {
       for (let p = 0; p < L.P; p++) {
         if (!isAlive(L, s, p)) continue;
         for (let v = 0; v < L.V; v++) {

@@ -28,16 +28,17 @@ const lineageLive = (w: View, s: Bytes, o: number): boolean => {
 const check = (w: View, s: Bytes): string | null => {
   const { L } = w;
   const n = treeCount(L, s);
+  const owners = ownership(w.design);
   for (let i = 0; i < n; i++) {
     const o = tOwner(L, s, i);
     if (o >= OWNER_KERNEL) {
       if (!kKind(L, s, o - OWNER_KERNEL)) return `memtype ${entryText(w, s, i)} leaked: its kernel mapping is gone`;
-    } else if (ownership(w.design) === 'lineage') {
+    } else if (owners === 'lineage') {
       if (!lineageLive(w, s, o)) return `memtype ${entryText(w, s, i)} leaked: no VMA carries VM_PAT for it any more`;
     } else if (!ctxLive(L, s, o)) {
       return `memtype ${entryText(w, s, i)} leaked: ctx ${o} was released`;
     } else if (
-      ownership(w.design) === 'ctx-pieces'
+      owners === 'ctx-pieces'
         ? tStart(L, s, i) < ctxPfn(L, s, o) || tEnd(L, s, i) > ctxPfn(L, s, o) + ctxPages(L, s, o)
         : ctxPfn(L, s, o) !== tStart(L, s, i) || ctxPfn(L, s, o) + ctxPages(L, s, o) !== tEnd(L, s, i)
     ) {
