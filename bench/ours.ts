@@ -4,7 +4,7 @@
  * that the heap and RSS figures belong to this search alone.
  *
  *   npx tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path]
- *                         [--record-steps FILE | --replay-steps FILE]
+ *                         [--record-steps FILE | --replay-steps FILE | --levels | --repeat N]
  *
  * --setup-only: stop after compiling the machines, before the search (one JSON line, `setupOnly`):
  * what the process costs without the search, which the bench's instruction count subtracts.
@@ -20,6 +20,10 @@
  * canonical form, packing, invariants) without the decider, and the difference from a plain
  * run is what the steps cost (docs/performance.md §10.18). Their JSON line has `stepsFrom`
  * ('recorded' or 'replayed'), the steps taken and the search's counts, not the memory figures.
+ * --levels: the search with the time each level began, its states, and the fast path's state
+ * then (bench/levels.ts; JSON `levels`); --repeat N: the search N times in this process, each
+ * run's seconds and counts (JSON `runs`): the first against the later ones is what a cold start
+ * costs. Neither gives the memory figures.
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
@@ -28,9 +32,10 @@ import { layoutOf } from '../src/state/layout.ts';
 import { benchUniverse, parseConfig } from './configs.ts';
 import { fastPathOption, scriptArgs, usageExit } from '../src/cli/args.ts';
 import { recordedStepsRun } from './steps.ts';
+import { levelsRun, repeatedRuns } from './levels.ts';
 
 const USAGE =
-  'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path] [--record-steps FILE | --replay-steps FILE]';
+  'usage: tsx bench/ours.ts <config> [--symmetry on|off] [--no-invariants] [--fingerprint] [--workers N] [--setup-only] [--fast-path | --no-fast-path] [--record-steps FILE | --replay-steps FILE | --levels | --repeat N]';
 const { positional, flags } = scriptArgs(
   process.argv.slice(2),
   {
@@ -43,6 +48,8 @@ const { positional, flags } = scriptArgs(
     'no-fast-path': 'bool',
     'record-steps': 'string',
     'replay-steps': 'string',
+    levels: 'bool',
+    repeat: 'int',
   },
   'ours',
   1,
@@ -60,6 +67,12 @@ const recordSteps = flags['record-steps'] as string | undefined;
 const replaySteps = flags['replay-steps'] as string | undefined;
 if (recordSteps !== undefined && replaySteps !== undefined) usageExit('ours: --record-steps and --replay-steps together');
 if ((recordSteps !== undefined || replaySteps !== undefined) && workers !== 1) usageExit('ours: --record-steps and --replay-steps search on this thread: no --workers');
+const levels = !!flags.levels;
+const repeat = flags.repeat === undefined ? undefined : Number(flags.repeat);
+if (repeat !== undefined && repeat < 1) usageExit(`ours: --repeat expects a positive integer, got ${repeat}`);
+const modes = [recordSteps !== undefined || replaySteps !== undefined, levels, repeat !== undefined, setupOnly].filter(Boolean).length;
+if (modes > 1) usageExit('ours: one of --record-steps or --replay-steps, --levels, --repeat and --setup-only at a time');
+if ((levels || repeat !== undefined) && workers !== 1) usageExit('ours: --levels and --repeat search on this thread: no --workers');
 const params = (() => {
   try {
     return parseConfig(name);
@@ -82,6 +95,11 @@ if (setupOnly) {
 if (recordSteps !== undefined || replaySteps !== undefined) {
   const mode = recordSteps !== undefined ? { record: recordSteps } : { replay: replaySteps! };
   console.log(JSON.stringify({ config: params.name, params, symmetry, ...(await recordedStepsRun({ universe, design, symmetry, exact, noInvariants: noInv, fastPath }, mode)) }));
+  process.exit(0);
+}
+if (levels || repeat !== undefined) {
+  const o = { universe, design, symmetry, exact, noInvariants: noInv, fastPath };
+  console.log(JSON.stringify({ config: params.name, params, symmetry, fastPath, ...(levels ? levelsRun(o) : repeatedRuns(o, repeat!)) }));
   process.exit(0);
 }
 const rss0 = process.memoryUsage().rss;

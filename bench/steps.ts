@@ -17,6 +17,7 @@ import type { SearchResult } from '../src/engine/result.ts';
 import type { Design } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
 
+/** How bench/ours.ts runs a search on this thread (--record-steps, --replay-steps, --levels, --repeat). */
 export interface StepsRunOptions {
   readonly universe: Universe;
   readonly design: Design;

@@ -97,6 +97,8 @@ export class FastPath {
   private readonly untraceable: boolean[];
   /** paths traced so far */
   traced = 0;
+  /** path functions compiled so far (each a `new Function` that V8 compiles and optimizes afresh) */
+  compiles = 0;
 
   constructor(
     u: Universe,
@@ -224,6 +226,7 @@ export class FastPath {
   }
 
   private fn(tree: PathTree): PathFn {
+    this.compiles++;
     const body = tree.body();
     return new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
   }

@@ -75,6 +75,10 @@ describe('the scripts refuse a bad command line: one line, exit 2, nothing run',
     refuses('bench/ours.ts', ['small', '--symmetry', 'yes'], /^ours: --symmetry expects on or off, got 'yes'$/);
     refuses('bench/ours.ts', ['small', '--record-steps', 'a.rec', '--replay-steps', 'b.rec'], /^ours: --record-steps and --replay-steps together$/);
     refuses('bench/ours.ts', ['small', '--workers', '2', '--replay-steps', 'b.rec'], /^ours: --record-steps and --replay-steps search on this thread: no --workers$/);
+    refuses('bench/ours.ts', ['small', '--repeat', '0'], /^ours: --repeat expects a positive integer, got 0$/);
+    refuses('bench/ours.ts', ['small', '--levels', '--repeat', '2'], /^ours: one of --record-steps or --replay-steps, --levels, --repeat and --setup-only at a time$/);
+    refuses('bench/ours.ts', ['small', '--levels', '--record-steps', 'a.rec'], /^ours: one of --record-steps or --replay-steps, --levels, --repeat and --setup-only at a time$/);
+    refuses('bench/ours.ts', ['small', '--repeat', '2', '--workers', '2'], /^ours: --levels and --repeat search on this thread: no --workers$/);
   });
 
   it('bench/ours.ts: a record of steps that cannot be read, written or used', () => {
