@@ -5,7 +5,7 @@
  *
  * --levels: one search with a timeline of its levels: when each began (seconds from the
  * search's start), how many states it held, and whether the model's steps ran on the fast path
- * by then, with the paths traced and the path functions compiled so far (fastPath.ts). The
+ * by then, with the paths traced and the whole trees compiled so far (fastPath.ts). The
  * model is `check`'s own (createModel); the timeline is read where the engine tells the model
  * of each level ahead (Model.levelAhead), so the search runs as a plain one does.
  *
@@ -27,9 +27,9 @@ export interface LevelMark {
   readonly seconds: number;
   /** the model's steps ran on the fast path when the level began */
   readonly fastPath: boolean;
-  /** paths traced and path functions compiled before the level began */
+  /** paths traced, and whole trees compiled (FastPath.treeCompiles), before the level began */
   readonly paths: number;
-  readonly compiles: number;
+  readonly treeCompiles: number;
 }
 
 /** The search once, with the time each level began (see the file's comment). */
@@ -43,14 +43,14 @@ export const levelsRun = (o: StepsRunOptions) => {
   model.levelAhead = (states: number): void => {
     if (levels.length === 0) t0 = performance.now();
     told(states);
-    levels.push({ depth: levels.length, states, seconds: (performance.now() - t0) / 1000, fastPath: model.fast !== null, paths: model.fast?.traced ?? 0, compiles: model.fast?.compiles ?? 0 });
+    levels.push({ depth: levels.length, states, seconds: (performance.now() - t0) / 1000, fastPath: model.fast !== null, paths: model.fast?.traced ?? 0, treeCompiles: model.fast?.treeCompiles ?? 0 });
   };
   const r = runSync(search(model, { exact: o.exact, continueOn, yieldEvery: 1 << 30 }));
   const seconds = (performance.now() - t0) / 1000;
   // a whole search expands every state it finds, level by level
   const inLevels = levels.reduce((n, l) => n + l.states, 0);
   if (r.verdict === 'PROVED' && inLevels !== r.distinct) throw new Error(`the levels hold ${inLevels} states, the search found ${r.distinct}`);
-  return { verdict: r.verdict, distinct: r.distinct, generated: r.generated, depth: r.depth, seconds, paths: model.fast?.traced ?? 0, compiles: model.fast?.compiles ?? 0, levels };
+  return { verdict: r.verdict, distinct: r.distinct, generated: r.generated, depth: r.depth, seconds, paths: model.fast?.traced ?? 0, treeCompiles: model.fast?.treeCompiles ?? 0, levels };
 };
 
 /** The search n times in this process, as the bench's timed run does it (checkSync); each run's counts must agree with the first's. */

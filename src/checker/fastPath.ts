@@ -97,8 +97,8 @@ export class FastPath {
   private readonly untraceable: boolean[];
   /** paths traced so far */
   traced = 0;
-  /** path functions compiled so far (each a `new Function` that V8 compiles and optimizes afresh) */
-  compiles = 0;
+  /** whole trees compiled so far: an action's settled paths compiled again with its pending ones (each new path compiles the small pending function) */
+  treeCompiles = 0;
 
   constructor(
     u: Universe,
@@ -219,6 +219,7 @@ export class FastPath {
     const pending = this.pending[a];
     if (pending.paths >= Math.max(MIN_PENDING, (this.trees[a].paths - pending.paths) / 2)) {
       this.fns[a] = this.fn(this.trees[a]);
+      this.treeCompiles++;
       this.pending[a] = new PathTree();
       this.pendingFns[a] = null;
     } else this.pendingFns[a] = this.fn(pending);
@@ -226,7 +227,6 @@ export class FastPath {
   }
 
   private fn(tree: PathTree): PathFn {
-    this.compiles++;
     const body = tree.body();
     return new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
   }
