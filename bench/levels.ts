@@ -6,7 +6,7 @@
  * --levels: one search with a timeline of its levels: when each began (seconds from the
  * search's start), how many states it held, and whether the model's steps ran on the fast path
  * by then, with the paths traced and the whole trees compiled so far (fastPath.ts). The
- * model is `check`'s own (createModel); the timeline is read where the engine tells the model
+ * model is `check`'s own (benchModel); the timeline is read where the engine tells the model
  * of each level ahead (Model.levelAhead), so the search runs as a plain one does.
  *
  * --repeat N: the search N times in one process, each with a model of its own (paths traced
@@ -14,9 +14,8 @@
  * by V8: the first run's seconds less a later one's is what a cold start costs.
  */
 import { checkSync } from '../src/checker/check.ts';
-import { createModel, type PfnmapModel } from '../src/checker/model.ts';
 import { runSync, search } from '../src/engine/search.ts';
-import type { StepsRunOptions } from './steps.ts';
+import { benchModel, type StepsRunOptions } from './steps.ts';
 
 /** One level of a search, as the timeline saw it begin. */
 export interface LevelMark {
@@ -34,9 +33,7 @@ export interface LevelMark {
 
 /** The search once, with the time each level began (see the file's comment). */
 export const levelsRun = (o: StepsRunOptions) => {
-  const model: PfnmapModel = createModel({ universe: o.universe, design: o.design, mutant: null, invariants: o.noInvariants ? [] : null, symmetry: o.symmetry, fastPath: o.fastPath });
-  // as `check` runs a search: the quality invariants are recorded without stopping it
-  const continueOn = o.noInvariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name);
+  const { model, continueOn } = benchModel(o);
   const levels: LevelMark[] = [];
   const told = model.levelAhead.bind(model);
   let t0 = 0;

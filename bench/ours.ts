@@ -23,7 +23,8 @@
  * --levels: the search with the time each level began, its states, and the fast path's state
  * then (bench/levels.ts; JSON `levels`); --repeat N: the search N times in this process, each
  * run's seconds and counts (JSON `runs`): the first against the later ones is what a cold start
- * costs. Neither gives the memory figures.
+ * costs. Neither gives the memory figures; runs that disagree with each other, or levels that do
+ * not add up to the count, are one line on stderr and exit 1.
  */
 import { checkSync } from '../src/checker/check.ts';
 import { compileTables } from '../models/tables.ts';
@@ -99,7 +100,13 @@ if (recordSteps !== undefined || replaySteps !== undefined) {
 }
 if (levels || repeat !== undefined) {
   const o = { universe, design, symmetry, exact, noInvariants: noInv, fastPath };
-  console.log(JSON.stringify({ config: params.name, params, symmetry, fastPath, ...(levels ? levelsRun(o) : repeatedRuns(o, repeat!)) }));
+  try {
+    console.log(JSON.stringify({ config: params.name, params, symmetry, fastPath, ...(levels ? levelsRun(o) : repeatedRuns(o, repeat!)) }));
+  } catch (e) {
+    // runs that disagree with each other or with their levels: a fault of the search, not of the command line
+    console.error(`ours: ${(e as Error).message}`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 const rss0 = process.memoryUsage().rss;

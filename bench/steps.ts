@@ -66,15 +66,20 @@ const readWords = (file: string): Uint8Array => {
   }
 };
 
+/** `check`'s model of a bench search, and the invariants whose violation does not stop it (the quality ones, recorded as `check` records them). */
+export const benchModel = (o: StepsRunOptions) => {
+  const model = createModel({ universe: o.universe, design: o.design, mutant: null, invariants: o.noInvariants ? [] : null, symmetry: o.symmetry, fastPath: o.fastPath });
+  const continueOn = o.noInvariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name);
+  return { model, continueOn };
+};
+
 /**
  * Run the search once, recording its steps to mode.record or answering them from mode.replay.
  * A recording yields to the event loop now and then, so that a stop signal ends it with its
  * temporary file removed and nothing at mode.record (exit 4, EXIT.stopped).
  */
 export const recordedStepsRun = async (o: StepsRunOptions, mode: { readonly record: string } | { readonly replay: string }) => {
-  const model = createModel({ universe: o.universe, design: o.design, mutant: null, invariants: o.noInvariants ? [] : null, symmetry: o.symmetry, fastPath: o.fastPath });
-  // as `check` runs a search: the quality invariants are recorded without stopping it
-  const continueOn = o.noInvariants ? [] : model.checked.filter((i) => i.kind === 'quality').map((i) => i.name);
+  const { model, continueOn } = benchModel(o);
   const counts = (r: SearchResult, seconds: number, steps: number) => ({
     verdict: r.verdict,
     distinct: r.distinct,
