@@ -230,6 +230,11 @@ export class Kernel {
     for (const c of cmds) this.commands.add(c);
   }
 
+  /** The i-th prepared command, decoded (the fast path groups the actions by its fields). */
+  preparedCommand(i: number): Decoded {
+    return this.decoded[i];
+  }
+
   /**
    * Run the i-th prepared command, its events into `out` (applied to out.s); returns its result.
    * `masks`: the page masks of out.s, when the caller has them loaded (the checker's planner

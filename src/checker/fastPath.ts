@@ -1,18 +1,25 @@
 /**
  * The checker's fast path, generated from the one decider (docs/architecture.md §2.5):
  * for each action, the paths the decider took on the states the search met, traced through
- * the decider's tracing build (src/fastpath/) and compiled into one function per action. A
- * step first runs the action's function on the parent's bytes: when every guard of some
+ * the decider's tracing build (src/fastpath/) and compiled into one function per tree. A
+ * step first runs its action's function on the parent's bytes: when every guard of some
  * traced path holds, the function writes what the decider and evolve would have written, bumps
  * the same machine edge counters and kernel notes, and returns; otherwise (a path not traced
  * yet) the step runs the decider in the tracing build, which writes the successor as the
  * general path does and records the new path.
  *
- * An action has two compiled functions: its settled paths, and the paths traced since those
+ * The actions that differ only in the address space they run in (one command on each pid)
+ * share a tree: the address space slot is traced as the input `P`, so their paths read and
+ * write the state at offsets of P (the tracer folds the constants of an offset into one,
+ * `(P * 9) + 13`), while every other field of the command stays a constant of the path. A
+ * tree serves all of them, so each path is traced and compiled once, not once per address
+ * space.
+ *
+ * A tree has two compiled functions: its settled paths, and the paths traced since those
  * were compiled (pending). A new path compiles only the pending function, which is small; the
  * settled one is compiled again, with every path, once the pending paths are as many as half
- * the settled ones. So an action of n paths compiles its whole tree about log n times instead
- * of n times.
+ * the settled ones. So a tree of n paths is compiled whole about log n times instead of n
+ * times.
  *
  * What the paths read and write: the state's bytes (`S`), the planner's page masks (`M`), the
  * syscall machine's edge the planner found (`E`), the machines' hit counters (`H0`..`H4`, in
@@ -24,6 +31,7 @@
  * the counters and the notes the general path leaves.
  */
 import { memtypeOverlap, type CommandError, type Kernel } from '../../models/kernel.ts';
+import type { Decoded } from '../../models/command.ts';
 import type { PageMasks } from '../../models/pageMasks.ts';
 import { ROLES, type Tables } from '../../models/tables.ts';
 import { stringTable, type stringCode } from '../../models/compile.ts';
@@ -65,18 +73,36 @@ const tracingBuild = (): TracedDecider =>
 export const PATH_RAN = 0;
 export const PATH_INAPPLICABLE = 1;
 
-type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL) => number;
+type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL, P: number) => number;
 /**
- * How far one action's tree grows. A function of more than some tens of kilobytes is no
- * longer optimized by V8, so an action whose paths are many (an exit or fork over many VMAs:
- * every combination of their states is a path) keeps the paths met first and runs the others
- * on the general path.
+ * How far one tree grows. A function of more than some tens of kilobytes is no longer
+ * optimized by V8, so a tree whose paths are many (an exit or fork over many VMAs: every
+ * combination of their states is a path) keeps the paths met first and its actions run the
+ * others on the general path.
  */
 const MAX_PATHS = 64;
 const MAX_BODY = 24_000;
 /** The pending paths that make the settled function be compiled again: at least this many, and half the settled ones. */
 const MIN_PENDING = 4;
-const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
+const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R', 'P'];
+
+/**
+ * Each action's tree: actions share one when their decoded commands are equal but for the
+ * address space slot `p` (and the command it was decoded from, which names the pid).
+ */
+const treesOf = (commands: readonly Decoded[]): { treeOf: Int32Array; trees: number } => {
+  const byKey = new Map<string, number>();
+  const treeOf = Int32Array.from(commands, (d) => {
+    const key = Object.entries(d)
+      .filter(([field]) => field !== 'p' && field !== 'cmd')
+      .map(([field, v]) => `${field}=${String(v)}`)
+      .join(' ');
+    let t = byKey.get(key);
+    if (t === undefined) byKey.set(key, (t = byKey.size));
+    return t;
+  });
+  return { treeOf, trees: byKey.size };
+};
 
 export class FastPath {
   private readonly t: TracedDecider;
@@ -85,19 +111,22 @@ export class FastPath {
   private readonly masks: PageMasks;
   private readonly scratch: Uint8Array;
   private readonly hits: readonly Uint32Array[];
-  /** per action: every path traced, and the function compiled from them (null: none yet) */
+  /** per action: its tree (treesOf), and its address space slot (the paths' `P`) */
+  readonly treeOf: Int32Array;
+  readonly spaceOf: Int32Array;
+  /** per tree: every path traced, and the function compiled from them (null: none yet) */
   private readonly trees: PathTree[];
   private readonly fns: (PathFn | null)[];
-  /** per action: the paths traced since fns[a] was compiled, and their function */
+  /** per tree: the paths traced since fns[t] was compiled, and their function */
   private readonly pending: PathTree[];
   private readonly pendingFns: (PathFn | null)[];
-  /** per action: pendingFns[a] is to be compiled again before its next step */
+  /** per tree: pendingFns[t] is to be compiled again before its next step */
   private readonly stale: boolean[];
-  /** actions the tracer could not follow: always the general path */
+  /** trees the tracer could not follow: their actions always run the general path */
   private readonly untraceable: boolean[];
   /** paths traced so far */
   traced = 0;
-  /** whole trees compiled so far: an action's settled paths compiled again with its pending ones (each new path compiles the small pending function) */
+  /** whole trees compiled so far: a tree's settled paths compiled again with its pending ones (each new path compiles the small pending function) */
   treeCompiles = 0;
 
   constructor(
@@ -122,7 +151,10 @@ export class FastPath {
     this.masks = new t.PageMasks(this.kernel.L);
     this.buffer = tracingBuffer(t, u, design, this.scratch);
     this.hits = ROLES.map((r) => tables[r].hits);
-    const n = commands.length;
+    const decoded = commands.map((_, a) => this.kernel.preparedCommand(a));
+    const { treeOf, trees: n } = treesOf(decoded);
+    this.treeOf = treeOf;
+    this.spaceOf = Int32Array.from(decoded, (d) => d.p);
     this.trees = Array.from({ length: n }, () => new PathTree());
     this.fns = new Array<PathFn | null>(n).fill(null);
     this.pending = Array.from({ length: n }, () => new PathTree());
@@ -136,57 +168,64 @@ export class FastPath {
    * the notes set. `masks`: the planner's page masks of s; `edge`: its syscall edge for a.
    */
   step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
-    if (this.untraceable[a]) return this.general(a, edge, out);
-    if (this.stale[a]) this.compile(a);
+    const t = this.treeOf[a];
+    if (this.untraceable[t]) return this.general(a, edge, out);
+    if (this.stale[t]) this.compile(t);
     const h = this.hits;
-    const f = this.fns[a];
+    const space = this.spaceOf[a];
+    const f = this.fns[t];
     if (f !== null) {
-      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL);
+      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space);
       if (r !== BAIL) return r;
       out.set(s);
     }
-    const p = this.pendingFns[a];
+    const p = this.pendingFns[t];
     if (p !== null) {
-      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL);
+      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space);
       if (r !== BAIL) return r;
       out.set(s);
     }
-    // a full tree takes no more paths: the rest of this action's steps run the general path
-    const tree = this.trees[a];
-    if (tree.paths >= MAX_PATHS || tree.size + this.pending[a].size >= MAX_BODY) return this.general(a, edge, out);
+    // a full tree takes no more paths: the rest of its actions' steps run the general path
+    const tree = this.trees[t];
+    if (tree.paths >= MAX_PATHS || tree.size + this.pending[t].size >= MAX_BODY) return this.general(a, edge, out);
     return this.trace(s, a, masks, edge, out);
   }
 
-  /** Run a in the tracing build (the general path, traced) and keep its path. */
+  /** Run a in the tracing build (the general path, traced, its address space the input P) and keep its path. */
   private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
     const { tracer, CommandError } = this.t;
+    const t = this.treeOf[a];
     const before = this.hits.map((h) => h.slice());
     this.scratch.set(s);
     this.masks.words.set(masks.words);
     this.kernel.notes.fill(0);
     this.buffer.reset(this.scratch);
     this.track(tracer);
+    const d = this.kernel.preparedCommand(a);
     tracer.begin();
+    d.p = tracer.input('P', this.spaceOf[a]) as unknown as number;
     let result = PATH_RAN;
+    let followed = true;
     try {
       this.kernel.stepAction(this.buffer, a, this.masks, tracer.input('E', edge) as unknown as number);
     } catch (e) {
       if (e instanceof CommandError) result = PATH_INAPPLICABLE;
-      else {
-        // the tracer could not follow this action: undo its counts, run it untraced from now on
-        tracer.end();
-        this.hits.forEach((h, i) => h.set(before[i]));
-        this.untraceable[a] = true;
-        return this.general(a, edge, out);
-      }
+      else followed = false;
     }
     const ops = tracer.end();
+    d.p = this.spaceOf[a];
+    if (!followed) {
+      // the tracer could not follow this action: undo its counts, run its tree's actions untraced from now on
+      this.hits.forEach((h, i) => h.set(before[i]));
+      this.untraceable[t] = true;
+      return this.general(a, edge, out);
+    }
     out.set(this.scratch);
     this.notes.set(this.kernel.notes);
-    if (this.trees[a].add(ops, result)) {
-      this.pending[a].add(ops, result);
+    if (this.trees[t].add(ops, result)) {
+      this.pending[t].add(ops, result);
       this.traced++;
-      this.stale[a] = true;
+      this.stale[t] = true;
     }
     return result;
   }
@@ -207,23 +246,23 @@ export class FastPath {
    */
   set plant(rewrite: ((body: string) => string) | null) {
     this.rewrite = rewrite;
-    this.trees.forEach((t, a) => {
-      if (t.paths > 0) this.fns[a] = this.fn(t);
-      this.stale[a] = this.pending[a].paths > 0;
+    this.trees.forEach((tree, t) => {
+      if (tree.paths > 0) this.fns[t] = this.fn(tree);
+      this.stale[t] = this.pending[t].paths > 0;
     });
   }
   private rewrite: ((body: string) => string) | null = null;
 
-  /** Compile a's pending paths, or, when they are many enough, all its paths (and none is pending). */
-  private compile(a: number): void {
-    const pending = this.pending[a];
-    if (pending.paths >= Math.max(MIN_PENDING, (this.trees[a].paths - pending.paths) / 2)) {
-      this.fns[a] = this.fn(this.trees[a]);
+  /** Compile tree t's pending paths, or, when they are many enough, all its paths (and none is pending). */
+  private compile(t: number): void {
+    const pending = this.pending[t];
+    if (pending.paths >= Math.max(MIN_PENDING, (this.trees[t].paths - pending.paths) / 2)) {
+      this.fns[t] = this.fn(this.trees[t]);
       this.treeCompiles++;
-      this.pending[a] = new PathTree();
-      this.pendingFns[a] = null;
-    } else this.pendingFns[a] = this.fn(pending);
-    this.stale[a] = false;
+      this.pending[t] = new PathTree();
+      this.pendingFns[t] = null;
+    } else this.pendingFns[t] = this.fn(pending);
+    this.stale[t] = false;
   }
 
   private fn(tree: PathTree): PathFn {

@@ -12,8 +12,10 @@
  * negation (=== against !==, a test against its `!`); a value fixed by a guard (`concrete`, or
  * a boolean a branch tested) is a constant afterwards, and expressions over constants are
  * computed, not written out; a read of a byte not written since reuses its temporary; `x & 0`,
- * `x | 0` and the like fold. Values read from a tracked array are never NaN, so `Number.isNaN`
- * of one is false without a guard.
+ * `x | 0` and the like fold; constants added to or taken from a value fold into one (`(P * 9) +
+ * 13`, an offset of an input), and a write leaves the reads at the same root plus another
+ * constant as they are (other bytes, whatever the root's value). Values read from a tracked
+ * array are never NaN, so `Number.isNaN` of one is false without a guard.
  */
 
 /** a traced value: its concrete value and the expression (over temporaries) that computes it */
@@ -22,6 +24,9 @@ export class Sym {
   fixed = false;
   /** the expression of the test's negation, where it is one (=== and !==, !): a guard on one settles both */
   neg: string | null = null;
+  /** the value is root + k (root an expression over inputs and temporaries): constants added later fold into k */
+  root: string | null = null;
+  k = 0;
   constructor(
     public e: string,
     readonly v: number | boolean,
@@ -108,6 +113,34 @@ const fold = (op: string, a: Value, b: Value): Value => {
   return undefined;
 };
 
+/** x + c, x - c, c + x for a number c and a numeric traced x: one sum of x's root and a constant */
+const shift = (op: string, a: Value, b: Value): Sym | undefined => {
+  if (op !== '+' && op !== '-') return undefined;
+  const [x, c] = a instanceof Sym ? [a, b] : op === '+' ? [b as Sym, a] : [null, null];
+  if (x === null || typeof c !== 'number' || typeof x.v !== 'number') return undefined;
+  const root = x.root ?? x.e;
+  const k = (x.root === null ? 0 : x.k) + (op === '+' ? c : -c);
+  const y = new Sym(k === 0 ? root : k < 0 ? `(${root} - ${-k})` : `(${root} + ${k})`, op === '+' ? x.v + c : x.v - c);
+  y.root = root;
+  y.k = k;
+  return y;
+};
+
+/** an index as root + k (root null: the constant k) */
+const rootOf = (i: Value): [string | null, number] => {
+  const x = settled(i);
+  if (!(x instanceof Sym)) return [null, x as number];
+  return x.root === null ? [x.e, 0] : [x.root, x.k];
+};
+
+/** a read of a tracked byte not written since, with its index as rootOf gives it */
+interface CachedRead {
+  readonly sym: Sym;
+  readonly arr: unknown;
+  readonly root: string | null;
+  readonly k: number;
+}
+
 interface Tracked {
   readonly name: string;
   readonly counter: boolean;
@@ -120,7 +153,7 @@ export class Tracer {
   /** guards on this path, as testKey(expr, want) and `eq|expr|value` */
   private known = new Set<string>();
   /** reads of tracked bytes not written since: `A[i]` → its temporary */
-  private cse = new Map<string, Sym>();
+  private cse = new Map<string, CachedRead>();
   /** traced values written into untracked typed arrays (the decider's own scratch) */
   private shadow = new Map<unknown, Map<number, Sym>>();
   // weak: a model's arrays are let go with the model, though the tracer is the thread's
@@ -186,6 +219,8 @@ export class Tracer {
     }
     const folded = fold(op, a, b);
     if (folded !== undefined) return folded;
+    const shifted = shift(op, a, b);
+    if (shifted !== undefined) return shifted;
     const la = lit(a);
     const lb = lit(b);
     const x = new Sym(`(${la} ${op} ${lb})`, BIN[op](val(a) as never, val(b) as never) as number | boolean);
@@ -237,10 +272,11 @@ export class Tracer {
       // the index stays an expression: a path then serves every state where it reads the same way
       const key = `${t.name}[${lit(i)}]`;
       const hit = this.cse.get(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) return hit.sym;
       const sym = new Sym(`t${this.temps++}`, arr[val(i) as number] as number);
       this.ops.push({ k: 'read', t: sym.e, a: t.name, i: lit(i) });
-      this.cse.set(key, sym);
+      const [root, k] = rootOf(i);
+      this.cse.set(key, { sym, arr, root, k });
       return sym;
     }
     const idx = this.concrete(i) as number;
@@ -263,9 +299,9 @@ export class Tracer {
         return v;
       }
       this.ops.push({ k: 'write', a: t.name, i: lit(i), v: lit(v) });
-      // a read at another index expression may be this byte
-      const own = `${t.name}[${lit(i)}]`;
-      for (const key of [...this.cse.keys()]) if (key.startsWith(`${t.name}[`) && (key === own || i instanceof Sym || !/^\w+\[\d+\]$/.test(key))) this.cse.delete(key);
+      // a read at another index expression may be this byte, unless both are one root plus different constants
+      const [root, k] = rootOf(i);
+      for (const [key, at] of this.cse) if (at.arr === arr && (at.root !== root || at.k === k)) this.cse.delete(key);
       arr[idx] = val(v);
       return v;
     }

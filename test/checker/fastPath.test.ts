@@ -15,6 +15,8 @@ import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import { STEP_CUT, STEP_INAPPLICABLE } from '../../src/engine/model.ts';
 import { parseDesign, type Design } from '../../src/state/design.ts';
 import type { Universe } from '../../src/state/universe.ts';
+import { isAlive } from '../../src/state/access.ts';
+import { procOff } from '../../src/state/layout.ts';
 
 interface Walk {
   readonly states: number;
@@ -97,6 +99,40 @@ const models = (universe: Universe, design: Design, fastPath: PfnmapModelArgs['f
   const args: PfnmapModelArgs = { universe, design, mutant: null, invariants: null, symmetry: true };
   return [new PfnmapModel({ ...args, fastPath: false }), new PfnmapModel({ ...args, fastPath })];
 };
+
+describe('paths shared between address spaces', () => {
+  it('runs a command on the second address space on the paths the same command traced on the first, in a state where the two are alike', () => {
+    const { universe } = NAMED_CONFIGS.fork2;
+    const [general, fast] = models(universe, parseDesign('tracked') as Design);
+    const L = general.L;
+    const space = (s: Uint8Array, p: number) => s.subarray(procOff(L, p), procOff(L, p) + L.procBytes);
+    // fork of the empty address space: two live address spaces with the same bytes
+    const { states } = reachable(general);
+    const alike = states.filter((s) => isAlive(L, s, 0) && isAlive(L, s, 1) && space(s, 0).every((x, i) => x === space(s, 1)[i]));
+    expect(alike.length).toBeGreaterThan(0);
+    const paths = fast.fast!;
+    const mine = new Uint8Array(general.stateBytes);
+    const want = new Uint8Array(general.stateBytes);
+    let twins = 0;
+    for (const s of alike)
+      for (let a0 = 0; a0 < general.actionCount; a0++) {
+        if (paths.spaceOf[a0] !== 0) continue;
+        for (let a1 = 0; a1 < general.actionCount; a1++) {
+          if (paths.spaceOf[a1] !== 1 || paths.treeOf[a1] !== paths.treeOf[a0]) continue;
+          twins++;
+          fast.plan(s);
+          fast.step(s, a0, mine);
+          const traced = paths.traced;
+          const r = fast.step(s, a1, mine);
+          expect(paths.traced, `${general.actionKeys[general.actionKeyOf[a1]]}`).toBe(traced);
+          general.plan(s);
+          expect(r).toBe(general.step(s, a1, want));
+          if (r !== STEP_INAPPLICABLE) expect(mine).toEqual(want);
+        }
+      }
+    expect(twins).toBeGreaterThan(general.actionCount / 4);
+  });
+});
 
 describe('the generated fast path on every reachable state', () => {
   for (const [config, name, treeMax] of [

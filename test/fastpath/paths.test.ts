@@ -4,7 +4,8 @@
  * state of the toy's domain the compiled tree, once it has seen the state's path, leaves the
  * bytes and counters the untransformed function leaves, and a second pass needs no trace. The
  * toy has what the decider has: a loop over bytes, branches, a value fixed by a switch, an
- * index read from the state, a counter, Math.max and a residual call.
+ * index read from the state, indices made of an input plus constants, a counter, Math.max and a
+ * residual call.
  */
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -27,9 +28,16 @@ export const step = (s: Uint8Array, hits: Uint32Array, k: number): void => {
     case 1:
       s[s[5]] = Math.max(s[0], k);
       break;
+    case 2:
+      // bytes at the input plus constants: k + 3 and k + 4 differ whatever k is
+      s[k + 4] = (s[k + 3] + s[k + 4]) & 1;
+      // byte 5 is k + 3 for k = 2 and k + 4 for k = 1
+      s[5] = 1;
+      s[6] = s[k + 3] + s[k + 4 - 1];
+      break;
     default:
       if (s[4] > k && s[6] !== 0) s[4] = s[4] - k;
-      else clear(s, 6);
+      else clear(s, 5);
   }
 };
 `;
@@ -118,6 +126,30 @@ describe('tracing and compiling a toy step', () => {
       { k: 'eq', e: 'X', v: '3' },
       { k: 'guard', e: '(Z === 5)', want: true },
       { k: 'guard', e: '(!(W === 2))', want: true },
+    ]);
+  });
+
+  it('folds the constants added to a traced value into one, and keeps a read at that value plus another constant across a write', () => {
+    const S = new Uint8Array(8);
+    tracer.track(S, 'S');
+    tracer.begin();
+    const x = tracer.input('X', 1);
+    const base = tracer.b('*', x, 2);
+    // (X * 2) + 3 + 1 - 2: one root and one constant
+    const i = tracer.b('-', tracer.b('+', tracer.b('+', 3, base), 1), 2);
+    expect(String((i as { e: string }).e)).toBe('((X * 2) + 2)');
+    const j = tracer.b('+', base, 3);
+    tracer.r(S, i);
+    tracer.w(S, j, 7);
+    // S[(X * 2) + 2] is not S[(X * 2) + 3]: the read is kept; a write at another root may be any byte
+    tracer.r(S, i);
+    tracer.w(S, tracer.b('+', x, 5), 1);
+    tracer.r(S, i);
+    expect(tracer.end()).toEqual([
+      { k: 'read', t: 't0', a: 'S', i: '((X * 2) + 2)' },
+      { k: 'write', a: 'S', i: '((X * 2) + 3)', v: '7' },
+      { k: 'write', a: 'S', i: '(X + 5)', v: '1' },
+      { k: 'read', t: 't1', a: 'S', i: '((X * 2) + 2)' },
     ]);
   });
 
