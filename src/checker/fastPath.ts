@@ -90,12 +90,16 @@ const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R', 'P']
  * Each action's tree: actions share one when their decoded commands are equal but for the
  * address space slot `p` (and the command it was decoded from, which names the pid).
  */
-const treesOf = (commands: readonly Decoded[]): { treeOf: Int32Array; trees: number } => {
+export const treesOf = (commands: readonly Decoded[]): { treeOf: Int32Array; trees: number } => {
   const byKey = new Map<string, number>();
   const treeOf = Int32Array.from(commands, (d) => {
     const key = Object.entries(d)
       .filter(([field]) => field !== 'p' && field !== 'cmd')
-      .map(([field, v]) => `${field}=${String(v)}`)
+      .map(([field, v]) => {
+        // a field that is not a number or a boolean might not be told apart by its text
+        if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`fast path: decoded command field '${field}' is a ${typeof v}`);
+        return `${field}=${v}`;
+      })
       .join(' ');
     let t = byKey.get(key);
     if (t === undefined) byKey.set(key, (t = byKey.size));

@@ -16,6 +16,9 @@ import { STEP_CUT, STEP_INAPPLICABLE } from '../../src/engine/model.ts';
 import { parseDesign, type Design } from '../../src/state/design.ts';
 import type { Universe } from '../../src/state/universe.ts';
 import { isAlive } from '../../src/state/access.ts';
+import { treesOf } from '../../src/checker/fastPath.ts';
+import { Decoded } from '../../models/command.ts';
+import type { Command } from '../../src/events/commands.ts';
 import { procOff } from '../../src/state/layout.ts';
 
 interface Walk {
@@ -101,6 +104,18 @@ const models = (universe: Universe, design: Design, fastPath: PfnmapModelArgs['f
 };
 
 describe('paths shared between address spaces', () => {
+  it('gives one tree to the actions whose decoded commands differ only in the address space, and refuses a field its text cannot tell apart', () => {
+    const { universe } = NAMED_CONFIGS.fork2;
+    const munmap = (pid: number, addr: number): Decoded => new Decoded({ kind: 'munmap', pid, addr, len: 4096 } as Command, universe);
+    const base = universe.vaBasePage * 4096;
+    // pids 1 and 2 are address space slots 0 and 1
+    const { treeOf, trees } = treesOf([munmap(1, base), munmap(2, base), munmap(1, base + 4096)]);
+    expect(Array.from(treeOf)).toEqual([0, 0, 1]);
+    expect(trees).toBe(2);
+    const odd = Object.assign(munmap(1, base), { extra: [1] });
+    expect(() => treesOf([odd])).toThrow(/field 'extra' is a object/);
+  });
+
   it('runs a command on the second address space on the paths the same command traced on the first, in a state where the two are alike', () => {
     const { universe } = NAMED_CONFIGS.fork2;
     const [general, fast] = models(universe, parseDesign('tracked') as Design);
