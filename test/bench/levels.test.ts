@@ -46,7 +46,7 @@ describe('the level timeline (bench/ours.ts --levels)', () => {
       expect(fast.levels[i].treeCompiles).toBeGreaterThanOrEqual(fast.levels[i - 1].treeCompiles);
     }
     expect(fast.paths).toBeGreaterThan(fast.levels[1].paths);
-    // an action's whole tree compiles once its pending paths reach MIN_PENDING and half its settled ones: fewer times than it has paths
+    // a tree is compiled whole once its pending paths reach MIN_PENDING and half its settled ones: fewer times than it has paths
     expect(fast.treeCompiles).toBeGreaterThan(0);
     expect(fast.treeCompiles).toBeLessThan(fast.paths);
   });
