@@ -8,12 +8,13 @@
  * yet) the step runs the decider in the tracing build, which writes the successor as the
  * general path does and records the new path.
  *
- * The actions that differ only in the address space they run in (one command on each pid)
- * share a tree: the address space slot is traced as the input `P`, so their paths read and
- * write the state at offsets of P (the tracer folds the constants of an offset into one,
- * `(P * 9) + 13`), while every other field of the command stays a constant of the path. A
- * tree serves all of them, so each path is traced and compiled once, not once per address
- * space.
+ * The actions that differ only in the address space they run in or the device frame they
+ * name (one command on each pid, or on each frame) share a tree: the address space slot and
+ * the frame are traced as the inputs `P` and `F`, so their paths read and write the state at
+ * offsets of P (the tracer folds the constants of an offset into one, `(P * 9) + 13`) and
+ * compare frames with F, while every other field of the command stays a constant of the path.
+ * A tree serves all of them, so each path is traced and compiled once, not once per address
+ * space and frame.
  *
  * A tree has two compiled functions: its settled paths, and the paths traced since those
  * were compiled (pending). A new path compiles only the pending function, which is small; the
@@ -73,7 +74,7 @@ const tracingBuild = (): TracedDecider =>
 export const PATH_RAN = 0;
 export const PATH_INAPPLICABLE = 1;
 
-type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL, P: number) => number;
+type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL, P: number, F: number) => number;
 /**
  * How far one tree grows. A function of more than some tens of kilobytes is no longer
  * optimized by V8, so a tree whose paths are many (an exit or fork over many VMAs: every
@@ -84,17 +85,18 @@ const MAX_PATHS = 64;
 const MAX_BODY = 24_000;
 /** The pending paths that make the settled function be compiled again: at least this many, and half the settled ones. */
 const MIN_PENDING = 4;
-const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R', 'P'];
+const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R', 'P', 'F'];
 
 /**
  * Each action's tree: actions share one when their decoded commands are equal but for the
- * address space slot `p` (and the command it was decoded from, which names the pid).
+ * address space slot `p` and the device frame `frame` (and the command they were decoded from,
+ * which names the pid and the pfn).
  */
 export const treesOf = (commands: readonly Decoded[]): { treeOf: Int32Array; trees: number } => {
   const byKey = new Map<string, number>();
   const treeOf = Int32Array.from(commands, (d) => {
     const key = Object.entries(d)
-      .filter(([field]) => field !== 'p' && field !== 'cmd')
+      .filter(([field]) => field !== 'p' && field !== 'frame' && field !== 'cmd')
       .map(([field, v]) => {
         // a field that is not a number or a boolean might not be told apart by its text
         if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`fast path: decoded command field '${field}' is a ${typeof v}`);
@@ -115,9 +117,10 @@ export class FastPath {
   private readonly masks: PageMasks;
   private readonly scratch: Uint8Array;
   private readonly hits: readonly Uint32Array[];
-  /** per action: its tree (treesOf), and its address space slot (the paths' `P`) */
+  /** per action: its tree (treesOf), its address space slot and its device frame (the paths' `P` and `F`) */
   readonly treeOf: Int32Array;
   readonly spaceOf: Int32Array;
+  readonly frameOf: Int32Array;
   /** per tree: every path traced, and the function compiled from them (null: none yet) */
   private readonly trees: PathTree[];
   private readonly fns: (PathFn | null)[];
@@ -159,6 +162,7 @@ export class FastPath {
     const { treeOf, trees: n } = treesOf(decoded);
     this.treeOf = treeOf;
     this.spaceOf = Int32Array.from(decoded, (d) => d.p);
+    this.frameOf = Int32Array.from(decoded, (d) => d.frame);
     this.trees = Array.from({ length: n }, () => new PathTree());
     this.fns = new Array<PathFn | null>(n).fill(null);
     this.pending = Array.from({ length: n }, () => new PathTree());
@@ -177,15 +181,16 @@ export class FastPath {
     if (this.stale[t]) this.compile(t);
     const h = this.hits;
     const space = this.spaceOf[a];
+    const frame = this.frameOf[a];
     const f = this.fns[t];
     if (f !== null) {
-      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space);
+      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
     const p = this.pendingFns[t];
     if (p !== null) {
-      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space);
+      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
@@ -195,7 +200,7 @@ export class FastPath {
     return this.trace(s, a, masks, edge, out);
   }
 
-  /** Run a in the tracing build (the general path, traced, its address space the input P) and keep its path. */
+  /** Run a in the tracing build (the general path, traced, its address space and frame the inputs P and F) and keep its path. */
   private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
     const { tracer, CommandError } = this.t;
     const t = this.treeOf[a];
@@ -208,6 +213,7 @@ export class FastPath {
     const d = this.kernel.preparedCommand(a);
     tracer.begin();
     d.p = tracer.input('P', this.spaceOf[a]) as unknown as number;
+    d.frame = tracer.input('F', this.frameOf[a]) as unknown as number;
     let result = PATH_RAN;
     let followed = true;
     try {
@@ -218,6 +224,7 @@ export class FastPath {
     }
     const ops = tracer.end();
     d.p = this.spaceOf[a];
+    d.frame = this.frameOf[a];
     if (!followed) {
       // the tracer could not follow this action: undo its counts, run its tree's actions untraced from now on
       this.hits.forEach((h, i) => h.set(before[i]));

@@ -104,14 +104,16 @@ const models = (universe: Universe, design: Design, fastPath: PfnmapModelArgs['f
 };
 
 describe('paths shared between address spaces', () => {
-  it('gives one tree to the actions whose decoded commands differ only in the address space, and refuses a field its text cannot tell apart', () => {
+  it('gives one tree to the actions whose decoded commands differ only in the address space or the frame, and refuses a field its text cannot tell apart', () => {
     const { universe } = NAMED_CONFIGS.fork2;
     const munmap = (pid: number, addr: number): Decoded => new Decoded({ kind: 'munmap', pid, addr, len: 4096 } as Command, universe);
+    const mmap = (pid: number, pfn: number, shared: boolean): Decoded => new Decoded({ kind: 'mmap', pid, len: 4096, pfn, cacheMode: 'WB', shared } as Command, universe);
     const base = universe.vaBasePage * 4096;
+    const pfn = universe.physBasePfn;
     // pids 1 and 2 are address space slots 0 and 1
-    const { treeOf, trees } = treesOf([munmap(1, base), munmap(2, base), munmap(1, base + 4096)]);
-    expect(Array.from(treeOf)).toEqual([0, 0, 1]);
-    expect(trees).toBe(2);
+    const { treeOf, trees } = treesOf([munmap(1, base), munmap(2, base), munmap(1, base + 4096), mmap(1, pfn, true), mmap(2, pfn + 1, true), mmap(1, pfn, false)]);
+    expect(Array.from(treeOf)).toEqual([0, 0, 1, 2, 2, 3]);
+    expect(trees).toBe(4);
     const odd = Object.assign(munmap(1, base), { extra: [1] });
     expect(() => treesOf([odd])).toThrow(/field 'extra' is a object/);
   });
@@ -133,7 +135,8 @@ describe('paths shared between address spaces', () => {
       for (let a0 = 0; a0 < general.actionCount; a0++) {
         if (paths.spaceOf[a0] !== 0) continue;
         for (let a1 = 0; a1 < general.actionCount; a1++) {
-          if (paths.spaceOf[a1] !== 1 || paths.treeOf[a1] !== paths.treeOf[a0]) continue;
+          // the same command on the other address space: the same tree and the same frame
+          if (paths.spaceOf[a1] !== 1 || paths.treeOf[a1] !== paths.treeOf[a0] || paths.frameOf[a1] !== paths.frameOf[a0]) continue;
           twins++;
           fast.plan(s);
           fast.step(s, a0, mine);
