@@ -23,8 +23,9 @@
  * times.
  *
  * What the paths read and write: the state's bytes (`S`), the planner's page masks (`M`), the
- * syscall machine's edge the planner found (`E`), the machines' hit counters (`H0`..`H4`, in
- * ROLES order) and the kernel's notes (`N`). The tree operations and the tree searches
+ * syscall machine's edge the planner found (`E`), the action's address space slot and frame
+ * (`P`, `F`), the machines' hit counters (`H0`..`H4`, in ROLES order) and the kernel's notes
+ * (`N`). The tree operations and the tree searches
  * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
  *
  * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
