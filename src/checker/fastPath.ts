@@ -27,6 +27,10 @@
  * (`P`, `F`), the machines' hit counters (`H0`..`H4`, in ROLES order) and the kernel's notes
  * (`N`). The tree operations and the tree searches
  * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
+ * What changes from one step to the next (`S`, `M`, `E`, `P`, `F`) is a compiled function's
+ * arguments; the rest (the counters, the notes, the layout `L` and `R`) is the same arrays for
+ * the model's life and is bound once, when the function is made, so a step passes five
+ * arguments instead of thirteen.
  *
  * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
  * configs, that for every state the checker expands and every action the fast path leaves the bytes,
@@ -75,7 +79,7 @@ const tracingBuild = (): TracedDecider =>
 export const PATH_RAN = 0;
 export const PATH_INAPPLICABLE = 1;
 
-type PathFn = (S: Uint8Array, M: Int32Array, E: number, H0: Uint32Array, H1: Uint32Array, H2: Uint32Array, H3: Uint32Array, H4: Uint32Array, N: Uint32Array, L: Layout, R: typeof RESIDUAL, P: number, F: number) => number;
+type PathFn = (S: Uint8Array, M: Int32Array, E: number, P: number, F: number) => number;
 /**
  * How far one tree grows. A function of more than some tens of kilobytes is no longer
  * optimized by V8, so a tree whose paths are many (an exit or fork over many VMAs: every
@@ -86,7 +90,9 @@ const MAX_PATHS = 64;
 const MAX_BODY = 24_000;
 /** The pending paths that make the settled function be compiled again: at least this many, and half the settled ones. */
 const MIN_PENDING = 4;
-const PARAMS = ['S', 'M', 'E', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R', 'P', 'F'];
+/** a compiled function's arguments, and the names bound when it is made (fn) */
+const PARAMS = ['S', 'M', 'E', 'P', 'F'];
+const BOUND = ['H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
 
 /**
  * Each action's tree: actions share one when their decoded commands are equal but for the
@@ -180,18 +186,17 @@ export class FastPath {
     const t = this.treeOf[a];
     if (this.untraceable[t]) return this.general(a, edge, out);
     if (this.stale[t]) this.compile(t);
-    const h = this.hits;
     const space = this.spaceOf[a];
     const frame = this.frameOf[a];
     const f = this.fns[t];
     if (f !== null) {
-      const r = f(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space, frame);
+      const r = f(out, masks.words, edge, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
     const p = this.pendingFns[t];
     if (p !== null) {
-      const r = p(out, masks.words, edge, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL, space, frame);
+      const r = p(out, masks.words, edge, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
@@ -279,7 +284,9 @@ export class FastPath {
 
   private fn(tree: PathTree): PathFn {
     const body = tree.body();
-    return new Function(...PARAMS, this.rewrite ? this.rewrite(body) : body) as PathFn;
+    const make = new Function(...BOUND, `return function (${PARAMS.join(', ')}) {\n${this.rewrite ? this.rewrite(body) : body}\n};`);
+    const h = this.hits;
+    return make(h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL) as PathFn;
   }
 }
 
