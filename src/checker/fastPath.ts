@@ -29,8 +29,8 @@
  * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
  * What changes from one step to the next (`S`, `M`, `E`, `P`, `F`) is a compiled function's
  * arguments; the rest (the counters, the notes, the layout `L` and `R`) is the same arrays for
- * the model's life and is bound once, when the function is made, so a step passes five
- * arguments instead of thirteen.
+ * the model's life and is bound once, when the function is made, so a step passes only the
+ * five that change.
  *
  * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
  * configs, that for every state the checker expands and every action the fast path leaves the bytes,
