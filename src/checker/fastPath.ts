@@ -27,10 +27,11 @@
  * (`P`, `F`), the machines' hit counters (`H0`..`H4`, in ROLES order) and the kernel's notes
  * (`N`). The tree operations and the tree searches
  * (RESIDUAL) are called as they are, not traced: their loops would make a path per tree shape.
- * What changes from one step to the next (`S`, `M`, `E`, `P`, `F`) is a compiled function's
- * arguments; the rest (the counters, the notes, the layout `L` and `R`) is the same arrays for
- * the model's life and is bound once, when the function is made, so a step passes only the
- * five that change.
+ * What changes from one step to the next (`S`, `E`, `P`, `F`) is a compiled function's
+ * arguments; the rest (the page masks, which the planner loads for each state into the same
+ * array, the counters, the notes, the layout `L` and `R`) is the same arrays for the model's
+ * life and is bound once, when the function is made, so a step passes only the four that
+ * change.
  *
  * The exhaustive equality test (test/checker/fastPath.test.ts) shows, on the small named
  * configs, that for every state the checker expands and every action the fast path leaves the bytes,
@@ -79,7 +80,7 @@ const tracingBuild = (): TracedDecider =>
 export const PATH_RAN = 0;
 export const PATH_INAPPLICABLE = 1;
 
-type PathFn = (S: Uint8Array, M: Int32Array, E: number, P: number, F: number) => number;
+type PathFn = (S: Uint8Array, E: number, P: number, F: number) => number;
 /**
  * How far one tree grows. A function of more than some tens of kilobytes is no longer
  * optimized by V8, so a tree whose paths are many (an exit or fork over many VMAs: every
@@ -91,8 +92,8 @@ const MAX_BODY = 24_000;
 /** The pending paths that make the settled function be compiled again: at least this many, and half the settled ones. */
 const MIN_PENDING = 4;
 /** a compiled function's arguments, and the names bound when it is made (fn) */
-const PARAMS = ['S', 'M', 'E', 'P', 'F'];
-const BOUND = ['H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
+const PARAMS = ['S', 'E', 'P', 'F'];
+const BOUND = ['M', 'H0', 'H1', 'H2', 'H3', 'H4', 'N', 'L', 'R'];
 
 /**
  * Each action's tree: actions share one when their decoded commands are equal but for the
@@ -121,6 +122,7 @@ export class FastPath {
   private readonly t: TracedDecider;
   private readonly kernel: Kernel;
   private readonly buffer: EventBuffer;
+  /** the tracing build's page masks: a copy of the planner's for each trace */
   private readonly masks: PageMasks;
   private readonly scratch: Uint8Array;
   private readonly hits: readonly Uint32Array[];
@@ -151,6 +153,8 @@ export class FastPath {
     private readonly L: Layout,
     /** the notes the model reads (the production decider's) */
     private readonly notes: Uint32Array,
+    /** the planner's page masks, which hold those of each step's parent (the paths' `M`) */
+    private readonly plannerMasks: PageMasks,
     /** the general path's step of action a into out, a copy of the planned state: PATH_RAN or PATH_INAPPLICABLE */
     private readonly general: (a: number, edge: number, out: Uint8Array) => number,
   ) {
@@ -180,9 +184,9 @@ export class FastPath {
 
   /**
    * Action a on parent s into out (a copy of s on entry): PATH_RAN or PATH_INAPPLICABLE, with
-   * the notes set. `masks`: the planner's page masks of s; `edge`: its syscall edge for a.
+   * the notes set. `edge`: the syscall edge of a in s (the planner's page masks hold s's).
    */
-  step(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
+  step(s: Uint8Array, a: number, edge: number, out: Uint8Array): number {
     const t = this.treeOf[a];
     if (this.untraceable[t]) return this.general(a, edge, out);
     if (this.stale[t]) this.compile(t);
@@ -190,29 +194,29 @@ export class FastPath {
     const frame = this.frameOf[a];
     const f = this.fns[t];
     if (f !== null) {
-      const r = f(out, masks.words, edge, space, frame);
+      const r = f(out, edge, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
     const p = this.pendingFns[t];
     if (p !== null) {
-      const r = p(out, masks.words, edge, space, frame);
+      const r = p(out, edge, space, frame);
       if (r !== BAIL) return r;
       out.set(s);
     }
     // a full tree takes no more paths: the rest of its actions' steps run the general path
     const tree = this.trees[t];
     if (tree.paths >= MAX_PATHS || tree.size + this.pending[t].size >= MAX_BODY) return this.general(a, edge, out);
-    return this.trace(s, a, masks, edge, out);
+    return this.trace(s, a, edge, out);
   }
 
   /** Run a in the tracing build (the general path, traced, its address space and frame the inputs P and F) and keep its path. */
-  private trace(s: Uint8Array, a: number, masks: PageMasks, edge: number, out: Uint8Array): number {
+  private trace(s: Uint8Array, a: number, edge: number, out: Uint8Array): number {
     const { tracer, CommandError } = this.t;
     const t = this.treeOf[a];
     const before = this.hits.map((h) => h.slice());
     this.scratch.set(s);
-    this.masks.words.set(masks.words);
+    this.masks.words.set(this.plannerMasks.words);
     this.kernel.notes.fill(0);
     this.buffer.reset(this.scratch);
     this.track(tracer);
@@ -286,7 +290,7 @@ export class FastPath {
     const body = tree.body();
     const make = new Function(...BOUND, `return function (${PARAMS.join(', ')}) {\n${this.rewrite ? this.rewrite(body) : body}\n};`);
     const h = this.hits;
-    return make(h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL) as PathFn;
+    return make(this.plannerMasks.words, h[0], h[1], h[2], h[3], h[4], this.notes, this.L, RESIDUAL) as PathFn;
   }
 }
 

@@ -151,7 +151,7 @@ export class PfnmapModel implements Model {
 
   private buildFastPath(): void {
     const { universe: u, design } = this.args;
-    this.fast = new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, (a, edge, out) => this.general(a, edge, out));
+    this.fast = new FastPath(u, design, this.tables, this.actions.map((a) => a.cmd), this.L, this.notes, this.planner.masks, (a, edge, out) => this.general(a, edge, out));
   }
 
   pack(s: Uint8Array, dst: Uint8Array, off: number): void {
@@ -182,7 +182,7 @@ export class PfnmapModel implements Model {
     for (let i = 0; i < NOTE_COUNT; i++) notes[i] = 0;
     const edge = this.current!.edges[action];
     if (this.fast !== null) {
-      if (this.fast.step(s, action, this.planner.masks, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
+      if (this.fast.step(s, action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
     } else {
       if (--this.generalStepsLeft === 0) this.buildFastPath();
       if (this.general(action, edge, out) === PATH_INAPPLICABLE) return STEP_INAPPLICABLE;
