@@ -103,7 +103,7 @@ const models = (universe: Universe, design: Design, fastPath: PfnmapModelArgs['f
   return [new PfnmapModel({ ...args, fastPath: false }), new PfnmapModel({ ...args, fastPath })];
 };
 
-describe('paths shared between address spaces', () => {
+describe('paths shared between address spaces and frames', () => {
   it('gives one tree to the actions whose decoded commands differ only in the address space or the frame, and refuses a field its text cannot tell apart', () => {
     const { universe } = NAMED_CONFIGS.fork2;
     const munmap = (pid: number, addr: number): Decoded => new Decoded({ kind: 'munmap', pid, addr, len: 4096 } as Command, universe);
