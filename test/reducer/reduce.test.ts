@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../models/kernel.ts';
 import { NAMED_CONFIGS } from '../../src/checker/configs.ts';
 import type { Event } from '../../src/events/codecs.ts';
+import { EventBuffer, evolveContext, unitContext } from '../../src/reducer/evolve.ts';
 import { initialState, makeReducer } from '../../src/reducer/reduce.ts';
 import { parseDesign, TRACKED, type Design } from '../../src/state/design.ts';
 import { addrOf, paddrOf, pfnOf } from '../../src/state/geometry.ts';
@@ -34,6 +35,17 @@ describe('reducer', () => {
         fcParams(150),
       );
     }
+  });
+
+  it('an event buffer that is not reset grows and keeps every event in order', () => {
+    const kernel = new Kernel(U, TRACKED);
+    const w = walk(U, TRACKED, Array.from({ length: 60 }, (_, i) => (i * 7919) % 1000), kernel);
+    expect(w.events.length).toBeGreaterThan(64 * 2);
+    const s = initialState(U);
+    const out = new EventBuffer(evolveContext(U, TRACKED), s);
+    for (const c of w.commands) kernel.exec(out, c);
+    expect(out.events(unitContext(U, TRACKED, kernel.commands))).toEqual(w.events);
+    expect(Buffer.from(s).toString('hex')).toBe(Buffer.from(w.states.at(-1)!).toString('hex'));
   });
 
   it('never throws and never mutates its input, whatever the event', () => {
