@@ -1,19 +1,25 @@
 /**
  * Inlines the bundle's one-expression accessors at their call sites: `vflags(L, s, p, v)`
- * becomes `(s[(HDR + (p) * (L).procBytes + 1 + 4 * (v))])`. bin/bundle.js runs it on every
- * bundle it writes.
+ * becomes `((s)[(HDR + ((p)) * ((L)).procBytes + 1 + 4 * ((v)))])`, and `this.vmaState(p, vs)`
+ * in a method of the Kernel class the body of that method. bin/bundle.js runs it on every bundle
+ * it writes.
  *
  * Why: the state is read and written through small functions (src/state/access.ts,
- * src/state/layout.ts, the PTE and match codecs) that name each field once. V8's optimizing
- * compiler inlines them, but until it has compiled a function, every accessor it calls is a
- * call of its own in the interpreter and the baseline tier, and a short search, or the first
- * levels of a long one, runs mostly there (docs/performance.md §10.30).
+ * src/state/layout.ts, the PTE and match codecs, the decider's one-line methods) that name each
+ * field or rule once. V8's optimizing compiler inlines them, but until it has compiled a
+ * function, every accessor it calls is a call of its own in the interpreter and the baseline
+ * tier, and a short search, or the first levels of a long one, runs mostly there
+ * (docs/performance.md §10.30).
  *
- * What is inlined: a top-level `var f = (a, b) => expression` of the project's code in the
- * bundle (not an npm package's), never assigned again, whose expression is made of its
- * parameters, top-level names, literals, property and element reads, operators without side
- * effects (no assignment, `++`, `--`, `delete`, comma), `?:`, and calls of other such functions
- * (expanded first; a cycle is not inlined). A call `f(x, y)` is replaced when:
+ * What is inlined, in the project's code of the bundle (not an npm package's):
+ * - a top-level `var f = (a, b) => expression`, never assigned again;
+ * - a method `m(a, b) { return expression; }` of a top-level class that no class extends, when no
+ *   code assigns or deletes a property named `m` and the class has no other member named `m`;
+ *   only its calls `this.m(...)` from the class's own methods (where `this` is the instance);
+ * whose expression is made of its parameters, top-level names, `this` (methods), literals,
+ * property and element reads, operators without side effects (no assignment, `++`, `--`,
+ * `delete`, comma), `?:`, and calls of other such functions (expanded first; a cycle is not
+ * inlined). A call is replaced when:
  * - its arguments are pure: names, literals, `this`, reads (the project's getters change
  *   nothing), those operators, and calls of such functions (expanded in turn), so evaluating them
  *   in the body's order instead of the call's cannot change anything;
@@ -48,12 +54,22 @@ export const inlineAccessors = (ts, code) => {
     if (!inPackage) own.add(st);
   }
 
-  // top-level names, and the candidate definitions among them (in the project's modules)
-  const topLevel = new Set();
+  const plainParams = (f) => f.parameters.every((p) => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken);
+  const isStatic = (m) => (m.modifiers ?? []).some((x) => x.kind === K.StaticKeyword);
+
+  /**
+   * The candidates, by key: a top-level function by its name, a method by `<class>#<name>`; each
+   * with its parameters, its expression, the node that defines it, the class whose `this` its
+   * expression may read (methods), and the name calls are counted under.
+   */
   const defs = new Map();
+  const topLevel = new Set();
+  /** the project's top-level classes: node → name */
+  const classes = new Map();
   for (const st of sf.statements) {
     if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) {
       if (st.name) topLevel.add(st.name.text);
+      if (ts.isClassDeclaration(st) && st.name && own.has(st)) classes.set(st, st.name.text);
       continue;
     }
     if (!ts.isVariableStatement(st)) continue;
@@ -61,26 +77,70 @@ export const inlineAccessors = (ts, code) => {
       if (!ts.isIdentifier(d.name)) continue;
       topLevel.add(d.name.text);
       const f = d.initializer;
-      if (!own.has(st)) continue;
-      if (!f || !ts.isArrowFunction(f) || ts.isBlock(f.body) || f.typeParameters) continue;
-      if (f.modifiers?.length) continue; // async
-      if (!f.parameters.every((p) => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken)) continue;
-      defs.set(d.name.text, { params: f.parameters.map((p) => p.name.text), body: f.body, node: d });
+      if (!own.has(st) || !f) continue;
+      if (ts.isClassExpression(f)) classes.set(f, d.name.text);
+      if (!ts.isArrowFunction(f) || ts.isBlock(f.body) || f.modifiers?.length || !plainParams(f)) continue;
+      defs.set(d.name.text, { params: f.parameters.map((p) => p.name.text), body: f.body, node: d, cls: null, name: d.name.text });
     }
   }
-  for (const st of sf.statements) if (ts.isImportDeclaration(st)) ts.forEachChild(st, function names(n) {
-    if (ts.isIdentifier(n)) topLevel.add(n.text);
-    ts.forEachChild(n, names);
-  });
+  for (const st of sf.statements)
+    if (ts.isImportDeclaration(st))
+      ts.forEachChild(st, function names(n) {
+        if (ts.isIdentifier(n)) topLevel.add(n.text);
+        ts.forEachChild(n, names);
+      });
 
-  // a name assigned anywhere other than its definition is not a candidate (only the project's
-  // modules can name the project's top-level bindings: esbuild keeps each module's names apart)
-  const visitAssignments = (n) => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= K.FirstAssignment && n.operatorToken.kind <= K.LastAssignment && ts.isIdentifier(n.left)) defs.delete(n.left.text);
-    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === K.PlusPlusToken || n.operator === K.MinusMinusToken) && ts.isIdentifier(n.operand)) defs.delete(n.operand.text);
-    ts.forEachChild(n, visitAssignments);
+  // what disqualifies: a top-level name assigned again (only the project's modules can name the
+  // project's bindings: esbuild keeps each module's names apart); a property of a method's name
+  // assigned or deleted anywhere; a class that a class extends
+  const assignedNames = new Set();
+  const assignedProperties = new Set();
+  const extended = new Set();
+  const target = (n) => {
+    if (ts.isIdentifier(n)) assignedNames.add(n.text);
+    else if (ts.isPropertyAccessExpression(n)) assignedProperties.add(n.name.text);
+    else if (ts.isElementAccessExpression(n) && ts.isStringLiteral(n.argumentExpression)) assignedProperties.add(n.argumentExpression.text);
   };
-  for (const st of own) visitAssignments(st);
+  const visitWrites = (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= K.FirstAssignment && n.operatorToken.kind <= K.LastAssignment) target(n.left);
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === K.PlusPlusToken || n.operator === K.MinusMinusToken)) target(n.operand);
+    else if (ts.isDeleteExpression(n)) target(n.expression);
+    else if (ts.isHeritageClause(n) && n.token === K.ExtendsKeyword) n.types.forEach((t) => ts.isIdentifier(t.expression) && extended.add(t.expression.text));
+    ts.forEachChild(n, visitWrites);
+  };
+  visitWrites(sf);
+  for (const name of assignedNames) defs.delete(name);
+
+  const classKey = new Map();
+  for (const [cls, name] of classes) {
+    if (extended.has(name) || (cls.name && extended.has(cls.name.text))) continue;
+    const key = `${classKey.size}`;
+    classKey.set(cls, key);
+    const members = new Map();
+    for (const m of cls.members) if (m.name && ts.isIdentifier(m.name)) members.set(m.name.text, (members.get(m.name.text) ?? 0) + 1);
+    for (const m of cls.members) {
+      if (!ts.isMethodDeclaration(m) || !ts.isIdentifier(m.name) || m.asteriskToken || m.modifiers?.length || !plainParams(m)) continue;
+      if (members.get(m.name.text) !== 1 || assignedProperties.has(m.name.text)) continue;
+      const body = m.body?.statements;
+      if (!body || body.length !== 1 || !ts.isReturnStatement(body[0]) || !body[0].expression) continue;
+      defs.set(`${key}#${m.name.text}`, { params: m.parameters.map((p) => p.name.text), body: body[0].expression, node: m, cls, name: `${name}.${m.name.text}` });
+    }
+  }
+
+  /** The candidate a call names: a top-level function, or a method of `cls` called on `this`. */
+  const calleeOf = (n, cls) => {
+    if (!ts.isCallExpression(n) || n.questionDotToken) return null;
+    const f = n.expression;
+    if (ts.isIdentifier(f)) {
+      const d = defs.get(f.text);
+      return d && d.cls === null ? f.text : null;
+    }
+    if (cls && ts.isPropertyAccessExpression(f) && !f.questionDotToken && f.expression.kind === K.ThisKeyword && ts.isIdentifier(f.name)) {
+      const key = `${classKey.get(cls)}#${f.name.text}`;
+      return defs.has(key) ? key : null;
+    }
+    return null;
+  };
 
   const PURE_BINARY = new Set([
     K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken,
@@ -93,56 +153,48 @@ export const inlineAccessors = (ts, code) => {
   const isLiteral = (n) => ts.isNumericLiteral(n) || ts.isStringLiteral(n) || n.kind === K.TrueKeyword || n.kind === K.FalseKeyword || n.kind === K.NullKeyword;
 
   /**
-   * An expression without side effects (a body's, when `calls` admits calls of candidates):
-   * names, literals, `this` (`allowThis`), reads, operators and `?:`.
+   * An expression without side effects: names, literals, `this` (when `cls` is the class `this`
+   * is an instance of, or `allowThis`), reads, operators, `?:`, and calls of candidates.
    */
-  const pure = (n, calls, allowThis) => {
+  const pure = (n, cls, allowThis) => {
     if (ts.isIdentifier(n) || isLiteral(n)) return true;
-    if (n.kind === K.ThisKeyword) return allowThis;
-    if (ts.isParenthesizedExpression(n)) return pure(n.expression, calls, allowThis);
-    if (ts.isPropertyAccessExpression(n)) return !n.questionDotToken && ts.isIdentifier(n.name) && pure(n.expression, calls, allowThis);
-    if (ts.isElementAccessExpression(n)) return !n.questionDotToken && pure(n.expression, calls, allowThis) && pure(n.argumentExpression, calls, allowThis);
-    if (ts.isBinaryExpression(n)) return PURE_BINARY.has(n.operatorToken.kind) && pure(n.left, calls, allowThis) && pure(n.right, calls, allowThis);
-    if (ts.isPrefixUnaryExpression(n)) return PURE_UNARY.has(n.operator) && pure(n.operand, calls, allowThis);
-    if (ts.isConditionalExpression(n)) return pure(n.condition, calls, allowThis) && pure(n.whenTrue, calls, allowThis) && pure(n.whenFalse, calls, allowThis);
-    if (ts.isCallExpression(n) && calls) return !n.questionDotToken && ts.isIdentifier(n.expression) && defs.has(n.expression.text) && n.arguments.every((a) => pure(a, calls, allowThis));
+    if (n.kind === K.ThisKeyword) return allowThis || cls !== null;
+    if (ts.isParenthesizedExpression(n)) return pure(n.expression, cls, allowThis);
+    if (ts.isPropertyAccessExpression(n)) return !n.questionDotToken && ts.isIdentifier(n.name) && pure(n.expression, cls, allowThis);
+    if (ts.isElementAccessExpression(n)) return !n.questionDotToken && pure(n.expression, cls, allowThis) && pure(n.argumentExpression, cls, allowThis);
+    if (ts.isBinaryExpression(n)) return PURE_BINARY.has(n.operatorToken.kind) && pure(n.left, cls, allowThis) && pure(n.right, cls, allowThis);
+    if (ts.isPrefixUnaryExpression(n)) return PURE_UNARY.has(n.operator) && pure(n.operand, cls, allowThis);
+    if (ts.isConditionalExpression(n)) return pure(n.condition, cls, allowThis) && pure(n.whenTrue, cls, allowThis) && pure(n.whenFalse, cls, allowThis);
+    if (ts.isCallExpression(n)) return calleeOf(n, cls) !== null && n.arguments.every((a) => pure(a, cls, allowThis));
     return false;
   };
   /** A name, a literal or `this`: what may be evaluated twice, or not at all, in place of once. */
   const trivial = (n) => ts.isIdentifier(n) || isLiteral(n) || n.kind === K.ThisKeyword || (ts.isParenthesizedExpression(n) && trivial(n.expression));
 
-  for (const [name, d] of [...defs]) if (!pure(d.body, true, false)) defs.delete(name);
-  // a definition that calls a name no longer a candidate is not one either (until nothing changes)
+  // a definition whose expression is not pure, or calls one that is not, is not a candidate
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [name, d] of [...defs])
-      if (!pure(d.body, true, false)) {
-        defs.delete(name);
+    for (const [key, d] of [...defs])
+      if (!pure(d.body, d.cls, false)) {
+        defs.delete(key);
         changed = true;
       }
   }
 
-  /** The identifiers of an expression that are names (not property names), with their nodes. */
-  const namesIn = (n, out = []) => {
-    if (ts.isIdentifier(n)) out.push(n);
-    else if (ts.isPropertyAccessExpression(n)) namesIn(n.expression, out);
-    else ts.forEachChild(n, (c) => namesIn(c, out));
-    return out;
-  };
-
   /**
-   * Each candidate's body text with the candidates it calls expanded, its parameters as
-   * `\u0000i\u0000` placeholders; the top-level names it uses; the times it uses each parameter.
-   * null: not expandable (a cycle, a call that cannot be inlined, a name that is neither).
+   * Each candidate's expression as text, the candidates it calls expanded and its parameters as
+   * `\u0000i\u0000` placeholders, with the top-level names it uses and the times it uses each
+   * parameter. null: not expandable (a cycle, a call it cannot take in, a name that is neither
+   * a parameter nor top-level).
    */
   const expanded = new Map();
   const expanding = new Set();
-  const expand = (name) => {
-    if (expanded.has(name)) return expanded.get(name);
-    if (expanding.has(name)) return null;
-    expanding.add(name);
-    const d = defs.get(name);
-    let result = null;
+  const substitute = (e, args) => `(${e.text.replace(/\u0000(\d+)\u0000/g, (_, i) => `(${args[+i]})`)})`;
+  const expand = (key) => {
+    if (expanded.has(key)) return expanded.get(key);
+    if (expanding.has(key)) return null;
+    expanding.add(key);
+    const d = defs.get(key);
     const free = new Set();
     const text = (n) => {
       if (ts.isIdentifier(n)) {
@@ -153,42 +205,41 @@ export const inlineAccessors = (ts, code) => {
         return n.text;
       }
       if (ts.isCallExpression(n)) {
-        const callee = expand(n.expression.text);
+        const callee = expand(calleeOf(n, d.cls));
         if (callee === null || callee.params !== n.arguments.length) throw new Error('not inlinable: call');
-        const args = n.arguments.map(text);
-        callee.free.forEach((f) => free.add(f));
         n.arguments.forEach((a, i) => {
           if (callee.uses[i] !== 1 && !trivial(a)) throw new Error('not inlinable: argument used twice');
         });
-        return `(${callee.text.replace(/\u0000(\d+)\u0000/g, (_, i) => `(${args[+i]})`)})`;
+        callee.free.forEach((f) => free.add(f));
+        return substitute(callee, n.arguments.map(text));
       }
-      // copy the node's text, with its children that are names or calls replaced
+      // a property's name is not a name in scope
+      if (ts.isPropertyAccessExpression(n)) return text(n.expression) + code.slice(n.expression.getEnd(), n.getEnd());
+      // the node's text, with its children that are names or calls replaced
       let out = '';
       let at = n.getStart(sf);
-      const end = n.getEnd();
       const visit = (c) => {
         if (ts.isIdentifier(c) || ts.isCallExpression(c)) {
           out += code.slice(at, c.getStart(sf)) + text(c);
           at = c.getEnd();
-        } else if (ts.isPropertyAccessExpression(c)) {
-          visit(c.expression);
-        } else ts.forEachChild(c, visit);
+        } else if (ts.isPropertyAccessExpression(c)) visit(c.expression);
+        else ts.forEachChild(c, visit);
       };
       ts.forEachChild(n, visit);
-      return out + code.slice(at, end);
+      return out + code.slice(at, n.getEnd());
     };
+    let result = null;
     try {
       const body = text(d.body);
-      const uses = d.params.map((_, i) => body.split(`\u0000${i}\u0000`).length - 1);
-      result = { text: body, free, uses, params: d.params.length };
+      result = { text: body, free, uses: d.params.map((_, i) => body.split(`\u0000${i}\u0000`).length - 1), params: d.params.length };
     } catch {
       result = null;
     }
-    expanding.delete(name);
-    expanded.set(name, result);
+    expanding.delete(key);
+    expanded.set(key, result);
     return result;
   };
-  for (const name of defs.keys()) expand(name);
+  for (const key of defs.keys()) expand(key);
 
   /** The names declared in the outermost function or class around node n (parameters and declarations anywhere in it). */
   const declaredIn = new Map();
@@ -199,53 +250,67 @@ export const inlineAccessors = (ts, code) => {
     const known = declaredIn.get(outermost);
     if (known) return known;
     const names = new Set();
+    const collectBinding = (b) => {
+      if (ts.isIdentifier(b)) names.add(b.text);
+      else b.elements.forEach((e) => !ts.isOmittedExpression(e) && collectBinding(e.name));
+    };
     const collect = (c) => {
       if ((ts.isVariableDeclaration(c) || ts.isParameter(c) || ts.isBindingElement(c)) && c.name) collectBinding(c.name);
       else if ((ts.isFunctionDeclaration(c) || ts.isClassDeclaration(c) || ts.isFunctionExpression(c) || ts.isClassExpression(c)) && c.name) names.add(c.name.text);
       else if (ts.isCatchClause(c) && c.variableDeclaration) collectBinding(c.variableDeclaration.name);
       ts.forEachChild(c, collect);
     };
-    const collectBinding = (b) => {
-      if (ts.isIdentifier(b)) names.add(b.text);
-      else b.elements.forEach((e) => !ts.isOmittedExpression(e) && collectBinding(e.name));
-    };
     collect(outermost);
     declaredIn.set(outermost, names);
     return names;
   };
 
-  // the call sites, outside every candidate's own definition
+  /**
+   * The class whose instance `this` is at node n: n is in a method, constructor, accessor or
+   * field initializer of a class (not static), arrow functions between them; null otherwise.
+   */
+  const thisClassAt = (n) => {
+    for (let p = n.parent; p && p !== sf; p = p.parent) {
+      if (ts.isArrowFunction(p)) continue;
+      if (ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p) || ts.isPropertyDeclaration(p))
+        return !isStatic(p) && classKey.has(p.parent) ? p.parent : null;
+      if (ts.isFunctionLike(p) || ts.isClassLike(p) || ts.isClassStaticBlockDeclaration(p)) return null;
+    }
+    return null;
+  };
+
+  // the call sites (in the definitions too: a definition called from elsewhere is left in place)
   const edits = [];
   const inlined = {};
-  const definitionOf = new Set([...defs.values()].map((d) => d.node));
   /** The expansion of call n, if it can replace the call where it stands. */
   const expansionAt = (n) => {
-    if (!ts.isCallExpression(n) || !ts.isIdentifier(n.expression) || n.questionDotToken) return null;
-    const name = n.expression.text;
-    const e = defs.has(name) ? expanded.get(name) : null;
+    if (!ts.isCallExpression(n)) return null;
+    const cls = thisClassAt(n);
+    const key = calleeOf(n, cls);
+    const e = key === null ? null : expanded.get(key);
     if (!e || e.params !== n.arguments.length) return null;
     const around = declaredAround(n);
-    if (around.has(name) || [...e.free].some((x) => around.has(x))) return null;
+    if ((ts.isIdentifier(n.expression) && around.has(n.expression.text)) || [...e.free].some((x) => around.has(x))) return null;
     // an argument may call candidates (pure, as their bodies are) that no name around the call hides
-    const hidden = (a) => (ts.isCallExpression(a) && around.has(a.expression.text)) || (ts.forEachChild(a, hidden) ?? false);
-    return n.arguments.every((a, i) => pure(a, true, true) && !hidden(a) && (e.uses[i] === 1 || trivial(a))) ? e : null;
+    const hidden = (a) => (ts.isCallExpression(a) && ts.isIdentifier(a.expression) && around.has(a.expression.text)) || (ts.forEachChild(a, hidden) ?? false);
+    if (!n.arguments.every((a, i) => pure(a, cls, true) && !hidden(a) && (e.uses[i] === 1 || trivial(a)))) return null;
+    return { e, name: defs.get(key).name };
   };
   /** The text of call n with its expansion in place, and each argument's own calls expanded. */
-  const expandAt = (n, e) => {
-    inlined[n.expression.text] = (inlined[n.expression.text] ?? 0) + 1;
-    const args = n.arguments.map(rewrite);
-    return `(${e.text.replace(/\u0000(\d+)\u0000/g, (_, i) => `(${args[+i]})`)})`;
+  const expandAt = (n, { e, name }) => {
+    inlined[name] = (inlined[name] ?? 0) + 1;
+    return substitute(e, n.arguments.map(rewrite));
   };
   /** The text of expression n with every call that can be expanded expanded. */
   const rewrite = (n) => {
-    const e = expansionAt(n);
-    if (e) return expandAt(n, e);
+    const x = expansionAt(n);
+    if (x) return expandAt(n, x);
     let out = '';
     let at = n.getStart(sf);
     const visit = (c) => {
-      const ce = expansionAt(c);
-      if (ce) {
-        out += code.slice(at, c.getStart(sf)) + expandAt(c, ce);
+      const cx = expansionAt(c);
+      if (cx) {
+        out += code.slice(at, c.getStart(sf)) + expandAt(c, cx);
         at = c.getEnd();
       } else ts.forEachChild(c, visit);
     };
@@ -253,9 +318,8 @@ export const inlineAccessors = (ts, code) => {
     return out + code.slice(at, n.getEnd());
   };
   const visitCalls = (n) => {
-    if (definitionOf.has(n)) return;
-    const e = expansionAt(n);
-    if (e) edits.push([n.getStart(sf), n.getEnd(), expandAt(n, e)]);
+    const x = expansionAt(n);
+    if (x) edits.push([n.getStart(sf), n.getEnd(), expandAt(n, x)]);
     else ts.forEachChild(n, visitCalls);
   };
   for (const st of sf.statements) if (own.has(st)) visitCalls(st);

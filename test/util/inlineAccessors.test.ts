@@ -1,9 +1,11 @@
 /**
- * The bundle's accessor inliner (src/util/inlineAccessors.js): which calls it replaces, which it
- * leaves (an argument with an effect, an argument it would evaluate twice or never, a name the
- * call site shadows, a definition assigned again, a body with `this` or a statement, a cycle, an
- * npm package's code), that the replaced code computes what the calls did, and that the bundles
- * bin/bundle.js writes have the state accessors inlined.
+ * The bundle's accessor inliner (src/util/inlineAccessors.js): which calls it replaces (of
+ * one-expression functions, and of one-expression methods on `this`), which it leaves (an
+ * argument with an effect, an argument it would evaluate twice or never, a name the call site
+ * shadows, a definition assigned again, a body with a statement, a cycle, a method a subclass
+ * or a property could replace, `this` bound elsewhere, an npm package's code), that the
+ * replaced code computes what the calls did, and that the bundles bin/bundle.js writes have the
+ * state accessors inlined.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +22,7 @@ const inline = (code: string) => inlineAccessors(ts, code);
 /** The value of `main` in a script that defines it. */
 const run = (code: string, ...args: unknown[]): unknown => new Function(`${code}\nreturn main;`)()(...args);
 
+/** Accessors whose definitions call each other: pageOff twice, ownerOf once (inlined there too). */
 const ACCESSORS = `
 var HDR = 8;
 var pageOff = (L, p, v) => HDR + p * L.procBytes + 1 + 4 * v;
@@ -29,17 +32,16 @@ var live = (L, s, p) => s[HDR + p * L.procBytes] === 1 ? ownerOf(L, s, p, 0) : -
 `;
 
 describe('inlineAccessors', () => {
-  it('replaces calls with their bodies, the accessors they call expanded, and leaves the definitions', () => {
+  it('replaces calls with their bodies, the accessors they call expanded, and keeps the definitions', () => {
     const code = `${ACCESSORS}
 function main(L, s, p) {
   return vflags(L, s, p, 1) + 10 * ownerOf(L, s, p + 1, 0) + 100 * live(L, s, p);
 }`;
     const r = inline(code);
-    expect(r.inlined).toEqual({ vflags: 1, ownerOf: 1, live: 1 });
-    const body = r.code.slice(r.code.indexOf('function main'));
-    expect(body).not.toMatch(/vflags\(|ownerOf\(|live\(|pageOff\(/);
-    expect(body).toContain('((s)[(HDR + ((p)) * ((L)).procBytes + 1 + 4 * ((1)))])');
-    expect(r.code.slice(0, r.code.indexOf('function main'))).toBe(code.slice(0, code.indexOf('function main')));
+    expect(r.inlined).toEqual({ pageOff: 2, ownerOf: 2, vflags: 1, live: 1 });
+    expect(r.code).not.toMatch(/[^ ](vflags|ownerOf|live|pageOff)\(/);
+    expect(r.code.slice(r.code.indexOf('function main'))).toContain('((s)[(HDR + ((p)) * ((L)).procBytes + 1 + 4 * ((1)))])');
+    for (const f of ['pageOff', 'vflags', 'ownerOf', 'live']) expect(r.code).toContain(`var ${f} = (`);
   });
 
   it('computes what the calls computed', () => {
@@ -49,7 +51,7 @@ function main(L, s, p, v) {
   return [a, live(L, s, p), vflags(L, s, p, v) ^ ownerOf(L, s, p, v >> 1)];
 }`;
     const after = inline(code);
-    expect(Object.values(after.inlined).reduce((a, b) => a + b, 0)).toBe(5);
+    expect(Object.values(after.inlined).reduce((a, b) => a + b, 0)).toBe(3 + 5);
     const L = { procBytes: 9 };
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1 }), (s, p, v) => {
@@ -92,7 +94,7 @@ function main(L, s, v) {
   return [vflags(L, s, half(v), half(v + 2)), hides(L, s, v)];
 }`;
     const r = inline(code);
-    expect(r.inlined).toEqual({ vflags: 1, half: 2 });
+    expect(r.inlined).toEqual({ pageOff: 2, ownerOf: 1, vflags: 1, half: 2 });
     expect(r.code).toContain('half(v), 0)');
     expect(r.code).not.toContain('half(v + 2)');
     const s = Uint8Array.from({ length: 64 }, (_, i) => i);
@@ -108,7 +110,8 @@ function main(L, s) {
   return [direct, shadowed, callee];
 }`;
     const r = inline(code);
-    expect(r.inlined).toEqual({});
+    expect(r.inlined).toEqual({ pageOff: 2, ownerOf: 1 });
+    expect(r.code).toContain('const direct = vflags(L, s, 0, 0);');
     expect(run(r.code, { procBytes: 9 }, new Uint8Array(64).fill(3))).toEqual([3, 3, 99]);
   });
 
@@ -127,6 +130,53 @@ function main(x) { return [again(x), block(x), dflt(x), calls(x), a(x), ok(x)]; 
     const r = inline(code);
     expect(r.inlined).toEqual({ ok: 1 });
     expect(run(r.code, 3)).toEqual([4, 3, 3, 3, 0, 2]);
+  });
+
+  it('reads a parameter and a property of the same name apart', () => {
+    const code = `
+var same = (q) => q;
+var field = (o, p) => o.p;
+var pick = (o, p) => same(o.p) + p;
+function main(o) { return [pick(o, 2), field(o, 3)]; }`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ same: 1, pick: 1, field: 1 });
+    expect(r.code).toContain('return [((((o).p)) + (2)), ((o).p)];');
+    expect(run(r.code, { p: 5 })).toEqual([7, 5]);
+  });
+
+  it("inlines a class's one-expression methods where `this` is its instance", () => {
+    const code = `
+var HDR = 1;
+var C = class _C {
+  constructor(s) { this.s = s; this.k = 3; }
+  at(v) { return this.s[HDR + v]; }
+  twice(v) { return this.at(v) + this.at(v + 1); }
+  run(v) {
+    const f = () => this.twice(v);
+    const g = function () { return this.at(0); };
+    return [this.twice(v), f(), g.call({ at: () => -1 }), this.k, C.sum(this, v)];
+  }
+  static sum(c, v) { return c.at(v); }
+};
+function main(s, v) { const c = new C(s); return [...c.run(v), c.at(v)]; }`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ 'C.at': 2, 'C.twice': 2 });
+    expect(r.code).toContain('return this.at(0);');
+    expect(r.code).toContain('return c.at(v);');
+    expect(r.code).toContain('c.at(v)]');
+    const s = Uint8Array.from({ length: 8 }, (_, i) => 10 * i);
+    expect(run(r.code, s, 2)).toEqual(run(code, s, 2));
+  });
+
+  it('inlines no method of a class that a class extends, nor one whose name a property takes', () => {
+    const code = `
+var A = class { f() { return 1; } g() { return this.f() + this.h(); } h() { return 2; } };
+var B = class extends A { f() { return 10; } };
+var C = class { f() { return 1; } g() { return this.f() + this.h(); } h() { return 2; } };
+function main() { const c = new C(); c.h = () => 20; return [new B().g(), c.g()]; }`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ 'C.f': 1 });
+    expect(run(r.code)).toEqual([12, 21]);
   });
 
   it("leaves an npm package's modules as they are", () => {
