@@ -27,7 +27,8 @@
  *   `this` (what may be evaluated twice, or not at all);
  * - no name the body uses, nor `f`, nor a function an argument calls, is declared anywhere in the
  *   outermost function or class around the call (it would name something else there).
- * Every other call, and every definition, is left as it was.
+ * The definitions stay (calls inside them replaced by the same rules); every other call is left
+ * as it was.
  *
  * Plain JavaScript (typed by inlineAccessors.d.ts), because bin/bundle.js runs before any
  * TypeScript loader; the caller passes the TypeScript compiler module.
