@@ -20,6 +20,7 @@ import { treesOf } from '../../src/checker/fastPath.ts';
 import { Decoded } from '../../models/command.ts';
 import type { Command } from '../../src/events/commands.ts';
 import { procOff } from '../../src/state/layout.ts';
+import { WALK_CONFIGS } from '../support/walkConfigs.ts';
 
 interface Walk {
   readonly states: number;
@@ -153,18 +154,7 @@ describe('paths shared between address spaces and frames', () => {
 });
 
 describe('the generated fast path on every reachable state', () => {
-  for (const [config, name, treeMax] of [
-    ['tiny', 'tracked', undefined],
-    ['kernel2', 'tracked', undefined],
-    ['fork2', 'tracked', undefined],
-    ['kernel2', 'precise', undefined],
-    ['kernel2', 'tracked@v6.19', undefined],
-    ['kernel2', 'legacy@v6.1', 1],
-    ['kernel2', 'legacy@v6.9', 1],
-    ['fork2', 'legacy@v6.15-rc1', 2],
-    ['fork2', 'legacy@v6.15', 2],
-    ['kernel2', 'legacy@stable-6.1', 1],
-  ] as const)
+  for (const [config, name, treeMax] of WALK_CONFIGS)
     it(`${config}${treeMax ? ` (treeMax ${treeMax})` : ''} / ${name}: the same bytes, results, counters and notes; the second walk without a trace`, () => {
       const base = NAMED_CONFIGS[config];
       const universe = treeMax ? { ...base.universe, treeMax } : base.universe;
