@@ -1,8 +1,10 @@
 /**
  * Inlines the bundle's one-expression accessors at their call sites: `vflags(L, s, p, v)`
  * becomes `((s)[(HDR + ((p)) * ((L)).procBytes + 1 + 4 * ((v)))])`, and `this.vmaState(p, vs)`
- * in a method of the Kernel class the body of that method. bin/bundle.js runs it on every bundle
- * it writes.
+ * in a method of the Kernel class the body of that method; and the short functions called as
+ * statements (`opSetPte(L, s, p, v, pte);`, `this.zapPtes(p, v, ve);`, `() => opCtxFree(L, s, c)`)
+ * by their bodies.
+ * bin/bundle.js runs it on every bundle it writes.
  *
  * Why: the state is read and written through small functions (src/state/access.ts,
  * src/state/layout.ts, the PTE and match codecs, the decider's one-line methods) that name each
@@ -27,12 +29,32 @@
  *   `this` (what may be evaluated twice, or not at all);
  * - no name the body uses, nor `f`, nor a function an argument calls, is declared anywhere in the
  *   outermost function or class around the call (it would name something else there).
+ *
+ * And the bodies of statements: a top-level `var f = (a, b) => { statements }`, or a method
+ * `m(a, b) { statements }` under the rules of methods above, called as a statement of its own
+ * (`f(x, y);`, `this.m(x, y);`) or as the expression of an arrow function (`=> f(x, y)`, whose
+ * value is undefined either way), is replaced by a block that binds the arguments, in order and
+ * once each as the call did, to names of their own, then runs the body in a block inside it
+ * (its locals apart from the arguments' names): `{ let inl$3_0 = (x), inl$3_1 = (y); { ... } }`.
+ * The body has no `return`, no function or class inside it, no `var`, label, object literal or
+ * destructuring, no `arguments`, `super`, `yield` or `await`, `this` only in a method, no local
+ * named like a parameter, and at most MAX_STATEMENT_BODY characters; the calls in it are
+ * expanded by these same rules first (a cycle is left a call). No name the copied body reads
+ * (top-level or global, its expanded calls' included), nor `f`, is declared in the outermost
+ * function or class around the call.
+ *
  * The definitions stay (calls inside them replaced by the same rules); every other call is left
  * as it was.
  *
  * Plain JavaScript (typed by inlineAccessors.d.ts), because bin/bundle.js runs before any
  * TypeScript loader; the caller passes the TypeScript compiler module.
  */
+
+/**
+ * The longest statement body (in characters of source) copied into its callers: a body copied
+ * into every caller makes each caller larger, and V8 optimizes and inlines by size.
+ */
+const MAX_STATEMENT_BODY = 400;
 
 /**
  * @param {typeof import('typescript')} ts
@@ -55,6 +77,8 @@ export const inlineAccessors = (ts, code) => {
     if (!inPackage) own.add(st);
   }
 
+  /** The names a binding pattern declares. */
+  const bindingNames = (b) => (ts.isIdentifier(b) ? [b.text] : b.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name))));
   const plainParams = (f) => f.parameters.every((p) => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken);
   const isStatic = (m) => (m.modifiers ?? []).some((x) => x.kind === K.StaticKeyword);
 
@@ -64,6 +88,8 @@ export const inlineAccessors = (ts, code) => {
    * expression may read (methods), and the name calls are counted under.
    */
   const defs = new Map();
+  /** the candidates whose body is a block: keyed as `defs`, inlined only where called as a statement */
+  const statementDefs = new Map();
   const topLevel = new Set();
   /** the project's top-level classes: node → name */
   const classes = new Map();
@@ -75,13 +101,18 @@ export const inlineAccessors = (ts, code) => {
     }
     if (!ts.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) {
-      if (!ts.isIdentifier(d.name)) continue;
+      if (!ts.isIdentifier(d.name)) {
+        bindingNames(d.name).forEach((x) => topLevel.add(x));
+        continue;
+      }
       topLevel.add(d.name.text);
       const f = d.initializer;
       if (!own.has(st) || !f) continue;
       if (ts.isClassExpression(f)) classes.set(f, d.name.text);
-      if (!ts.isArrowFunction(f) || ts.isBlock(f.body) || f.modifiers?.length || !plainParams(f)) continue;
-      defs.set(d.name.text, { params: f.parameters.map((p) => p.name.text), body: f.body, node: d, cls: null, name: d.name.text });
+      if (!ts.isArrowFunction(f) || f.modifiers?.length || !plainParams(f)) continue;
+      const def = { params: f.parameters.map((p) => p.name.text), body: f.body, node: d, cls: null, name: d.name.text };
+      if (ts.isBlock(f.body)) statementDefs.set(d.name.text, def);
+      else defs.set(d.name.text, def);
     }
   }
   for (const st of sf.statements)
@@ -110,7 +141,10 @@ export const inlineAccessors = (ts, code) => {
     ts.forEachChild(n, visitWrites);
   };
   visitWrites(sf);
-  for (const name of assignedNames) defs.delete(name);
+  for (const name of assignedNames) {
+    defs.delete(name);
+    statementDefs.delete(name);
+  }
 
   const classKey = new Map();
   for (const [cls, name] of classes) {
@@ -123,22 +157,24 @@ export const inlineAccessors = (ts, code) => {
       if (!ts.isMethodDeclaration(m) || !ts.isIdentifier(m.name) || m.asteriskToken || m.modifiers?.length || !plainParams(m)) continue;
       if (members.get(m.name.text) !== 1 || assignedProperties.has(m.name.text)) continue;
       const body = m.body?.statements;
-      if (!body || body.length !== 1 || !ts.isReturnStatement(body[0]) || !body[0].expression) continue;
-      defs.set(`${key}#${m.name.text}`, { params: m.parameters.map((p) => p.name.text), body: body[0].expression, node: m, cls, name: `${name}.${m.name.text}` });
+      if (!body) continue;
+      const def = { params: m.parameters.map((p) => p.name.text), body: m.body, node: m, cls, name: `${name}.${m.name.text}` };
+      if (body.length === 1 && ts.isReturnStatement(body[0]) && body[0].expression) defs.set(`${key}#${m.name.text}`, { ...def, body: body[0].expression });
+      else statementDefs.set(`${key}#${m.name.text}`, def);
     }
   }
 
   /** The candidate a call names: a top-level function, or a method of `cls` called on `this`. */
-  const calleeOf = (n, cls) => {
+  const calleeOf = (n, cls, table = defs) => {
     if (!ts.isCallExpression(n) || n.questionDotToken) return null;
     const f = n.expression;
     if (ts.isIdentifier(f)) {
-      const d = defs.get(f.text);
+      const d = table.get(f.text);
       return d && d.cls === null ? f.text : null;
     }
     if (cls && ts.isPropertyAccessExpression(f) && !f.questionDotToken && f.expression.kind === K.ThisKeyword && ts.isIdentifier(f.name)) {
       const key = `${classKey.get(cls)}#${f.name.text}`;
-      return defs.has(key) ? key : null;
+      return table.has(key) ? key : null;
     }
     return null;
   };
@@ -251,10 +287,7 @@ export const inlineAccessors = (ts, code) => {
     const known = declaredIn.get(outermost);
     if (known) return known;
     const names = new Set();
-    const collectBinding = (b) => {
-      if (ts.isIdentifier(b)) names.add(b.text);
-      else b.elements.forEach((e) => !ts.isOmittedExpression(e) && collectBinding(e.name));
-    };
+    const collectBinding = (b) => bindingNames(b).forEach((x) => names.add(x));
     const collect = (c) => {
       if ((ts.isVariableDeclaration(c) || ts.isParameter(c) || ts.isBindingElement(c)) && c.name) collectBinding(c.name);
       else if ((ts.isFunctionDeclaration(c) || ts.isClassDeclaration(c) || ts.isFunctionExpression(c) || ts.isClassExpression(c)) && c.name) names.add(c.name.text);
@@ -280,9 +313,59 @@ export const inlineAccessors = (ts, code) => {
     return null;
   };
 
+  /**
+   * A statement candidate's body, if it can be copied into another function: no `return`, no
+   * function or class inside it, no object literal or destructuring (names that are not
+   * references), no label, no `var`, no `arguments`, `super`, `yield` or `await`, `this` only in
+   * a method; no local named like a parameter. Returns the other names it reads (top-level or
+   * global), or null.
+   */
+  const statementBodyFree = (d) => {
+    if (d.body.getText(sf).length > MAX_STATEMENT_BODY) return null;
+    const locals = new Set();
+    const refs = [];
+    let ok = true;
+    const visit = (n) => {
+      if (!ok) return;
+      if (
+        ts.isReturnStatement(n) || ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isObjectLiteralExpression(n) || ts.isObjectBindingPattern(n) ||
+        ts.isArrayBindingPattern(n) || ts.isLabeledStatement(n) || ts.isYieldExpression(n) || ts.isAwaitExpression(n) || n.kind === K.SuperKeyword ||
+        (n.kind === K.ThisKeyword && d.cls === null)
+      ) {
+        ok = false;
+        return;
+      }
+      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) ok = false;
+      else if (ts.isVariableDeclaration(n)) {
+        if (!ts.isIdentifier(n.name)) ok = false;
+        locals.add(n.name.text);
+        if (n.initializer) visit(n.initializer);
+      } else if (ts.isCatchClause(n)) {
+        if (n.variableDeclaration) locals.add(n.variableDeclaration.name.text);
+        visit(n.block);
+      } else if (ts.isPropertyAccessExpression(n)) visit(n.expression);
+      else if (ts.isIdentifier(n)) refs.push(n.text);
+      else ts.forEachChild(n, visit);
+    };
+    visit(d.body);
+    if (!ok || d.params.some((p) => locals.has(p))) return null;
+    const free = new Set();
+    for (const r of refs) {
+      if (d.params.includes(r) || locals.has(r)) continue;
+      if (r === 'arguments') return null;
+      free.add(r);
+    }
+    return free;
+  };
+
   // the call sites (in the definitions too: a definition called from elsewhere is left in place)
   const edits = [];
   const inlined = {};
+  /** false while a statement candidate's body is built (once, whatever the number of its call sites) */
+  let counting = true;
+  const count = (name) => {
+    if (counting) inlined[name] = (inlined[name] ?? 0) + 1;
+  };
   /** The expansion of call n, if it can replace the call where it stands. */
   const expansionAt = (n) => {
     if (!ts.isCallExpression(n)) return null;
@@ -297,30 +380,100 @@ export const inlineAccessors = (ts, code) => {
     if (!n.arguments.every((a, i) => pure(a, cls, true) && !hidden(a) && (e.uses[i] === 1 || trivial(a)))) return null;
     return { e, name: defs.get(key).name };
   };
-  /** The text of call n with its expansion in place, and each argument's own calls expanded. */
-  const expandAt = (n, { e, name }) => {
-    inlined[name] = (inlined[name] ?? 0) + 1;
-    return substitute(e, n.arguments.map(rewrite));
+
+  /**
+   * Each statement candidate's body as it is copied: its parameters renamed to names of its own
+   * (`inl$<id>_<k>`, bound at the call site), the calls in it expanded; with the top-level
+   * names that text reads. null: not copied (see statementBodyFree, or a cycle).
+   */
+  const bodies = new Map();
+  const building = new Set();
+  let nextBodyId = 0;
+  /** the parameters' new names begin with a prefix no name of the bundle begins with */
+  let prefix = 'inl$';
+  while (code.includes(prefix)) prefix = `_${prefix}`;
+  const bodyOf = (key) => {
+    if (bodies.has(key)) return bodies.get(key);
+    if (building.has(key)) return null;
+    const d = statementDefs.get(key);
+    const baseFree = statementBodyFree(d);
+    if (baseFree === null) {
+      bodies.set(key, null);
+      return null;
+    }
+    building.add(key);
+    const id = nextBodyId++;
+    const names = d.params.map((_, k) => `${prefix}${id}_${k}`);
+    const free = new Set(baseFree);
+    const wasCounting = counting;
+    counting = false;
+    const text = rewrite(d.body, new Map(d.params.map((p, k) => [p, names[k]])), free);
+    counting = wasCounting;
+    building.delete(key);
+    const body = { text, names, free };
+    bodies.set(key, body);
+    return body;
   };
-  /** The text of expression n with every call that can be expanded expanded. */
-  const rewrite = (n) => {
+  /**
+   * The statement candidate that node st calls, if its body can replace st where it stands: st
+   * is an expression statement, or the expression body of an arrow function (whose value, the
+   * candidate's, is undefined either way).
+   */
+  const statementExpansionAt = (st) => {
+    const n = ts.isExpressionStatement(st) ? st.expression : ts.isArrowFunction(st.parent) && st.parent.body === st ? st : null;
+    if (n === null || !ts.isCallExpression(n) || n.arguments.some((a) => ts.isSpreadElement(a))) return null;
+    const key = calleeOf(n, thisClassAt(n), statementDefs);
+    const body = key === null ? null : bodyOf(key);
+    if (!body || body.names.length !== n.arguments.length) return null;
+    const around = declaredAround(n);
+    if ((ts.isIdentifier(n.expression) && around.has(n.expression.text)) || [...body.free].some((x) => around.has(x))) return null;
+    return { body, name: statementDefs.get(key).name, call: n };
+  };
+
+  /**
+   * The text that replaces node n, or null: a parameter's new name (`ren`), a statement
+   * candidate's body in a block of its own after its arguments (bound in order, once each, as
+   * a call would), or an expression candidate's expansion; the top-level names it reads go
+   * into `free`.
+   */
+  const replacementOf = (n, ren, free) => {
+    if (ren && ts.isIdentifier(n) && ren.has(n.text)) return ren.get(n.text);
+    const sx = statementExpansionAt(n);
+    if (sx) {
+      count(sx.name);
+      sx.body.free.forEach((x) => free?.add(x));
+      const args = sx.call.arguments.map((a) => rewrite(a, ren, free));
+      const bind = args.length === 0 ? '' : `let ${args.map((a, i) => `${sx.body.names[i]} = (${a})`).join(', ')}; `;
+      return `{ ${bind}${sx.body.text} }`;
+    }
     const x = expansionAt(n);
-    if (x) return expandAt(n, x);
+    if (x) {
+      count(x.name);
+      x.e.free.forEach((f) => free?.add(f));
+      return substitute(x.e, n.arguments.map((a) => rewrite(a, ren, free)));
+    }
+    return null;
+  };
+  /** The text of node n with every call that can be expanded expanded (and the names of `ren` renamed). */
+  const rewrite = (n, ren = null, free = null) => {
+    const whole = replacementOf(n, ren, free);
+    if (whole !== null) return whole;
     let out = '';
     let at = n.getStart(sf);
     const visit = (c) => {
-      const cx = expansionAt(c);
-      if (cx) {
-        out += code.slice(at, c.getStart(sf)) + expandAt(c, cx);
+      const r = replacementOf(c, ren, free);
+      if (r !== null) {
+        out += code.slice(at, c.getStart(sf)) + r;
         at = c.getEnd();
-      } else ts.forEachChild(c, visit);
+      } else if (ts.isPropertyAccessExpression(c)) visit(c.expression);
+      else ts.forEachChild(c, visit);
     };
     ts.forEachChild(n, visit);
     return out + code.slice(at, n.getEnd());
   };
   const visitCalls = (n) => {
-    const x = expansionAt(n);
-    if (x) edits.push([n.getStart(sf), n.getEnd(), expandAt(n, x)]);
+    const r = replacementOf(n, null, null);
+    if (r !== null) edits.push([n.getStart(sf), n.getEnd(), r]);
     else ts.forEachChild(n, visitCalls);
   };
   for (const st of sf.statements) if (own.has(st)) visitCalls(st);

@@ -3,9 +3,10 @@
  * one-expression functions, and of one-expression methods on `this`), which it leaves (an
  * argument with an effect, an argument it would evaluate twice or never, a name the call site
  * shadows, a definition assigned again, a body with a statement, a cycle, a method a subclass
- * or a property could replace, `this` bound elsewhere, an npm package's code), that the
- * replaced code computes what the calls did, and that the bundles bin/bundle.js writes have the
- * state accessors inlined.
+ * or a property could replace, `this` bound elsewhere, an npm package's code); which statement
+ * bodies it copies into the calls made as statements, and which it leaves; that the replaced
+ * code computes what the calls did; and that the bundles bin/bundle.js writes have the state
+ * accessors inlined and the state's writers copied in.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -179,6 +180,94 @@ function main() { const c = new C(); c.h = () => 20; return [new B().g(), c.g()]
     expect(run(r.code)).toEqual([12, 21]);
   });
 
+  it("copies a statement body into its callers where called as a statement or an arrow function's expression, its arguments bound once each, in order", () => {
+    const code = `
+var HDR = 1;
+var put = (s, i, v) => { s[HDR + i] = v; };
+var fill = (s, a, b, v) => { for (let i = a; i < b; i++) put(s, i, v); };
+var clamp = (s, a) => { a = Math.max(a, 0); s[0] = a; };
+function main(s, n) {
+  const log = [];
+  let k = n;
+  fill(s, k++, (log.push('b'), k++ + 2), (log.push('v'), 7));
+  clamp(s, n - 3);
+  const x = put(s, 5, 1);
+  if (n > 2) put(s, 6, k); else put(s, 6, -k);
+  const y = [7, 8].map((i) => put(s, i, i));
+  return [Array.from(s), k, log, x, y];
+}`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ put: 4, fill: 1, clamp: 1 });
+    // an arrow function's expression: the block is its body, its value undefined as the call's was
+    expect(r.code).toMatch(/\.map\(\(i\) => \{ let inl\$\d+_0 = \(s\)/);
+    // the value of a call is used: it stays a call
+    expect(r.code).toContain('const x = put(s, 5, 1);');
+    expect(r.code).toMatch(/if \(n > 2\) \{ let inl\$\d+_0 = \(s\)/);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5 }), (n) => {
+        expect(run(r.code, new Int8Array(12), n)).toEqual(run(code, new Int8Array(12), n));
+      }),
+      fcParams(50),
+    );
+  });
+
+  it('copies statement bodies into statement bodies: each parameter a name of its own, each body a block of its own', () => {
+    const code = `
+var inner = (s, i) => { const o = i * 2; s[o] = i; };
+var outer = (s, o) => { const i = o + 1; inner(s, o); inner(s, i); };
+function main(s, o) { const i = 1; outer(s, o); inner(s, i); return Array.from(s); }`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ inner: 3, outer: 1 });
+    const main = r.code.slice(r.code.indexOf('function main'));
+    expect(main).not.toMatch(/(?<![.\w$])(inner|outer)\(/);
+    for (let o = 0; o < 4; o++) expect(run(r.code, new Int8Array(12), o)).toEqual(run(code, new Int8Array(12), o));
+  });
+
+  it('copies no statement body with a return, `this` outside a method, a `var`, a function, an object literal, a label, a local named like a parameter, or too long; nor where the call site shadows a name it reads', () => {
+    const long = Array.from({ length: 60 }, (_, i) => `s[${i % 4}] += ${i};`).join(' ');
+    const code = `
+var HDR = 1;
+var early = (s) => { if (s[0]) return; s[1] = 1; };
+var self = (s) => { s[0] = this === undefined ? 1 : 2; };
+var old = (s) => { var t = 1; s[0] = t; };
+var closure = (s) => { const f = () => 1; s[0] = f(); };
+var literal = (s) => { const o = { a: 1 }; s[0] = o.a; };
+var labelled = (s) => { out: for (let i = 0; i < 2; i++) { s[i] = 1; break out; } };
+var shadows = (s, i) => { for (let i = 0; i < 1; i++) s[i] = 1; };
+var tooLong = (s) => { ${long} };
+var header = (s) => { s[HDR] = 9; };
+function main(s) {
+  early(s); self(s); old(s); closure(s); literal(s); labelled(s); shadows(s, 0); tooLong(s);
+  { const HDR = 2; header(s); }
+  return Array.from(s);
+}`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({});
+    expect(run(r.code, new Int32Array(4))).toEqual(run(code, new Int32Array(4)));
+  });
+
+  it("copies a class's statement methods where `this` is its instance", () => {
+    const code = `
+var C = class {
+  constructor(s) { this.s = s; }
+  set(v, x) { this.s[v] = x; this.count = (this.count ?? 0) + 1; }
+  run(v) {
+    this.set(v, 1);
+    const f = () => this.set(v + 1, 2);
+    f();
+    [0].forEach(() => { this.set(v + 2, 3); });
+    const g = function () { this.set(0, 4); };
+    g.call({ set: () => {} });
+    return [Array.from(this.s), this.count];
+  }
+};
+function main(s, v) { return new C(s).run(v); }`;
+    const r = inline(code);
+    expect(r.inlined).toEqual({ 'C.set': 3 });
+    expect(r.code).toContain('this.set(0, 4);');
+    expect(run(r.code, new Int8Array(6), 1)).toEqual(run(code, new Int8Array(6), 1));
+  });
+
   it("leaves an npm package's modules as they are", () => {
     const code = `
 // node_modules/pkg/index.js
@@ -206,5 +295,10 @@ function main(x) { return [inPackage(x), own(x), dep(x)]; }`;
     };
     visit(ts.createSourceFile('pfnmap-model.mjs', model, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS));
     expect(Object.fromEntries(calls)).toEqual({});
+    // the state's writers (src/state/ops.ts), called as statements, are copied in, their definitions kept
+    for (const writer of ['opSetPte', 'opSetOwner', 'opCtxKref', 'opCtxFree', 'opTreeRemove']) {
+      expect(model).toContain(`var ${writer} = (`);
+      expect(model).not.toMatch(new RegExp(`(?<![.\\w$])${writer}\\(`));
+    }
   });
 });
