@@ -1,9 +1,9 @@
 /**
  * Inlines the bundle's one-expression accessors at their call sites: `vflags(L, s, p, v)`
  * becomes `((s)[(HDR + ((p)) * ((L)).procBytes + 1 + 4 * ((v)))])`, and `this.vmaState(p, vs)`
- * in a method of the Kernel class the body of that method; and the short functions called as
- * statements (`opSetPte(L, s, p, v, pte);`, `this.zapPtes(p, v, ve);`, `() => opCtxFree(L, s, c)`)
- * by their bodies.
+ * in a method of the Kernel class the body of that method; and copies the bodies of short
+ * functions where their value is dropped, kept in a name or returned (`opSetPte(L, s, p, v, pte);`,
+ * `const ve = vmaEndOf(L, s, p, v);`, `return takeEdge(T, st, ev);`).
  * bin/bundle.js runs it on every bundle it writes.
  *
  * Why: the state is read and written through small functions (src/state/access.ts,
@@ -30,18 +30,26 @@
  * - no name the body uses, nor `f`, nor a function an argument calls, is declared anywhere in the
  *   outermost function or class around the call (it would name something else there).
  *
- * And the bodies of statements: a top-level `var f = (a, b) => { statements }`, or a method
- * `m(a, b) { statements }` under the rules of methods above, called as a statement of its own
- * (`f(x, y);`, `this.m(x, y);`) or as the expression of an arrow function (`=> f(x, y)`, whose
- * value is undefined either way), is replaced by a block that binds the arguments, in order and
- * once each as the call did, to names of their own, then runs the body in a block inside it
- * (its locals apart from the arguments' names): `{ let inl$3_0 = (x), inl$3_1 = (y); { ... } }`.
- * The body has no `return`, no function or class inside it, no `var`, label, object literal or
- * destructuring, no `arguments`, `super`, `yield` or `await`, `this` only in a method, no local
- * named like a parameter, and at most MAX_STATEMENT_BODY characters; the calls in it are
- * expanded by these same rules first (a cycle is left a call). No name the copied body reads
- * (top-level or global, its expanded calls' included), nor `f`, is declared in the outermost
- * function or class around the call.
+ * And the bodies of functions: a top-level `var f = (a, b) => { statements }`, or a method
+ * `m(a, b) { statements }` under the rules of methods above (or such a function of one
+ * expression that cannot be expanded in place: one with an effect, `Math.max`, a cycle), is
+ * copied where the call stands
+ * - as a statement of its own (`f(x, y);`: its value dropped),
+ * - as `return f(x, y);` or an arrow function's expression (`=> f(x, y)`: its value returned),
+ * - as the one declaration of a `let` or `const` (`const z = f(x, y);`) or an assignment
+ *   statement to a name (`z = f(x, y);`: its value given to the name; no local of the body, nor
+ *   of a copy its return makes, has that name).
+ * The copy is a block that binds the arguments, in order and once each as the call did, to
+ * names of their own, then runs the body in a block inside it (its locals apart from the
+ * arguments' names), its last statement's `return e` made `(e);`, `return (e);` or `z = (e);`
+ * (`let z;` declared before the block): `{ let inl$3_0 = (x), inl$3_1 = (y); { ... } }`. When
+ * that `e` is itself a call of such a function, its copy takes the `return`'s place. The body has
+ * no `return` but as its last statement, no function or class inside it, no `var`, label, object
+ * literal or destructuring, no `arguments`, `super`, `yield` or `await`, `this` only in a
+ * method, no local named like a parameter, and at most MAX_COPIED_BODY characters; the calls
+ * in it are expanded and copied by these same rules first (a cycle is left a call). No name the
+ * copy reads (top-level or global, its expanded calls' included), nor `f`, is declared in the
+ * outermost function or class around the call.
  *
  * The definitions stay (calls inside them replaced by the same rules); every other call is left
  * as it was.
@@ -51,10 +59,10 @@
  */
 
 /**
- * The longest statement body (in characters of source) copied into its callers: a body copied
+ * The longest body (in characters of source) copied into its callers: a body copied
  * into every caller makes each caller larger, and V8 optimizes and inlines by size.
  */
-const MAX_STATEMENT_BODY = 400;
+const MAX_COPIED_BODY = 400;
 
 /**
  * @param {typeof import('typescript')} ts
@@ -88,8 +96,8 @@ export const inlineAccessors = (ts, code) => {
    * expression may read (methods), and the name calls are counted under.
    */
   const defs = new Map();
-  /** the candidates whose body is a block: keyed as `defs`, inlined only where called as a statement */
-  const statementDefs = new Map();
+  /** the functions whose body may be copied where their value is dropped, kept or returned (keyed as `defs`) */
+  const bodyDefs = new Map();
   const topLevel = new Set();
   /** the project's top-level classes: node → name */
   const classes = new Map();
@@ -111,7 +119,7 @@ export const inlineAccessors = (ts, code) => {
       if (ts.isClassExpression(f)) classes.set(f, d.name.text);
       if (!ts.isArrowFunction(f) || f.modifiers?.length || !plainParams(f)) continue;
       const def = { params: f.parameters.map((p) => p.name.text), body: f.body, node: d, cls: null, name: d.name.text };
-      if (ts.isBlock(f.body)) statementDefs.set(d.name.text, def);
+      if (ts.isBlock(f.body)) bodyDefs.set(d.name.text, def);
       else defs.set(d.name.text, def);
     }
   }
@@ -143,7 +151,7 @@ export const inlineAccessors = (ts, code) => {
   visitWrites(sf);
   for (const name of assignedNames) {
     defs.delete(name);
-    statementDefs.delete(name);
+    bodyDefs.delete(name);
   }
 
   const classKey = new Map();
@@ -160,7 +168,7 @@ export const inlineAccessors = (ts, code) => {
       if (!body) continue;
       const def = { params: m.parameters.map((p) => p.name.text), body: m.body, node: m, cls, name: `${name}.${m.name.text}` };
       if (body.length === 1 && ts.isReturnStatement(body[0]) && body[0].expression) defs.set(`${key}#${m.name.text}`, { ...def, body: body[0].expression });
-      else statementDefs.set(`${key}#${m.name.text}`, def);
+      else bodyDefs.set(`${key}#${m.name.text}`, def);
     }
   }
 
@@ -214,6 +222,7 @@ export const inlineAccessors = (ts, code) => {
     for (const [key, d] of [...defs])
       if (!pure(d.body, d.cls, false)) {
         defs.delete(key);
+        bodyDefs.set(key, d);
         changed = true;
       }
   }
@@ -277,6 +286,8 @@ export const inlineAccessors = (ts, code) => {
     return result;
   };
   for (const key of defs.keys()) expand(key);
+  // an expression that cannot be expanded in place may still be copied where its value is kept or returned
+  for (const [key, e] of expanded) if (e === null) bodyDefs.set(key, defs.get(key));
 
   /** The names declared in the outermost function or class around node n (parameters and declarations anywhere in it). */
   const declaredIn = new Map();
@@ -314,23 +325,27 @@ export const inlineAccessors = (ts, code) => {
   };
 
   /**
-   * A statement candidate's body, if it can be copied into another function: no `return`, no
-   * function or class inside it, no object literal or destructuring (names that are not
-   * references), no label, no `var`, no `arguments`, `super`, `yield` or `await`, `this` only in
-   * a method; no local named like a parameter. Returns the other names it reads (top-level or
-   * global), or null.
+   * A body candidate's body, if it can be copied into another function: no function or class
+   * inside it, no object literal or destructuring (names that are not references), no label,
+   * no `var`, no `arguments`, `super`, `yield` or `await`, `this` only in a method, no local
+   * named like a parameter, and a `return` only as its last statement. Returns the statements
+   * before that return, the returned expression (null: none), the body's locals and the other
+   * names it reads (top-level or global); or null.
    */
-  const statementBodyFree = (d) => {
-    if (d.body.getText(sf).length > MAX_STATEMENT_BODY) return null;
+  const bodyParts = (d) => {
+    if (d.body.getText(sf).length > MAX_COPIED_BODY) return null;
+    const block = ts.isBlock(d.body) ? d.body.statements : null;
+    const last = block?.[block.length - 1];
+    const tailReturn = last && ts.isReturnStatement(last) ? last : null;
     const locals = new Set();
     const refs = [];
     let ok = true;
     const visit = (n) => {
       if (!ok) return;
       if (
-        ts.isReturnStatement(n) || ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isObjectLiteralExpression(n) || ts.isObjectBindingPattern(n) ||
-        ts.isArrayBindingPattern(n) || ts.isLabeledStatement(n) || ts.isYieldExpression(n) || ts.isAwaitExpression(n) || n.kind === K.SuperKeyword ||
-        (n.kind === K.ThisKeyword && d.cls === null)
+        (ts.isReturnStatement(n) && n !== tailReturn) || ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isObjectLiteralExpression(n) ||
+        ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n) || ts.isLabeledStatement(n) || ts.isYieldExpression(n) || ts.isAwaitExpression(n) ||
+        n.kind === K.SuperKeyword || (n.kind === K.ThisKeyword && d.cls === null)
       ) {
         ok = false;
         return;
@@ -355,13 +370,14 @@ export const inlineAccessors = (ts, code) => {
       if (r === 'arguments') return null;
       free.add(r);
     }
-    return free;
+    if (block === null) return { pre: [], tail: d.body, locals, free };
+    return { pre: tailReturn ? block.slice(0, -1) : block, tail: tailReturn?.expression ?? null, locals, free };
   };
 
   // the call sites (in the definitions too: a definition called from elsewhere is left in place)
   const edits = [];
   const inlined = {};
-  /** false while a statement candidate's body is built (once, whatever the number of its call sites) */
+  /** false while a body candidate's copy is built (once, whatever the number of its call sites) */
   let counting = true;
   const count = (name) => {
     if (counting) inlined[name] = (inlined[name] ?? 0) + 1;
@@ -382,9 +398,12 @@ export const inlineAccessors = (ts, code) => {
   };
 
   /**
-   * Each statement candidate's body as it is copied: its parameters renamed to names of its own
-   * (`inl$<id>_<k>`, bound at the call site), the calls in it expanded; with the top-level
-   * names that text reads. null: not copied (see statementBodyFree, or a cycle).
+   * Each body candidate's copy, built once: its parameters' new names (`inl$<id>_<k>`, bound at
+   * the call site), the statements before its last `return` with their calls expanded (`pre`),
+   * and what stands for that return where the call's value is dropped (`dropped`), returned
+   * (`returned`) or given to a name (`given`, the name written as TARGET); with the locals a
+   * `given` copy declares around TARGET (its own and those of the copies its return makes) and
+   * the names the copy reads. null: not copied (see bodyParts, or a cycle).
    */
   const bodies = new Map();
   const building = new Set();
@@ -392,59 +411,111 @@ export const inlineAccessors = (ts, code) => {
   /** the parameters' new names begin with a prefix no name of the bundle begins with */
   let prefix = 'inl$';
   while (code.includes(prefix)) prefix = `_${prefix}`;
+  const TARGET = '\u0001';
   const bodyOf = (key) => {
     if (bodies.has(key)) return bodies.get(key);
-    if (building.has(key)) return null;
-    const d = statementDefs.get(key);
-    const baseFree = statementBodyFree(d);
-    if (baseFree === null) {
+    if (building.has(key) || code.includes(TARGET)) return null;
+    const d = bodyDefs.get(key);
+    const parts = bodyParts(d);
+    if (parts === null) {
       bodies.set(key, null);
       return null;
     }
     building.add(key);
     const id = nextBodyId++;
     const names = d.params.map((_, k) => `${prefix}${id}_${k}`);
-    const free = new Set(baseFree);
+    const ren = new Map(d.params.map((p, k) => [p, names[k]]));
+    const free = new Set(parts.free);
     const wasCounting = counting;
     counting = false;
-    const text = rewrite(d.body, new Map(d.params.map((p, k) => [p, names[k]])), free);
+    const pre = parts.pre.map((st) => rewrite(st, ren, free)).join('\n');
+    const body = { names, pre, free, locals: parts.locals, dropped: '', returned: 'return;', given: `${TARGET} = undefined;` };
+    if (parts.tail !== null) {
+      const inner = copyAt(parts.tail);
+      if (inner) {
+        body.dropped = copyText(inner, 'dropped', ren, free);
+        body.returned = copyText(inner, 'returned', ren, free);
+        body.given = copyText(inner, 'given', ren, free);
+        inner.body.locals.forEach((x) => body.locals.add(x));
+      } else {
+        const t = rewrite(parts.tail, ren, free);
+        body.dropped = `(${t});`;
+        body.returned = `return (${t});`;
+        body.given = `${TARGET} = (${t});`;
+      }
+    }
     counting = wasCounting;
     building.delete(key);
-    const body = { text, names, free };
     bodies.set(key, body);
     return body;
   };
-  /**
-   * The statement candidate that node st calls, if its body can replace st where it stands: st
-   * is an expression statement, or the expression body of an arrow function (whose value, the
-   * candidate's, is undefined either way).
-   */
-  const statementExpansionAt = (st) => {
-    const n = ts.isExpressionStatement(st) ? st.expression : ts.isArrowFunction(st.parent) && st.parent.body === st ? st : null;
-    if (n === null || !ts.isCallExpression(n) || n.arguments.some((a) => ts.isSpreadElement(a))) return null;
-    const key = calleeOf(n, thisClassAt(n), statementDefs);
+  /** The body candidate call n makes, if its copy can stand where n is (the names it reads not hidden there). */
+  const copyAt = (n) => {
+    if (!ts.isCallExpression(n) || n.arguments.some((a) => ts.isSpreadElement(a))) return null;
+    const key = calleeOf(n, thisClassAt(n), bodyDefs);
     const body = key === null ? null : bodyOf(key);
     if (!body || body.names.length !== n.arguments.length) return null;
     const around = declaredAround(n);
     if ((ts.isIdentifier(n.expression) && around.has(n.expression.text)) || [...body.free].some((x) => around.has(x))) return null;
-    return { body, name: statementDefs.get(key).name, call: n };
+    return { body, name: bodyDefs.get(key).name, call: n };
+  };
+  /**
+   * The copy of call c.call where its value is dropped, returned, or given to `target`: a block
+   * that binds the arguments (in order, once each, as the call did) to the parameters' new
+   * names, then runs the body in a block inside it.
+   */
+  const copyText = (c, use, ren, free, target) => {
+    count(c.name);
+    c.body.free.forEach((x) => free?.add(x));
+    const args = c.call.arguments.map((a) => rewrite(a, ren, free));
+    const bind = args.length === 0 ? '' : `let ${args.map((a, i) => `${c.body.names[i]} = (${a})`).join(', ')}; `;
+    const tail = c.body[use];
+    return `{ ${bind}{ ${c.body.pre}\n${target === undefined ? tail : tail.split(TARGET).join(target)} } }`;
+  };
+  /**
+   * Where node st stands for a call's value, the copy that can replace it: a statement of its
+   * own (`f(x);`, value dropped), an arrow function's expression or a `return f(x);` (value
+   * returned), a `let` or `const` of one name (`const y = f(x);`) or an assignment statement
+   * to a name (`y = f(x);`) whose body declares no local of that name (value given).
+   */
+  const copySiteOf = (st) => {
+    if (ts.isExpressionStatement(st)) {
+      const e = st.expression;
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === K.EqualsToken && ts.isIdentifier(e.left)) {
+        const c = copyAt(e.right);
+        return c && !c.body.locals.has(e.left.text) ? { c, use: 'given', target: e.left.text } : null;
+      }
+      const c = copyAt(e);
+      return c && { c, use: 'dropped' };
+    }
+    if (ts.isArrowFunction(st.parent) && st.parent.body === st) {
+      const c = copyAt(st);
+      return c && { c, use: 'returned' };
+    }
+    if (ts.isReturnStatement(st) && st.expression) {
+      const c = copyAt(st.expression);
+      return c && { c, use: 'returned' };
+    }
+    if (ts.isVariableStatement(st) && !st.modifiers?.length) {
+      const list = st.declarationList;
+      const [d] = list.declarations;
+      if (!(list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) || list.declarations.length !== 1 || !ts.isIdentifier(d.name) || !d.initializer) return null;
+      const c = copyAt(d.initializer);
+      return c && !c.body.locals.has(d.name.text) ? { c, use: 'given', target: d.name.text, declare: true } : null;
+    }
+    return null;
   };
 
   /**
-   * The text that replaces node n, or null: a parameter's new name (`ren`), a statement
-   * candidate's body in a block of its own after its arguments (bound in order, once each, as
-   * a call would), or an expression candidate's expansion; the top-level names it reads go
-   * into `free`.
+   * The text that replaces node n, or null: a parameter's new name (`ren`), a body candidate's
+   * copy (copySiteOf), or an expression candidate's expansion; the names it reads go into `free`.
    */
   const replacementOf = (n, ren, free) => {
     if (ren && ts.isIdentifier(n) && ren.has(n.text)) return ren.get(n.text);
-    const sx = statementExpansionAt(n);
-    if (sx) {
-      count(sx.name);
-      sx.body.free.forEach((x) => free?.add(x));
-      const args = sx.call.arguments.map((a) => rewrite(a, ren, free));
-      const bind = args.length === 0 ? '' : `let ${args.map((a, i) => `${sx.body.names[i]} = (${a})`).join(', ')}; `;
-      return `{ ${bind}${sx.body.text} }`;
+    const site = copySiteOf(n);
+    if (site) {
+      const text = copyText(site.c, site.use, ren, free, site.target && (ren?.get(site.target) ?? site.target));
+      return site.declare ? `let ${site.target}; ${text}` : text;
     }
     const x = expansionAt(n);
     if (x) {

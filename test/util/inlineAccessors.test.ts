@@ -129,7 +129,8 @@ var b = (x) => x > 0 ? a(x - 1) : 0;
 var ok = (x) => x - 1;
 function main(x) { return [again(x), block(x), dflt(x), calls(x), a(x), ok(x)]; }`;
     const r = inline(code);
-    expect(r.inlined).toEqual({ ok: 1 });
+    // b, whose body calls a, is copied into a's body (its value returned), where it calls a again
+    expect(r.inlined).toEqual({ ok: 1, b: 1 });
     expect(run(r.code, 3)).toEqual([4, 3, 3, 3, 0, 2]);
   });
 
@@ -194,14 +195,18 @@ function main(s, n) {
   const x = put(s, 5, 1);
   if (n > 2) put(s, 6, k); else put(s, 6, -k);
   const y = [7, 8].map((i) => put(s, i, i));
-  return [Array.from(s), k, log, x, y];
+  return [Array.from(s), k, log, x, y, guard(s, n)];
+}
+function guard(s, n) {
+  if (n > 3) return put(s, 9, 9);
+  return 'after';
 }`;
     const r = inline(code);
-    expect(r.inlined).toEqual({ put: 4, fill: 1, clamp: 1 });
+    expect(r.inlined).toEqual({ put: 6, fill: 1, clamp: 1 });
     // an arrow function's expression: the block is its body, its value undefined as the call's was
     expect(r.code).toMatch(/\.map\(\(i\) => \{ let inl\$\d+_0 = \(s\)/);
-    // the value of a call is used: it stays a call
-    expect(r.code).toContain('const x = put(s, 5, 1);');
+    // a value kept in a name: the name is declared, then given the value (undefined: no return)
+    expect(r.code).toMatch(/let x; \{ let inl\$\d+_0 = \(s\)[^]*?x = undefined; \} \}/);
     expect(r.code).toMatch(/if \(n > 2\) \{ let inl\$\d+_0 = \(s\)/);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 5 }), (n) => {
@@ -209,6 +214,61 @@ function main(s, n) {
       }),
       fcParams(50),
     );
+  });
+
+  it('copies a body whose last statement returns where its value is kept in a name, given to a name or returned', () => {
+    const code = `
+var hits = [0, 0, 0, 0];
+var take = (m, e) => { const i = e * 2 + m.base; m.hits[i]++; return i; };
+var edge = (m, e) => take(m, e + 1);
+var bump = (m, i) => (m.hits[i] += 10, i);
+var early = (e) => { if (e > 1) return 1; return 0; };
+var C = class {
+  constructor() { this.m = { base: 0, hits }; }
+  edgeOf(e) { return edge(this.m, e); }
+  run(e) {
+    const a = this.edgeOf(e);
+    let b = take(this.m, e);
+    let c;
+    c = bump(this.m, a);
+    const d = early(e);
+    const f = [e].map((x) => take(this.m, x));
+    const g = take(this.m, e) + 1;
+    return [a, b, c, d, f, g, hits.slice()];
+  }
+};
+function main(e) { return new C().run(e); }`;
+    const r = inline(code);
+    // in an expression (g) or with a return before its last statement (early), a body stays a call
+    // each call site is counted once: the copies a copied body carries are not counted again
+    expect(r.inlined).toEqual({ 'C.edgeOf': 1, edge: 1, take: 3, bump: 1 });
+    expect(r.code).toContain('const d = early(e);');
+    expect(r.code).toContain('const g = take(this.m, e) + 1;');
+    expect(r.code.slice(r.code.indexOf('run(e)'))).toMatch(/^run\(e\) \{\n    let a; \{ let inl\$\d+_0 = \(e\); \{/);
+    for (let e = 0; e < 2; e++) expect(run(r.code, e)).toEqual(run(code, e));
+  });
+
+  it('copies no body where its value goes to a name one of its own locals, or of a copy its return makes, would hide', () => {
+    const code = `
+var inner = (s) => { const i = s[0]; return i + 1; };
+var outer = (s) => { const k = 2; return inner(s) * k; };
+var relay = (s) => inner(s);
+function second(s) { const i = relay(s); return i; }
+function main(s) {
+  let i = 0;
+  i = inner(s);
+  const k = outer(s);
+  let j;
+  j = outer(s);
+  return [i, k, j, second(s)];
+}`;
+    const r = inline(code);
+    // i and k are locals of the copies (i of the copy of inner that relay's return makes); j is not
+    expect(r.code).toContain('i = inner(s);');
+    expect(r.code).toContain('const k = outer(s);');
+    expect(r.code).toContain('const i = relay(s);');
+    expect(r.inlined).toEqual({ outer: 1, inner: 1 });
+    expect(run(r.code, [5])).toEqual(run(code, [5]));
   });
 
   it('copies statement bodies into statement bodies: each parameter a name of its own, each body a block of its own', () => {
