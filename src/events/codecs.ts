@@ -104,7 +104,6 @@ const vmPat = (c: EvolveContext, what: string, field: string): void => {
 // --- steps: the command that opens a step, with its result ------------------------------------
 
 const SIGNALS = ['SIGBUS', 'SIGSEGV'] as const;
-const nothing = (): void => undefined;
 
 /** A user-space command with its result; opens a step. `signal` for faults that kill. */
 export const Syscall = defineEvent({
@@ -112,10 +111,9 @@ export const Syscall = defineEvent({
   fields: [['pid', F.pid], ['cmd', F.cmd], ['ret', F.int]],
   optional: [['signal', F.oneOf(SIGNALS)]],
   validate: (c, s, b, o) => liveSlot(c, s, b[o]),
-  apply: nothing,
 });
 /** A kernel-side operation (no address space) with its result; opens a step. */
-export const KernelCall = defineEvent({ type: 'kernel_call', fields: [['cmd', F.cmd], ['ret', F.int]], apply: nothing });
+export const KernelCall = defineEvent({ type: 'kernel_call', fields: [['cmd', F.cmd], ['ret', F.int]] });
 
 // --- VMAs ---------------------------------------------------------------------------------------
 
@@ -330,30 +328,26 @@ export const WpPageCopy = defineEvent({
 export const RemapPfnRange = defineEvent({
   type: 'remap_pfn_range',
   fields: [['pid', F.pid], ['addr', F.addr], ['pfn', F.pfn], ['nrPages', F.int], ['cacheMode', F.cacheMode], ['whole', F.bool]],
-  apply: nothing,
 });
-export const RemapPfnRangeDone = defineEvent({ type: 'remap_pfn_range_done', fields: [['pid', F.pid], ['addr', F.addr], ['ret', F.int]], apply: nothing });
-export const PfnmapTrack = defineEvent({ type: 'pfnmap_track', fields: [['pfn', F.pfn], ['nrPages', F.int], ['cacheMode', F.cacheMode]], apply: nothing });
-export const PfnmapUntrack = defineEvent({ type: 'pfnmap_untrack', fields: [['pfn', F.pfn], ['nrPages', F.int]], apply: nothing });
+export const RemapPfnRangeDone = defineEvent({ type: 'remap_pfn_range_done', fields: [['pid', F.pid], ['addr', F.addr], ['ret', F.int]] });
+export const PfnmapTrack = defineEvent({ type: 'pfnmap_track', fields: [['pfn', F.pfn], ['nrPages', F.int], ['cacheMode', F.cacheMode]] });
+export const PfnmapUntrack = defineEvent({ type: 'pfnmap_untrack', fields: [['pfn', F.pfn], ['nrPages', F.int]] });
 export const PfnmapSetupCachemode = defineEvent({
   type: 'pfnmap_setup_cachemode',
   fields: [['pfn', F.pfn], ['nrPages', F.int], ['ret', F.int], ['cacheMode', F.cacheMode]],
-  apply: nothing,
 });
 export const TrackPfnRemap = defineEvent({
   type: 'track_pfn_remap',
   fields: [['pid', F.pid], ['addr', F.addr], ['pfn', F.pfn], ['nrPages', F.int], ['ret', F.int]],
-  apply: nothing,
 });
-export const TrackPfnCopy = defineEvent({ type: 'track_pfn_copy', fields: [['pid', F.pid], ['addr', F.addr], ['dstPid', F.pid], ['ret', F.int]], apply: nothing });
+export const TrackPfnCopy = defineEvent({ type: 'track_pfn_copy', fields: [['pid', F.pid], ['addr', F.addr], ['dstPid', F.pid], ['ret', F.int]] });
 /** untrack_pfn: without a pfn, get_pat_info found no usable first PTE. */
 export const UntrackPfn = defineEvent({
   type: 'untrack_pfn',
   fields: [['pid', F.pid], ['addr', F.addr], ['nrPages', F.int]],
   optional: [['pfn', F.pfn], ['ret', F.int]],
-  apply: nothing,
 });
-export const UntrackPfnCopy = defineEvent({ type: 'untrack_pfn_copy', fields: [['pid', F.pid], ['addr', F.addr], ['pfn', F.pfn], ['nrPages', F.int]], apply: nothing });
+export const UntrackPfnCopy = defineEvent({ type: 'untrack_pfn_copy', fields: [['pid', F.pid], ['addr', F.addr], ['pfn', F.pfn], ['nrPages', F.int]] });
 
 // --- memtype tree -------------------------------------------------------------------------------
 

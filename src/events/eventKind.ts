@@ -52,6 +52,8 @@ export const EVENT_STRIDE = 8;
 
 /** An event's integer form: `b[o + i]` is field i (the fields first, then the optional ones). */
 export type Apply = (c: EvolveContext, s: Bytes, b: Float64Array, o: number) => void;
+/** The `apply` of an event that changes no state. */
+const recordOnly: Apply = () => undefined;
 
 type JsonOf<F> = F extends Field<infer J> ? J : never;
 type IntsOf<FS extends FieldList> = { readonly [I in keyof FS]: number };
@@ -74,7 +76,8 @@ export interface EventKindSpec<T extends string, FS extends FieldList, OS extend
   readonly annotations?: A;
   readonly annotate?: (c: UnitContext, b: ArrayLike<number>, o: number) => Readonly<Record<string, unknown>>;
   readonly validate?: (c: EvolveContext, s: Bytes, b: Float64Array, o: number) => void;
-  readonly apply: Apply;
+  /** the event's effect on the state; none for an event that only records (a syscall's result, a call the kernel made) */
+  readonly apply?: Apply;
 }
 
 export interface EventKind<T extends string = string, Args extends readonly (number | undefined)[] = readonly (number | undefined)[]> {
@@ -89,7 +92,10 @@ export interface EventKind<T extends string = string, Args extends readonly (num
   readonly required: number;
   readonly codec: t.Mixed;
   readonly validate: (c: EvolveContext, s: Bytes, b: Float64Array, o: number) => void;
+  /** the event's effect on the state (a no-op when `changesState` is false) */
   readonly apply: Apply;
+  /** false for an event that only records: the decider's emitter need not call `apply` */
+  readonly changesState: boolean;
   /** the log form of the integer form at b[o..] */
   readonly toJson: (c: UnitContext, b: ArrayLike<number>, o: number) => Record<string, unknown>;
   /** the integer form of a decoded event into b[o..], or the field that cannot be converted and why */
@@ -120,7 +126,8 @@ export const defineEvent = <const T extends string, const FS extends FieldList, 
     codec,
     codecT: codec as unknown as t.Type<EventOfSpec<T, FS, OS, A>, EventOfSpec<T, FS, OS, A>, unknown>,
     validate: spec.validate ?? (() => undefined),
-    apply: spec.apply,
+    apply: spec.apply ?? recordOnly,
+    changesState: spec.apply !== undefined,
     toJson: (c, b, o) => {
       const out: Record<string, unknown> = { type: spec.type };
       for (let i = 0; i < all.length; i++) {

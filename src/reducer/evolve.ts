@@ -126,8 +126,9 @@ export class EventBuffer {
 /**
  * The emitter of one event kind, generated so that each kind's `apply` is called from a call
  * site of its own (one shared closure would make that call megamorphic in the checker's loop).
- * It takes its slot as `slot` does, written out: one call fewer an event until V8 has optimized
- * the decider (docs/performance.md §10.30).
+ * It takes its slot as `slot` does, written out, and calls no `apply` for an event that only
+ * records: calls fewer an event until V8 has optimized the decider (docs/performance.md §10.30,
+ * §10.32).
  */
 const emitterOf = (k: EventKind, code: number, sink: EventBuffer): ((...a: number[]) => number) => {
   const n = k.names.length + k.hints;
@@ -140,7 +141,7 @@ const emitterOf = (k: EventKind, code: number, sink: EventBuffer): ((...a: numbe
     'sink.count++;',
     'const o = at + 1;',
     ...params.map((p, i) => `b[o + ${i}] = ${p};`),
-    'apply(sink.ctx, sink.s, b, o);',
+    ...(k.changesState ? ['apply(sink.ctx, sink.s, b, o);'] : []),
     'return at;',
   ];
   return new Function('sink', 'apply', `return function ${k.type}(${params.join(', ')}) {\n${body.join('\n')}\n};`)(sink, k.apply) as (...a: number[]) => number;
