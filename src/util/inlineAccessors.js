@@ -62,7 +62,7 @@
  * The longest body (in characters of source) copied into its callers: a body copied
  * into every caller makes each caller larger, and V8 optimizes and inlines by size.
  */
-const MAX_COPIED_BODY = 400;
+const MAX_COPIED_BODY = 320;
 
 /**
  * @param {typeof import('typescript')} ts
