@@ -411,10 +411,12 @@ export const inlineAccessors = (ts, code) => {
   /** the parameters' new names begin with a prefix no name of the bundle begins with */
   let prefix = 'inl$';
   while (code.includes(prefix)) prefix = `_${prefix}`;
+  /** stands for the name a copy gives its value to, in the copy's text until its call site names it */
   const TARGET = '\u0001';
+  const copying = !code.includes(TARGET);
   const bodyOf = (key) => {
     if (bodies.has(key)) return bodies.get(key);
-    if (building.has(key) || code.includes(TARGET)) return null;
+    if (building.has(key) || !copying) return null;
     const d = bodyDefs.get(key);
     const parts = bodyParts(d);
     if (parts === null) {

@@ -3,10 +3,10 @@
  * one-expression functions, and of one-expression methods on `this`), which it leaves (an
  * argument with an effect, an argument it would evaluate twice or never, a name the call site
  * shadows, a definition assigned again, a body with a statement, a cycle, a method a subclass
- * or a property could replace, `this` bound elsewhere, an npm package's code); which statement
- * bodies it copies into the calls made as statements, and which it leaves; that the replaced
- * code computes what the calls did; and that the bundles bin/bundle.js writes have the state
- * accessors inlined and the state's writers copied in.
+ * or a property could replace, `this` bound elsewhere, an npm package's code); which function
+ * bodies it copies where a call's value is dropped, kept in a name or returned, and which it
+ * leaves; that the replaced code computes what the calls did; and that the bundles
+ * bin/bundle.js writes have the state accessors inlined and the state's writers copied in.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
