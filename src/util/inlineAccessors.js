@@ -43,8 +43,9 @@
  * names of their own, then runs the body in a block inside it (its locals apart from the
  * arguments' names), its last statement's `return e` made `(e);`, `return (e);` or `z = (e);`
  * (`let z;` declared before the block): `{ let inl$3_0 = (x), inl$3_1 = (y); { ... } }`. When
- * that `e` is itself a call of such a function, its copy takes the `return`'s place. The body has
- * no `return` but as its last statement, no function or class inside it, no `var`, label, object
+ * that `e` is itself a call of such a function, its copy takes the `return`'s place. A body that
+ * returns before its last statement is copied only where the call's value is returned, its
+ * returns left as they are. The body has no function or class inside it, no `var`, label, object
  * literal or destructuring, no `arguments`, `super`, `yield` or `await`, `this` only in a
  * method, no local named like a parameter, and at most MAX_COPIED_BODY characters; the calls
  * in it are expanded and copied by these same rules first (a cycle is left a call). No name the
@@ -328,9 +329,10 @@ export const inlineAccessors = (ts, code) => {
    * A body candidate's body, if it can be copied into another function: no function or class
    * inside it, no object literal or destructuring (names that are not references), no label,
    * no `var`, no `arguments`, `super`, `yield` or `await`, `this` only in a method, no local
-   * named like a parameter, and a `return` only as its last statement. Returns the statements
-   * before that return, the returned expression (null: none), the body's locals and the other
-   * names it reads (top-level or global); or null.
+   * named like a parameter. Returns the statements before its last statement's `return`, the
+   * returned expression (null: none), whether it returns elsewhere too (`early`: then it is
+   * copied only where its value is returned), the body's locals and the other names it reads
+   * (top-level or global); or null.
    */
   const bodyParts = (d) => {
     if (d.body.getText(sf).length > MAX_COPIED_BODY) return null;
@@ -340,10 +342,12 @@ export const inlineAccessors = (ts, code) => {
     const locals = new Set();
     const refs = [];
     let ok = true;
+    let early = false;
     const visit = (n) => {
       if (!ok) return;
+      if (ts.isReturnStatement(n) && n !== tailReturn) early = true;
       if (
-        (ts.isReturnStatement(n) && n !== tailReturn) || ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isObjectLiteralExpression(n) ||
+        ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isObjectLiteralExpression(n) ||
         ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n) || ts.isLabeledStatement(n) || ts.isYieldExpression(n) || ts.isAwaitExpression(n) ||
         n.kind === K.SuperKeyword || (n.kind === K.ThisKeyword && d.cls === null)
       ) {
@@ -370,8 +374,8 @@ export const inlineAccessors = (ts, code) => {
       if (r === 'arguments') return null;
       free.add(r);
     }
-    if (block === null) return { pre: [], tail: d.body, locals, free };
-    return { pre: tailReturn ? block.slice(0, -1) : block, tail: tailReturn?.expression ?? null, locals, free };
+    if (block === null) return { pre: [], tail: d.body, early, locals, free };
+    return { pre: tailReturn ? block.slice(0, -1) : block, tail: tailReturn?.expression ?? null, tailReturn, early, locals, free };
   };
 
   // the call sites (in the definitions too: a definition called from elsewhere is left in place)
@@ -399,11 +403,11 @@ export const inlineAccessors = (ts, code) => {
 
   /**
    * Each body candidate's copy, built once: its parameters' new names (`inl$<id>_<k>`, bound at
-   * the call site), the statements before its last `return` with their calls expanded (`pre`),
-   * and what stands for that return where the call's value is dropped (`dropped`), returned
-   * (`returned`) or given to a name (`given`, the name written as TARGET); with the locals a
-   * `given` copy declares around TARGET (its own and those of the copies its return makes) and
-   * the names the copy reads. null: not copied (see bodyParts, or a cycle).
+   * the call site) and its statements, their calls expanded, for each use: where the call's
+   * value is dropped (`dropped`), returned (`returned`) or given to a name (`given`, the name
+   * written as TARGET), null for a use it cannot serve (a body that returns early); with the
+   * locals a `given` copy declares around TARGET (its own and those of the copies its return
+   * makes) and the names the copy reads. null: not copied (see bodyParts, or a cycle).
    */
   const bodies = new Map();
   const building = new Set();
@@ -431,20 +435,18 @@ export const inlineAccessors = (ts, code) => {
     const wasCounting = counting;
     counting = false;
     const pre = parts.pre.map((st) => rewrite(st, ren, free)).join('\n');
-    const body = { names, pre, free, locals: parts.locals, dropped: '', returned: 'return;', given: `${TARGET} = undefined;` };
-    if (parts.tail !== null) {
+    const body = { names, free, locals: parts.locals, dropped: `${pre}\n`, returned: `${pre}\nreturn;`, given: `${pre}\n${TARGET} = undefined;` };
+    if (parts.early) {
+      // the returns stay returns: only where the call's own value is returned
+      body.dropped = body.given = null;
+      if (parts.tailReturn) body.returned = `${pre}\n${rewrite(parts.tailReturn, ren, free)}`;
+    } else if (parts.tail !== null) {
       const inner = copyAt(parts.tail);
-      if (inner) {
-        body.dropped = copyText(inner, 'dropped', ren, free);
-        body.returned = copyText(inner, 'returned', ren, free);
-        body.given = copyText(inner, 'given', ren, free);
-        inner.body.locals.forEach((x) => body.locals.add(x));
-      } else {
-        const t = rewrite(parts.tail, ren, free);
-        body.dropped = `(${t});`;
-        body.returned = `return (${t});`;
-        body.given = `${TARGET} = (${t});`;
-      }
+      const t = inner && inner.body.given !== null ? null : rewrite(parts.tail, ren, free);
+      body.dropped = `${pre}\n${t === null ? copyText(inner, 'dropped', ren, free) : `(${t});`}`;
+      body.returned = `${pre}\n${t === null ? copyText(inner, 'returned', ren, free) : `return (${t});`}`;
+      body.given = `${pre}\n${t === null ? copyText(inner, 'given', ren, free) : `${TARGET} = (${t});`}`;
+      if (t === null) inner.body.locals.forEach((x) => body.locals.add(x));
     }
     counting = wasCounting;
     building.delete(key);
@@ -471,8 +473,8 @@ export const inlineAccessors = (ts, code) => {
     c.body.free.forEach((x) => free?.add(x));
     const args = c.call.arguments.map((a) => rewrite(a, ren, free));
     const bind = args.length === 0 ? '' : `let ${args.map((a, i) => `${c.body.names[i]} = (${a})`).join(', ')}; `;
-    const tail = c.body[use];
-    return `{ ${bind}{ ${c.body.pre}\n${target === undefined ? tail : tail.split(TARGET).join(target)} } }`;
+    const text = c.body[use];
+    return `{ ${bind}{ ${target === undefined ? text : text.split(TARGET).join(target)} } }`;
   };
   /**
    * Where node st stands for a call's value, the copy that can replace it: a statement of its
@@ -481,6 +483,10 @@ export const inlineAccessors = (ts, code) => {
    * to a name (`y = f(x);`) whose body declares no local of that name (value given).
    */
   const copySiteOf = (st) => {
+    const site = copyUseOf(st);
+    return site && site.c.body[site.use] !== null ? site : null;
+  };
+  const copyUseOf = (st) => {
     if (ts.isExpressionStatement(st)) {
       const e = st.expression;
       if (ts.isBinaryExpression(e) && e.operatorToken.kind === K.EqualsToken && ts.isIdentifier(e.left)) {

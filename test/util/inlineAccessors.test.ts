@@ -248,6 +248,25 @@ function main(e) { return new C().run(e); }`;
     for (let e = 0; e < 2; e++) expect(run(r.code, e)).toEqual(run(code, e));
   });
 
+  it('copies a body that returns early only where the call returns its value, its returns left as they are', () => {
+    const code = `
+var first = (s) => { for (let i = 0; i < s.length; i++) if (s[i]) return i; return -1; };
+var mark = (s) => { if (s[0]) return 5; s[1] = 2; };
+function pick(s) { return first(s); }
+function marked(s) { if (s.length > 1) return mark(s); return 'short'; }
+function main(s) {
+  const kept = first(s);
+  mark(s);
+  return [pick(s), marked(s), [s].map((x) => first(x)), kept, Array.from(s)];
+}`;
+    const r = inline(code);
+    // kept (a name) and the statement call are left; the returns and the arrow function's expression are copied
+    expect(r.inlined).toEqual({ first: 2, mark: 1 });
+    expect(r.code).toContain('const kept = first(s);');
+    expect(r.code).toContain('  mark(s);');
+    for (const s of [[0, 0], [0, 3], [4, 0], [0]]) expect(run(r.code, Int8Array.from(s))).toEqual(run(code, Int8Array.from(s)));
+  });
+
   it('copies no body where its value goes to a name one of its own locals, or of a copy its return makes, would hide', () => {
     const code = `
 var inner = (s) => { const i = s[0]; return i + 1; };
