@@ -496,7 +496,7 @@ export const inlineAccessors = (ts, code) => {
       const c = copyAt(e);
       return c && { c, use: 'dropped' };
     }
-    if (ts.isArrowFunction(st.parent) && st.parent.body === st) {
+    if (st.parent && ts.isArrowFunction(st.parent) && st.parent.body === st) {
       const c = copyAt(st);
       return c && { c, use: 'returned' };
     }
