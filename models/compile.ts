@@ -14,7 +14,7 @@
  * snapshot: its states are then numbered by that code, so the byte the state holds IS the
  * machine's state and the decider reads it as such.
  */
-import { initialTransition, transition, type AnyStateMachine, type EventObject } from 'xstate';
+import { createActor, initialTransition, type ActorScope, type AnyStateMachine, type EventObject } from 'xstate';
 
 /** A fact a machine emitted with XState's `emit()`, with the payload it computed. */
 export interface EmittedFact {
@@ -94,15 +94,47 @@ export interface CompileOptions {
   readonly stateCode?: (snapshot: { readonly value: unknown; readonly context: unknown }) => number;
 }
 
+/**
+ * XState's pure `transition(machine, snapshot, event)`, with one actor scope for all of a
+ * machine's calls. `transition()` builds a throwaway actor for each call, and that actor
+ * computes an initial snapshot without the machine's input, so every call of a machine whose
+ * context reads its input throws and catches a TypeError inside XState: most of a compile's
+ * time. The scope here is the one `transition()` builds (an actor of the machine, inert
+ * callbacks, the actions collected rather than run), made once, with the input.
+ * test/models/compile.test.ts holds every compiled edge to `transition()` itself.
+ */
+const transitionOf = (machine: AnyStateMachine, input: unknown) => {
+  const actions: unknown[] = [];
+  const self = createActor(machine, { input });
+  const noop = (): void => undefined;
+  const scope = {
+    self,
+    system: self.system,
+    id: '',
+    sessionId: '',
+    defer: noop,
+    logger: noop,
+    stopChild: noop,
+    emit: noop,
+    actionExecutor: (a: unknown) => actions.push(a),
+  } as unknown as ActorScope<ReturnType<AnyStateMachine['transition']>, EventObject>;
+  return (snapshot: ReturnType<AnyStateMachine['transition']>, event: EventObject): [ReturnType<AnyStateMachine['transition']>, unknown[]] => {
+    actions.length = 0;
+    const next = machine.transition(snapshot, event, scope);
+    return [next, actions.slice()];
+  };
+};
+
 export const compileMachine = (machine: AnyStateMachine, input: unknown, alphabet: readonly EventObject[], o: CompileOptions = {}): CompiledMachine => {
   const maxStates = o.maxStates ?? 10_000;
   const [init] = initialTransition(machine, input);
+  const transition = transitionOf(machine, input);
   const snaps = [init];
   const index = new Map<string, number>([[keyOf(init), 0]]);
   const raw: { next: number; emitted: EmittedFact[] }[] = [];
   for (let i = 0; i < snaps.length; i++) {
     for (const ev of alphabet) {
-      const [next, actions] = transition(machine, snaps[i], ev);
+      const [next, actions] = transition(snaps[i], ev);
       const k = keyOf(next);
       let j = index.get(k);
       if (j === undefined) {

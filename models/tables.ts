@@ -3,10 +3,10 @@
  * A design is a set of machine options (src/state/design.ts); a seeded bug (mutants.ts) is a
  * change to some machines (a guard or an action replaced), compiled like the real ones.
  */
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, EventObject } from 'xstate';
 import type { Design } from '../src/state/design.ts';
 import type { Universe } from '../src/state/universe.ts';
-import { adoptStrings, compileMachine, factCode, stringTable, type CompiledMachine, type EmittedFact } from './compile.ts';
+import { adoptStrings, compileMachine, factCode, stringTable, type CompiledMachine, type CompileOptions, type EmittedFact } from './compile.ts';
 import { KREF_ALPHABET, krefMachine, krefStateCode } from './krefMachine.ts';
 import { MEMTYPE_ALPHABET, memtypeMachine } from './memtypeMachine.ts';
 import { PAT_INFO_ALPHABET, patInfoMachine } from './patInfoMachine.ts';
@@ -41,6 +41,27 @@ export interface Tables {
 /** The roles in the coverage report's order. */
 export const ROLES = ['syscall', 'vma', 'kref', 'memtype', 'patInfo'] as const;
 
+/** What a role's table is compiled from: the machine, its input, its alphabet and the compiler's options. */
+export interface Role {
+  readonly machine: AnyStateMachine;
+  readonly input: unknown;
+  readonly alphabet: readonly EventObject[];
+  readonly options: CompileOptions;
+}
+
+/** Each role's machine for (REFCOUNT_MAX, design, seeded bug), with what it is compiled with. */
+export const rolesOf = (u: Pick<Universe, 'refcountMax'>, design: Design, change?: MachineChange): Record<(typeof ROLES)[number], Role> => {
+  const m = change ? change.change(MACHINES) : MACHINES;
+  const options = design.options;
+  return {
+    syscall: { machine: m.syscall, input: { options }, alphabet: SYSCALL_ALPHABET, options: {} },
+    vma: { machine: m.vma, input: { options }, alphabet: VMA_ALPHABET, options: { stateCode: vmaStateCode } },
+    kref: { machine: m.kref, input: { refcountMax: u.refcountMax, options }, alphabet: KREF_ALPHABET, options: { stateCode: krefStateCode } },
+    memtype: { machine: m.memtype, input: { options }, alphabet: MEMTYPE_ALPHABET, options: {} },
+    patInfo: { machine: m.patInfo, input: { options }, alphabet: PAT_INFO_ALPHABET, options: {} },
+  };
+};
+
 /**
  * Tables compiled elsewhere (another thread, another run), with the string table their
  * programs' codes index (compile.ts): they stand for compiling only where this thread's string
@@ -72,7 +93,7 @@ const adopted = (c: CompiledTables | null | undefined): Tables | null => (c && a
 
 /**
  * The machines compiled for (REFCOUNT_MAX, design, change), once per thread and shared:
- * compiling runs XState's transition() on every edge of every machine, so tables another
+ * compiling runs XState on every edge of every machine, so tables another
  * thread compiled (`given`: a worker of the parallel search is sent the main thread's) or the
  * store kept are taken instead where their string codes agree with this thread's; tables
  * compiled here go to the store. The edge hit counters are shared too; a search resets them
@@ -82,15 +103,9 @@ export const compileTables = (u: Pick<Universe, 'refcountMax'>, design: Design, 
   const key = keyOf(u, design, change);
   let t = cache.get(key) ?? adopted(given) ?? adopted(store?.load(key));
   if (!t) {
-    const m = change ? change.change(MACHINES) : MACHINES;
-    const options = design.options;
-    t = {
-      syscall: compileMachine(m.syscall, { options }, SYSCALL_ALPHABET),
-      vma: compileMachine(m.vma, { options }, VMA_ALPHABET, { stateCode: vmaStateCode }),
-      kref: compileMachine(m.kref, { refcountMax: u.refcountMax, options }, KREF_ALPHABET, { stateCode: krefStateCode }),
-      memtype: compileMachine(m.memtype, { options }, MEMTYPE_ALPHABET),
-      patInfo: compileMachine(m.patInfo, { options }, PAT_INFO_ALPHABET),
-    };
+    const r = rolesOf(u, design, change);
+    const compile = (x: Role): CompiledMachine => compileMachine(x.machine, x.input, x.alphabet, x.options);
+    t = { syscall: compile(r.syscall), vma: compile(r.vma), kref: compile(r.kref), memtype: compile(r.memtype), patInfo: compile(r.patInfo) };
     store?.save(key, { tables: t, strings: stringTable() });
   }
   cache.set(key, t);

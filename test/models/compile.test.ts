@@ -5,15 +5,15 @@
  * that breaks the encoding's rules is refused. (What the machines decide is machines.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { assign, emit, setup } from 'xstate';
+import { assign, emit, setup, transition } from 'xstate';
 import { BOOL, alphabet, family } from '../../models/alphabet.ts';
-import { compileMachine, stringCode, type CompiledMachine, type EmittedFact } from '../../models/compile.ts';
+import { compileMachine, emittedOf, stringCode, type CompiledMachine, type EmittedFact } from '../../models/compile.ts';
 import { KREF_ALPHABET } from '../../models/krefMachine.ts';
 import { MEMTYPE, MEMTYPE_ALPHABET } from '../../models/memtypeMachine.ts';
 import { PAT_INFO_ALPHABET } from '../../models/patInfoMachine.ts';
 import { SYSCALL, SYSCALL_ALPHABET } from '../../models/syscallMachine.ts';
 import { VMA, VMA_ALPHABET, VMA_STATE_CODES } from '../../models/vmaMachine.ts';
-import { compileTables, ROLES } from '../../models/tables.ts';
+import { compileTables, ROLES, rolesOf } from '../../models/tables.ts';
 import { DESIGN_PRESETS, TRACKED } from '../../src/state/design.ts';
 
 /** The facts of edge e, read back from its program. */
@@ -63,6 +63,27 @@ describe('compiled tables', () => {
         m.edges.forEach((edge, e) => {
           expect(decode(m, e)).toEqual(edge.emitted.map(asInts));
           expect(m.next[e]).toBe(edge.next);
+        });
+      }
+    }
+  });
+  it("every edge is what XState's own transition() gives from its state, for every machine of every design", () => {
+    // the compiler steps each machine with one actor scope (compile.ts transitionOf): held here
+    // to the public transition(), which builds its own for every call
+    for (const p of DESIGN_PRESETS) {
+      const t = compileTables({ refcountMax: 3 }, p.design);
+      const roles = rolesOf({ refcountMax: 3 }, p.design);
+      for (const role of ROLES) {
+        const m = t[role];
+        const { machine, alphabet } = roles[role];
+        m.snapshots.forEach((s, i) => {
+          const from = machine.resolveState(s as never);
+          alphabet.forEach((ev, a) => {
+            const e = i * alphabet.length + a;
+            const [next, actions] = transition(machine, from, ev);
+            expect({ value: next.value, context: next.context }).toEqual(m.snapshots[m.next[e]]);
+            expect(emittedOf(actions as { type: string; params?: unknown }[])).toEqual(m.edges[e].emitted);
+          });
         });
       }
     }
