@@ -156,7 +156,10 @@ export class Expander {
       if (r === STEP_INAPPLICABLE) continue;
       counters[C_GENERATED]++;
       counters[C_KEYS + keyOf[ai]]++;
-      if (this.markMask !== 0) this.countMarks();
+      if (this.markMask !== 0) {
+        const m = model.lastStepMarks() & this.markMask;
+        if (m !== 0) this.countMarks(m);
+      }
       if (r !== STEP_CHANGED) {
         if (r === STEP_CUT) counters[C_CUT]++;
         continue;
@@ -200,10 +203,8 @@ export class Expander {
     }
   }
 
-  /** The last step's marks, per reachability property still open. */
-  private countMarks(): void {
-    const m = this.model.lastStepMarks() & this.markMask;
-    if (m === 0) return;
+  /** The last step's marks m (those of the properties still open, not 0), counted per property. */
+  private countMarks(m: number): void {
     const markOf = this.markOf;
     for (let r = 0; r < markOf.length; r++) if ((m & markOf[r]) !== 0 && !this.skipReach[r]) this.counters[this.reachBase + r]++;
   }
