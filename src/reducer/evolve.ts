@@ -126,9 +126,9 @@ export class EventBuffer {
 /**
  * The emitter of one event kind, generated so that each kind's `apply` is called from a call
  * site of its own (one shared closure would make that call megamorphic in the checker's loop).
- * It takes its slot as `slot` does, written out, and calls no `apply` for an event that only
- * records: calls fewer an event until V8 has optimized the decider (docs/performance.md §10.30,
- * §10.32).
+ * It takes its slot as `slot` does, written out (one call fewer an event until V8 has optimized
+ * the decider: docs/performance.md §10.30), and an event that only records has no `apply` to
+ * call.
  */
 const emitterOf = (k: EventKind, code: number, sink: EventBuffer): ((...a: number[]) => number) => {
   const n = k.names.length + k.hints;
